@@ -1,0 +1,55 @@
+"""Case 1: everything by hand in NumPy — prediction, MSE loss, hand-derived gradient, update."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from linreg_core.cases.base import F32, StepResult, Trainer
+from linreg_core.config import TrainConfig
+from linreg_core.data import Dataset
+
+
+class ManualTrainer(Trainer):
+    case = 1
+
+    def __init__(self, config: TrainConfig, dataset: Dataset):
+        super().__init__(config, dataset)
+        self.w = self._init_w if self._init_w is not None else np.zeros((self.d, 1), dtype=np.float32)
+        self.b = np.float32(config.init_b or 0.0)
+        self._lr = np.float32(self.lr)
+
+    def forward(self, X: F32) -> F32:
+        y_pred = X @ self.w
+        if self.bias:
+            y_pred = y_pred + self.b
+        return y_pred
+
+    def train_step(self, X: F32, y: F32) -> StepResult:
+        # prediction: by hand
+        y_pred = self.forward(X)
+        # loss: by hand (mean squared error)
+        err = y_pred - y
+        loss = (err * err).mean()
+        # gradient: by hand, dL/dw = (2/N) X^T (y_pred - y)
+        scale = np.float32(2.0 / X.shape[0])
+        dw = scale * (X.T @ err)
+        db = scale * err.sum() if self.bias else None
+        # update: by hand
+        self.w -= self._lr * dw
+        if db is not None:
+            self.b -= self._lr * db
+        return float(loss), dw.ravel(), None if db is None else float(db)
+
+    def get_params(self) -> tuple[F32, float | None]:
+        return self.w.ravel(), float(self.b) if self.bias else None
+
+    def set_params(self, w: F32, b: float | None) -> None:
+        self.w = np.asarray(w, dtype=np.float32).reshape(self.d, 1).copy()
+        self.b = np.float32(b or 0.0)
+
+    def predict(self, X: F32) -> F32:
+        return self.forward(np.asarray(X, dtype=np.float32))
+
+    def evaluate(self) -> float:
+        err = self.forward(self.dataset.X) - self.dataset.y
+        return float((err * err).mean())

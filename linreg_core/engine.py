@@ -1,0 +1,96 @@
+"""A run: a case's trainer driven epoch by epoch under the stop rules (epochs, tol, patience, divergence)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from linreg_core.analysis import lr_bound
+from linreg_core.cases import Trainer, make_trainer
+from linreg_core.config import TrainConfig
+from linreg_core.data import Dataset
+from linreg_core.events import EpochEnded, RunFinished
+
+#: A loss this many times its first value (or the zero-predictor loss mean(y²), if larger) means divergence.
+DIVERGENCE_FACTOR = 1e4
+
+
+def divergence_message(config: TrainConfig, dataset: Dataset, epoch: int, why: str) -> str:
+    bound = lr_bound(dataset.X, config.bias)
+    msg = (f"diverged at epoch {epoch} ({why}): lr {config.lr:g} used; full-batch MSE gradient descent is stable "
+           f"for lr < 2/λmax(H) = {bound.eta_max:.4g} (H = (2/N)·XᵀX")
+    msg += ", X with a ones column)" if config.bias else ")"
+    if not config.plain_gd:
+        msg += "; that bound is for plain full-batch SGD and does not apply exactly here"
+    return msg
+
+
+class Run:
+    """Advance one epoch at a time; after the last one, ``finished`` holds the final event."""
+
+    def __init__(self, config: TrainConfig, dataset: Dataset, run_id: int = 0, trainer: Trainer | None = None):
+        self.config = config
+        self.dataset = dataset
+        self.run_id = run_id
+        self.trainer = trainer if trainer is not None else make_trainer(config, dataset)
+        self.finished: RunFinished | None = None
+        self.last: EpochEnded | None = None
+        self._threshold = math.inf
+        self._floor = float(np.mean(np.square(dataset.y, dtype=np.float64)))
+        self._best = math.inf
+        self._since_best = 0
+
+    @property
+    def epoch(self) -> int:
+        return self.trainer.epoch
+
+    def advance(self) -> tuple[EpochEnded, RunFinished | None]:
+        """Run one epoch; return its event and, if the run ended with it, the final event."""
+        if self.finished is not None:
+            raise RuntimeError("run already finished")
+        ev = self.trainer.step()
+        if self.run_id:
+            ev = EpochEnded(ev.epoch, ev.loss, ev.w, ev.b, ev.grad_w, ev.grad_b, self.run_id)
+        self.last = ev
+        loss = ev.loss
+        if ev.epoch == 1:
+            self._threshold = DIVERGENCE_FACTOR * max(loss, self._floor, 1e-30) if math.isfinite(loss) else -1.0
+        cfg = self.config
+        params_ok = math.isfinite(sum(ev.w)) and (ev.b is None or math.isfinite(ev.b))
+        if not math.isfinite(loss) or not params_ok:
+            why = "loss is not finite" if not math.isfinite(loss) else "parameters are not finite"
+            return ev, self._finish("diverged", divergence_message(cfg, self.dataset, ev.epoch, why))
+        if loss > self._threshold:
+            why = f"loss {loss:.4g} grew over {DIVERGENCE_FACTOR:g}× its first value"
+            return ev, self._finish("diverged", divergence_message(cfg, self.dataset, ev.epoch, why))
+        if cfg.tol is not None and loss <= cfg.tol:
+            return ev, self._finish("converged", f"converged at epoch {ev.epoch}: loss {loss:.6g} ≤ tol {cfg.tol:g}")
+        if cfg.patience is not None:
+            if loss < self._best:
+                self._best, self._since_best = loss, 0
+            else:
+                self._since_best += 1
+                if self._since_best >= cfg.patience:
+                    return ev, self._finish(
+                        "converged", f"converged at epoch {ev.epoch}: no improvement for {cfg.patience} epochs "
+                                     f"(patience)")
+        if ev.epoch >= cfg.epochs:
+            return ev, self._finish("completed", f"completed {ev.epoch} epochs")
+        return ev, None
+
+    def stop(self) -> RunFinished:
+        """End the run now (reason ``stopped``)."""
+        return self._finish("stopped", f"stopped at epoch {self.epoch}")
+
+    def _finish(self, reason: str, message: str) -> RunFinished:
+        w, b = self.trainer.parameters()
+        try:
+            loss = self.trainer.evaluate()
+        except (OverflowError, FloatingPointError):
+            loss = math.inf
+        self.finished = RunFinished(reason, self.epoch, w, b, loss, message, self.run_id)
+        return self.finished
+
+    def loss_now(self) -> float:
+        return self.trainer.evaluate()

@@ -1,0 +1,131 @@
+"""Compact per-epoch history: growable float32 arrays, exportable as CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg_core.events import EpochEnded
+from linreg_core.fileio import atomic_write
+
+
+class History:
+    """Loss, parameters and gradients per epoch, about 4·(2 + 2d) bytes an epoch."""
+
+    def __init__(self, d: int, bias: bool, capacity: int = 1024):
+        self.d, self.bias = d, bias
+        self._n = 0
+        cols = 2 * d + (2 if bias else 0)
+        self._loss = np.empty(capacity, dtype=np.float32)
+        self._params = np.empty((capacity, cols), dtype=np.float32)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self, ev: EpochEnded) -> None:
+        if self._n == len(self._loss):
+            self._grow()
+        i = self._n
+        self._loss[i] = ev.loss
+        row = self._params[i]
+        d = self.d
+        row[:d] = ev.w
+        row[d:2 * d] = ev.grad_w
+        if self.bias:
+            row[2 * d] = ev.b if ev.b is not None else math.nan
+            row[2 * d + 1] = ev.grad_b if ev.grad_b is not None else math.nan
+        self._n = i + 1
+
+    def _grow(self) -> None:
+        cap = max(1024, 2 * len(self._loss))
+        loss = np.empty(cap, dtype=np.float32)
+        loss[: self._n] = self._loss[: self._n]
+        params = np.empty((cap, self._params.shape[1]), dtype=np.float32)
+        params[: self._n] = self._params[: self._n]
+        self._loss, self._params = loss, params
+
+    def clear(self) -> None:
+        self._n = 0
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._loss.nbytes + self._params.nbytes)
+
+    @property
+    def epochs(self) -> npt.NDArray[np.int64]:
+        return np.arange(1, self._n + 1, dtype=np.int64)
+
+    @property
+    def loss(self) -> npt.NDArray[np.float32]:
+        return self._loss[: self._n]
+
+    @property
+    def w(self) -> npt.NDArray[np.float32]:
+        return self._params[: self._n, : self.d]
+
+    @property
+    def grad_w(self) -> npt.NDArray[np.float32]:
+        return self._params[: self._n, self.d: 2 * self.d]
+
+    @property
+    def b(self) -> npt.NDArray[np.float32] | None:
+        return self._params[: self._n, 2 * self.d] if self.bias else None
+
+    @property
+    def grad_b(self) -> npt.NDArray[np.float32] | None:
+        return self._params[: self._n, 2 * self.d + 1] if self.bias else None
+
+    def columns(self) -> list[str]:
+        ws = ["w"] if self.d == 1 else [f"w{i + 1}" for i in range(self.d)]
+        gs = ["grad_w"] if self.d == 1 else [f"grad_w{i + 1}" for i in range(self.d)]
+        return ["epoch", "loss", *ws, *(["b"] if self.bias else []), *gs, *(["grad_b"] if self.bias else [])]
+
+    def rows(self) -> list[list[float | int | None]]:
+        out: list[list[float | int | None]] = []
+        b, gb = self.b, self.grad_b
+        for i in range(self._n):
+            row: list[float | int | None] = [i + 1, _num(self._loss[i])]
+            row += [_num(v) for v in self.w[i]]
+            if b is not None:
+                row.append(_num(b[i]))
+            row += [_num(v) for v in self.grad_w[i]]
+            if gb is not None:
+                row.append(_num(gb[i]))
+            out.append(row)
+        return out
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(self.columns())
+        for row in self.rows():
+            writer.writerow(["" if v is None else v for v in row])
+        return buf.getvalue()
+
+    def to_json(self, extra: dict[str, Any] | None = None) -> str:
+        cols = self.columns()
+        doc: dict[str, Any] = dict(extra or {})
+        doc["history"] = [dict(zip(cols, row, strict=True)) for row in self.rows()]
+        return json.dumps(doc, allow_nan=False)
+
+    def export(self, path: str, *, overwrite: bool = True, extra: dict[str, Any] | None = None) -> None:
+        """Write ``.csv`` or ``.json`` atomically (temporary file, then rename)."""
+        lower = path.lower()
+        if lower.endswith(".csv"):
+            text = self.to_csv()
+        elif lower.endswith(".json"):
+            text = self.to_json(extra)
+        else:
+            raise ValueError(f"{path}: export path must end in .csv or .json")
+        atomic_write(path, text, overwrite=overwrite)
+
+
+def _num(v: Any) -> float | None:
+    f = float(v)
+    return f if math.isfinite(f) else None

@@ -1,0 +1,4 @@
+"""Entry point placeholder until the app lands."""
+
+def main() -> int:
+    return 0
