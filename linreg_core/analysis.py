@@ -19,13 +19,13 @@ def design(X: npt.ArrayLike, bias: bool) -> F64:
     A = np.asarray(X, dtype=np.float64)
     if bias:
         A = np.hstack([A, np.ones((A.shape[0], 1))])
-    return A
+    return np.asarray(A, dtype=np.float64)
 
 
 def hessian(X: npt.ArrayLike, bias: bool) -> F64:
     """H = (2/N)·AᵀA, the Hessian of the full-batch MSE (A = X with a ones column when bias is on)."""
     A = design(X, bias)
-    return (2.0 / A.shape[0]) * (A.T @ A)
+    return np.asarray((2.0 / A.shape[0]) * (A.T @ A), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def hand_gradient(X: npt.ArrayLike, y: npt.ArrayLike, w: npt.ArrayLike, b: float
     g = (2.0 / A.shape[0]) * (A.T @ err).ravel()
     if b is not None:
         g = np.append(g, (2.0 / A.shape[0]) * err.sum())
-    return g
+    return np.asarray(g, dtype=np.float64)
 
 
 def notebook_gradient(X: npt.ArrayLike, y: npt.ArrayLike, w: npt.ArrayLike, b: float | None) -> F64:
@@ -100,7 +100,7 @@ def notebook_gradient(X: npt.ArrayLike, y: npt.ArrayLike, w: npt.ArrayLike, b: f
     A = np.asarray(X, dtype=np.float64)
     err = A @ np.asarray(w, dtype=np.float64).reshape(-1, 1) + (b or 0.0) - np.asarray(
         y, dtype=np.float64).reshape(-1, 1)
-    return (2.0 * A.T @ err).ravel()
+    return np.asarray((2.0 * A.T @ err).ravel(), dtype=np.float64)
 
 
 def autograd_gradient(X: npt.ArrayLike, y: npt.ArrayLike, w: npt.ArrayLike, b: float | None) -> F64:

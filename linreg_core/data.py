@@ -158,10 +158,13 @@ def load_csv(path: str | os.PathLike[str], x_cols: str | Sequence[str] | None = 
         raise DataError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     del raw
     rows: list[tuple[int, list[str]]] = []
-    for lineno, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or all(not c.strip() for c in row):
-            continue
-        rows.append((lineno, row))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            if row and any(c.strip() for c in row):
+                rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise DataError(f"{name}: line {reader.line_num}: malformed CSV: {exc}") from None
     if not rows:
         raise DataError(f"{name}: file is empty")
     header: list[str] | None = None

@@ -51,7 +51,7 @@ class Run:
             raise RuntimeError("run already finished")
         ev = self.trainer.step()
         if self.run_id:
-            ev = EpochEnded(ev.epoch, ev.loss, ev.w, ev.b, ev.grad_w, ev.grad_b, self.run_id)
+            ev = ev._replace(run_id=self.run_id)
         self.last = ev
         loss = ev.loss
         if ev.epoch == 1:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 #: Reasons a run ends. ``stopped`` only comes from a stream that was told to stop mid-run.
 REASONS = ("completed", "converged", "diverged", "stopped")
 
 
-@dataclass(frozen=True, slots=True)
-class EpochEnded:
+class EpochEnded(NamedTuple):
     """One epoch: ``loss`` from its forward pass (before the update), parameters after the update,
-    and the gradient that update used."""
+    and the gradient that update used.
+
+    A NamedTuple rather than a frozen dataclass: just as immutable, and four times cheaper to build,
+    which matters on the hot path (one per epoch, a few µs an epoch for case 1).
+    """
 
     epoch: int
     loss: float

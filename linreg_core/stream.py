@@ -204,7 +204,10 @@ class RunStream:
                     speed = cmd.arg  # type: ignore[assignment]
                     next_due = time.perf_counter()
                 elif cmd.name == "reset":
-                    new_id, new_config, new_data = cmd.arg  # type: ignore[misc]
+                    assert isinstance(cmd.arg, tuple)
+                    new_id: int = cmd.arg[0]
+                    new_config: TrainConfig | None = cmd.arg[1]
+                    new_data: Dataset | None = cmd.arg[2]
                     if new_id != self.run_id:
                         continue  # a later reset is already queued: skip straight to it
                     self._interrupt.clear()

@@ -66,7 +66,8 @@ class ModuleTrainer(Trainer):
 
     def predict(self, X: F32) -> F32:
         with torch.no_grad():
-            return self.model(tensor(X)).numpy()
+            out: F32 = self.model(tensor(X)).numpy()
+            return out
 
     def evaluate(self) -> float:
         with torch.no_grad():

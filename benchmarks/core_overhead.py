@@ -1,0 +1,183 @@
+"""linreg_core against bare notebook-style loops, measured in the same process.
+
+Prints, per case, the median ratio (core time / bare time) over several repetitions: goal ≤ 1.05.
+Then, for n = 10⁶, d = 32 float32 full batch, the speed of one epoch relative to the bare NumPy / torch
+kernels (goal ≥ 0.8) and the peak memory relative to the data (goal ≤ 2), each case in a fresh subprocess.
+
+    python benchmarks/core_overhead.py [--epochs 50000] [--reps 5] [--skip-large]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from typing import Callable
+
+import numpy as np
+
+from linreg_core.config import TrainConfig
+from linreg_core.data import Dataset, seed
+from linreg_core.engine import Run
+
+
+def bare_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False) -> Callable[[], float]:
+    """The notebook's loop for ``case`` with the same shapes and dtypes as the core, nothing else."""
+    X, y = ds.X, ds.y
+    n, d = X.shape
+    if case == 1:
+        def go() -> float:
+            w = np.zeros((d, 1), dtype=np.float32)
+            lr32, scale = np.float32(lr), np.float32(2.0 / n)
+            t0 = time.perf_counter()
+            for _ in range(epochs):
+                y_pred = X @ w
+                err = y_pred - y
+                _loss = (err * err).mean()
+                dw = scale * (X.T @ err)
+                w -= lr32 * dw
+            return time.perf_counter() - t0
+        return go
+
+    import torch
+    from torch import nn
+
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    if case == 2:
+        def go() -> float:
+            w = torch.zeros((d, 1), requires_grad=True)
+            t0 = time.perf_counter()
+            for _ in range(epochs):
+                y_pred = Xt @ w
+                loss = ((y_pred - yt) ** 2).mean()
+                loss.backward()
+                with torch.no_grad():
+                    w -= lr * w.grad
+                w.grad.zero_()
+            return time.perf_counter() - t0
+        return go
+    if case == 3:
+        def go() -> float:
+            w = torch.zeros((d, 1), requires_grad=True)
+            loss_fn = nn.MSELoss()
+            opt = torch.optim.SGD([w], lr=lr)
+            t0 = time.perf_counter()
+            for _ in range(epochs):
+                y_pred = Xt @ w
+                loss = loss_fn(y_pred, yt)
+                loss.backward()
+                opt.step()
+                opt.zero_grad()
+            return time.perf_counter() - t0
+        return go
+
+    class LinearRegression(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lin = nn.Linear(d, 1, bias=bias)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.lin(x)  # type: ignore[no-any-return]
+
+    def go() -> float:
+        torch.manual_seed(0)
+        model = LinearRegression()
+        loss_fn = nn.MSELoss()
+        opt = torch.optim.SGD(model.parameters(), lr=lr)
+        t0 = time.perf_counter()
+        for _ in range(epochs):
+            y_pred = model(Xt)
+            loss = loss_fn(y_pred, yt)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        return time.perf_counter() - t0
+    return go
+
+
+def core_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False) -> Callable[[], float]:
+    cfg = TrainConfig.for_case(case, lr=lr, epochs=epochs, bias=bias)
+
+    def go() -> float:
+        run = Run(cfg, ds)
+        advance = run.advance
+        t0 = time.perf_counter()
+        fin = None
+        while fin is None:
+            _ev, fin = advance()
+        return time.perf_counter() - t0
+    return go
+
+
+def median_ratio(case: int, ds: Dataset, lr: float, epochs: int, reps: int) -> tuple[float, float, float]:
+    bare, core = bare_loop(case, ds, lr, epochs), core_loop(case, ds, lr, epochs)
+    bare(), core()  # warm up
+    tb, tc = [], []
+    for _ in range(reps):  # interleaved, so drifts in machine load hit both alike
+        tb.append(bare())
+        tc.append(core())
+    ratios = [c / b for b, c in zip(tb, tc, strict=True)]
+    return statistics.median(ratios), statistics.median(tb) / epochs * 1e6, statistics.median(tc) / epochs * 1e6
+
+
+def large(case: int, epochs: int) -> dict[str, float]:
+    """n = 10⁶, d = 32, full batch: run in a fresh process so peak RSS belongs to this case alone."""
+    rng = np.random.default_rng(0)
+    n, d = 1_000_000, 32
+    X = rng.standard_normal((n, d), dtype=np.float32)
+    y = X @ np.ones((d, 1), dtype=np.float32)
+    ds = Dataset(X=X, y=y, name="large")
+    data_bytes = X.nbytes + y.nbytes
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    if case != 1:
+        import torch  # noqa: F401 - imported before measuring, so its own memory is not counted as ours
+        base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    bare, core = bare_loop(case, ds, 0.01, epochs), core_loop(case, ds, 0.01, epochs)
+    bare(), core()
+    tb, tc = [], []
+    for _ in range(3):
+        tb.append(bare())
+        tc.append(core())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # peak memory over the data = (data + everything the loops allocated) / data
+    return {"speed": statistics.median(tb) / statistics.median(tc),
+            "epoch_ms": statistics.median(tc) / epochs * 1e3,
+            "peak_over_data": (peak - base_rss + data_bytes) / data_bytes}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--epochs", type=int, default=50_000)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--cases", default="1,2,3,4")
+    ap.add_argument("--skip-large", action="store_true")
+    ap.add_argument("--large-case", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.large_case:
+        print(json.dumps(large(args.large_case, 5)))
+        return
+    cases = [int(c) for c in args.cases.split(",")]
+    print(f"core run vs bare notebook loop, seed data, {args.epochs} epochs, median of {args.reps} (goal ≤ 1.05)")
+    for case in cases:
+        lr = TrainConfig.for_case(case).lr
+        ratio, bare_us, core_us = median_ratio(case, seed(), lr, args.epochs, args.reps)
+        flag = "ok" if ratio <= 1.05 else "MISSED"
+        print(f"  case {case}: ratio {ratio:.3f}  (bare {bare_us:.1f} µs/epoch, core {core_us:.1f} µs/epoch)  {flag}")
+    if args.skip_large:
+        return
+    print("n = 10^6, d = 32 float32, full batch: speed vs bare kernels (goal ≥ 0.8), peak memory / data (goal ≤ 2)")
+    for case in cases:
+        out = subprocess.run([sys.executable, __file__, "--large-case", str(case)], capture_output=True, text=True,
+                             check=True)
+        r = json.loads(out.stdout)
+        ok = "ok" if r["speed"] >= 0.8 and r["peak_over_data"] <= 2 else "MISSED"
+        print(f"  case {case}: speed {r['speed']:.3f}×  epoch {r['epoch_ms']:.1f} ms  "
+              f"peak/data {r['peak_over_data']:.2f}  {ok}")
+
+
+if __name__ == "__main__":
+    main()

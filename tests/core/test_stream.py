@@ -1,0 +1,146 @@
+"""The event stream: order, contiguity, backpressure, commands, and a final event always."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from linreg_core.config import TrainConfig
+from linreg_core.data import seed, synthetic
+from linreg_core.events import EpochEnded, Event, RunError, RunFinished, RunReset
+from linreg_core.stream import RunStream
+
+
+async def collect_until_final(stream: RunStream, run_id: int | None = None) -> list[Event]:
+    out: list[Event] = []
+    while True:
+        ev = await asyncio.wait_for(stream.get(), 20)
+        out.append(ev)
+        if isinstance(ev, RunFinished) and (run_id is None or ev.run_id == run_id):
+            return out
+
+
+def epochs_of(events: list[Event], run_id: int = 0) -> list[int]:
+    return [e.epoch for e in events if isinstance(e, EpochEnded) and e.run_id == run_id]
+
+
+async def test_run_delivers_every_epoch_in_order_then_one_final() -> None:
+    stream = RunStream(TrainConfig.for_case(1, epochs=3000), synthetic(n=20), speed=None)
+    stream.start()
+    stream.run()
+    events = await collect_until_final(stream)
+    stream.stop()
+    assert isinstance(events[0], RunReset) and events[0].run_id == 0
+    assert epochs_of(events) == list(range(1, 3001))
+    finals = [e for e in events if isinstance(e, RunFinished)]
+    assert len(finals) == 1 and finals[0].reason == "completed" and finals[0].epochs == 3000
+    assert events[-1] is finals[0]
+
+
+async def test_backpressure_with_a_slow_consumer_loses_nothing() -> None:
+    stream = RunStream(TrainConfig.for_case(1, epochs=20000), synthetic(n=8), max_chunks=2)
+    stream.start()
+    stream.run()
+    await asyncio.sleep(0.3)  # the consumer is away: the worker must wait, not drop
+    assert stream.queue.qsize() <= 2
+    events: list[Event] = []
+    while not any(isinstance(e, RunFinished) for e in events):
+        events.extend(await asyncio.wait_for(stream.get_batch(), 20))
+        await asyncio.sleep(0.001)
+    stream.stop()
+    assert epochs_of(events) == list(range(1, 20001))
+
+
+async def test_step_and_pause() -> None:
+    stream = RunStream(TrainConfig.for_case(2, epochs=100), seed(), speed=5.0)
+    stream.start()
+    assert isinstance(await asyncio.wait_for(stream.get(), 10), RunReset)
+    stream.step(3)
+    got = [await asyncio.wait_for(stream.get(), 10) for _ in range(3)]
+    assert [e.epoch for e in got if isinstance(e, EpochEnded)] == [1, 2, 3]
+    await asyncio.sleep(0.2)
+    assert stream.queue.empty() and stream.worker_state == "idle"  # step(n) runs exactly n epochs
+    stream.run()  # paced at 5 epochs/s
+    ev = await asyncio.wait_for(stream.get(), 10)
+    assert isinstance(ev, EpochEnded) and ev.epoch == 4
+    stream.pause()
+    await asyncio.sleep(0.5)
+    tail = await stream.get_batch() if not stream.queue.empty() else []
+    await asyncio.sleep(0.5)
+    assert stream.queue.empty()  # nothing after the pause took effect
+    assert epochs_of(tail) == list(range(5, 5 + len(epochs_of(tail))))
+    stream.stop()
+
+
+async def test_reset_starts_a_new_run_with_new_config() -> None:
+    stream = RunStream(TrainConfig.for_case(1, epochs=10**6), synthetic(n=10), speed=None)
+    stream.start()
+    stream.run()
+    await asyncio.sleep(0.05)
+    new_cfg = TrainConfig.for_case(1, epochs=5, lr=0.01)
+    rid = stream.reset(new_cfg)
+    stream.run()
+    events = await collect_until_final(stream, rid)
+    stream.stop()
+    resets = [e for e in events if isinstance(e, RunReset) and e.run_id == rid]
+    assert len(resets) == 1
+    after = events[events.index(resets[0]):]
+    assert epochs_of(after, rid) == [1, 2, 3, 4, 5]
+    assert all(getattr(e, "run_id", rid) == rid for e in after)
+    assert isinstance(after[-1], RunFinished) and after[-1].epochs == 5
+
+
+async def test_stop_mid_run_emits_a_final_event() -> None:
+    stream = RunStream(TrainConfig.for_case(1, epochs=10**7), synthetic(n=10))
+    stream.start()
+    stream.run()
+    await asyncio.sleep(0.1)
+    task = asyncio.ensure_future(collect_until_final(stream))
+    await asyncio.sleep(0.05)
+    await asyncio.get_running_loop().run_in_executor(None, stream.stop)
+    events = await asyncio.wait_for(task, 10)
+    assert events[-1].reason == "stopped"  # type: ignore[union-attr]
+    epochs = epochs_of(events)
+    assert epochs == list(range(1, len(epochs) + 1))
+
+
+async def test_divergence_ends_the_run() -> None:
+    stream = RunStream(TrainConfig.for_case(3, lr=1.0, epochs=1000), seed())
+    stream.start()
+    stream.run()
+    events = await collect_until_final(stream)
+    stream.stop()
+    fin = events[-1]
+    assert isinstance(fin, RunFinished) and fin.reason == "diverged"
+    assert "lr 1 used" in fin.message and "0.1333" in fin.message
+
+
+async def test_an_error_inside_the_core_is_an_event_and_reset_recovers() -> None:
+    stream = RunStream(TrainConfig.for_case(1, init_w=(1.0, 2.0, 3.0)), synthetic(n=5, d=2))
+    stream.start()
+    ev = await asyncio.wait_for(stream.get(), 10)
+    assert isinstance(ev, RunError) and "init_w" in ev.message
+    rid = stream.reset(TrainConfig.for_case(1, epochs=2))
+    stream.run()
+    events = await collect_until_final(stream, rid)
+    stream.stop()
+    assert epochs_of(events, rid) == [1, 2]
+
+
+@pytest.mark.parametrize("case", [1, 2, 3, 4])
+async def test_stream_matches_a_direct_run(case: int) -> None:
+    from linreg_core.engine import Run
+
+    cfg = TrainConfig.for_case(case, epochs=50)
+    direct = Run(cfg, seed())
+    expected = []
+    while direct.finished is None:
+        expected.append(direct.advance()[0])
+    stream = RunStream(cfg, seed())
+    stream.start()
+    stream.run()
+    events = await collect_until_final(stream)
+    stream.stop()
+    assert [e for e in events if isinstance(e, EpochEnded)] == expected
+    assert events[-1] == direct.finished
