@@ -100,13 +100,16 @@ class RunStream:
             self._buffer.extend(await self._take())
         return self._buffer.popleft()
 
-    async def get_batch(self) -> list[Event]:
-        """Every event available now (at least one, waiting for it), in order."""
+    async def get_batch(self, max_chunks: int | None = None) -> list[Event]:
+        """The events available now (at least one, waiting for it), in order; at most ``max_chunks``
+        further chunks are taken, so a consumer can interleave other work with a flood."""
         out = list(self._buffer)
         self._buffer.clear()
         if not out:
             out.extend(await self._take())
-        while True:
+        taken = 0
+        while max_chunks is None or taken < max_chunks:
+            taken += 1
             try:
                 chunk = self.queue.get_nowait()
             except asyncio.QueueEmpty:

@@ -1,4 +1,43 @@
-"""Entry point placeholder until the app lands."""
+"""``linreg-tui [OPTIONS]`` and ``python -m tui_app [OPTIONS]``."""
 
-def main() -> int:
-    return 0
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+from linreg_core.cli import BAD_INPUT, OneLineParser, UsageError, _positive_speed, add_config_options, setup_from_args
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog="linreg-tui", description="Terminal app: linear regression by gradient descent at "
+                           "four levels of automation. Keys: space run/pause, n step, r reset, 1-4 case, p predict, "
+                           "+/- speed, l log10 loss, t chart view, ? help, q quit.")
+    add_config_options(parser)
+    parser.add_argument("--speed", type=_positive_speed, default=10.0, metavar="N|max",
+                        help="epochs per second in run mode (default 10; 'max' as fast as possible)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        setup = setup_from_args(args)
+    except UsageError as exc:
+        sys.stderr.write(f"linreg-tui: error: {exc}\n")
+        return 2
+    except BAD_INPUT as exc:
+        sys.stderr.write(f"linreg-tui: error: {' '.join(str(exc).split())}\n")
+        return 2
+    except OSError as exc:
+        sys.stderr.write(f"linreg-tui: error: {exc}\n")
+        return 2
+    from tui_app.app import LinregApp
+
+    app = LinregApp(setup.config, setup.dataset, speed=args.speed)
+    code = app.run()
+    return code if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

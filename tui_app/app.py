@@ -1,0 +1,446 @@
+"""The linreg-tui application: panes around one training stream from the core."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from typing import Iterable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from linreg_core import analysis
+from linreg_core.config import CASES, TrainConfig
+from linreg_core.data import Dataset
+from linreg_core.events import EpochEnded, Event, RunError, RunFinished, RunReset
+from linreg_core.history import History
+from linreg_core.stream import RunStream
+from tui_app.fields import LABELS, FieldError, field_text, parse_field
+from tui_app.widgets.case_picker import CasePicker
+from tui_app.widgets.help_screen import HelpScreen
+from tui_app.widgets.hyperparams import Hyperparams
+from tui_app.widgets.inference_box import InferenceBox
+from tui_app.widgets.log_pane import MAX_LINES_PER_BATCH, LogPane
+from tui_app.widgets.loss_chart import ChartData, LossChart
+from tui_app.widgets.status_bar import StatusBar, speed_text, status_text
+
+SPEEDS: list[float | None] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, None]
+#: Smallest gap between two chart redraws (≤ 20 per second); it grows when a redraw is slow.
+MIN_REDRAW_GAP = 0.05
+REASON_STATE = {"completed": "finished", "converged": "converged", "diverged": "diverged"}
+
+
+class LinregApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "linreg-tui"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+
+    BINDINGS = [
+        Binding("space", "toggle_run", "Run/Pause"),
+        Binding("n", "step", "Step"),
+        Binding("r", "reset", "Reset"),
+        Binding("1", "case(1)", "Case 1", show=False),
+        Binding("2", "case(2)", "Case 2", show=False),
+        Binding("3", "case(3)", "Case 3", show=False),
+        Binding("4", "case(4)", "Case 4", show=False),
+        Binding("p", "focus_predict", "Predict"),
+        Binding("escape", "leave_input", "Leave input", show=False),
+        Binding("plus", "faster", "Faster"),
+        Binding("minus", "slower", "Slower"),
+        Binding("l", "toggle_log", "log10"),
+        Binding("t", "toggle_view", "View"),
+        Binding("o", "lr_opt", "lr=η_opt", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit_app", "Quit"),
+    ]
+
+    def __init__(self, config: TrainConfig, dataset: Dataset, *, speed: float | None = 10.0,
+                 cursor_blink: bool = True):
+        super().__init__()
+        self.config = config
+        self.dataset = dataset
+        self.speed = speed
+        self.cursor_blink = cursor_blink
+        self.state = "ready"
+        self.epoch = 0
+        self.loss = math.nan
+        self.w: tuple[float, ...] = ()
+        self.b: float | None = None
+        self.run_id = 0
+        self.history = History(dataset.d, config.bias)
+        self.log_scale = False
+        self.message = ""
+        self.errors: list[str] = []
+        self.contiguity_errors = 0
+        self.stream: RunStream | None = None
+        self._bound = analysis.lr_bound(dataset.X, config.bias)
+        self._star = analysis.closed_form(dataset.X, dataset.y, config.bias)
+        self._chart_due = False
+        self._chart_timer_set = False
+        self._last_redraw = 0.0
+        self._redraw_gap = MIN_REDRAW_GAP
+        self.redraws = 0
+        self._rate_samples: deque[tuple[float, int]] = deque(maxlen=20)
+        self._status = Text()
+
+    # -- layout ---------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="∇")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                picker = CasePicker(id="cases")
+                picker.selected = self.config.case
+                yield picker
+                yield Hyperparams(self.config, cursor_blink=self.cursor_blink, id="hyperparams")
+            with Vertical(id="right"):
+                yield LossChart(id="chart")
+                with Horizontal(id="bottom"):
+                    yield LogPane(id="log")
+                    yield InferenceBox(self.dataset.d, id="inference")
+        yield Static(id="message")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#predict-input", Input).cursor_blink = self.cursor_blink
+        self.query_one("#predict-error").display = False
+        self.query_one(CasePicker).selected = self.config.case
+        self._update_bound()
+        self._start_log()
+        self.stream = RunStream(self.config, self.dataset, speed=self.speed)
+        self.stream.start()
+        self.drain()
+        self._say(f"{self._describe_config()} — space runs, n steps, ? for help")
+        self._refresh_status()
+        self._schedule_chart()
+
+    # -- the one worker that drains the core's event queue ------------------------------------------
+    @work(exclusive=True, group="drain", exit_on_error=False)
+    async def drain(self) -> None:
+        stream = self.stream
+        assert stream is not None
+        while True:
+            batch = await stream.get_batch(max_chunks=8)
+            self.apply_events(batch)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            err = event.worker.error
+            self._error(f"internal error in {event.worker.name}: {type(err).__name__}: {err}")
+
+    def apply_events(self, batch: list[Event]) -> None:
+        """Fold a batch of events into the app's state; one status/log/chart update for the whole batch."""
+        log = self.query_one(LogPane)
+        lines: list[Text] = []
+        logged = 0
+        every = self.config.log_every
+        last_epoch: EpochEnded | None = None
+        for ev in batch:
+            if isinstance(ev, EpochEnded):
+                if ev.run_id != self.run_id:
+                    continue
+                if ev.epoch != self.epoch + 1:
+                    self.contiguity_errors += 1
+                self.history.append(ev)
+                self.epoch = ev.epoch
+                last_epoch = ev
+                if (ev.epoch - 1) % every == 0:
+                    logged += 1
+                    line = log.epoch_line(ev.epoch, ev.w, ev.b, ev.loss)
+                    lines.append(line)
+                    if len(lines) > MAX_LINES_PER_BATCH:
+                        lines.pop(0)
+            elif isinstance(ev, RunReset):
+                if ev.run_id != self.run_id:
+                    continue
+                self.epoch, self.w, self.b, self.loss = 0, ev.w, ev.b, ev.loss
+            elif isinstance(ev, RunFinished):
+                if ev.run_id != self.run_id or ev.reason == "stopped":
+                    continue
+                if last_epoch is not None:
+                    self.w, self.b = last_epoch.w, last_epoch.b
+                    last_epoch = None
+                self._finish(ev, log, lines, logged)
+                lines, logged = [], 0
+            elif isinstance(ev, RunError):
+                if ev.run_id == self.run_id:
+                    self._error(f"core error: {ev.message} — change a setting or press r")
+        if last_epoch is not None:
+            self.w, self.b, self.loss = last_epoch.w, last_epoch.b, last_epoch.loss
+        if lines:
+            log.add_lines(lines, skipped=logged - len(lines))
+        self._rate_samples.append((time.monotonic(), self.epoch))
+        self._refresh_status()
+        self._schedule_chart()
+
+    def _finish(self, ev: RunFinished, log: LogPane, lines: list[Text], logged: int) -> None:
+        if lines:
+            log.add_lines(lines, skipped=logged - len(lines))
+        self.state = REASON_STATE.get(ev.reason, "finished")
+        self.loss = ev.loss
+        self.w, self.b = ev.w, ev.b
+        dist = analysis.distance(ev.w, ev.b, self._star.w, self._star.b) if math.isfinite(sum(ev.w)) else math.inf
+        summary = f"{ev.reason}: {ev.epochs} epochs, loss at final parameters {ev.loss:.6g}, ‖θ−θ*‖ = {dist:.4g}"
+        log.note(summary, style="bold red" if ev.reason == "diverged" else "bold")
+        if ev.reason == "diverged":
+            bound = f"stable bound η_max = {self._bound.eta_max:.4g}" if self.config.plain_gd else \
+                f"η_max = {self._bound.eta_max:.4g} for plain full-batch SGD"
+            self._say(f"diverged at epoch {ev.epochs}: lr {self.config.lr:g} used, {bound} — r resets, "
+                      f"or lower the learning rate (o sets η_opt)", "error")
+            log.note(ev.message, style="red")
+        elif ev.reason == "converged":
+            self._say(ev.message)
+        else:
+            self._say(f"finished {ev.epochs} epochs — space starts again, r resets")
+
+    # -- state shown --------------------------------------------------------------------------------
+    def _rate(self) -> float | None:
+        if len(self._rate_samples) < 2:
+            return None
+        (t0, e0), (t1, e1) = self._rate_samples[0], self._rate_samples[-1]
+        return (e1 - e0) / (t1 - t0) if t1 > t0 and e1 > e0 else None
+
+    def status_line(self) -> str:
+        """The status bar's text as shown."""
+        return self._status.plain
+
+    def _refresh_status(self) -> None:
+        self._status = status_text(self.state, self.epoch, self.config.epochs, self.loss, self.speed, self._rate())
+        self.query_one(StatusBar).update(self._status)
+
+    def _say(self, text: str, level: str = "info") -> None:
+        self.message = text
+        msg = self.query_one("#message", Static)
+        msg.update(Text(text))
+        msg.set_class(level == "error", "error")
+        msg.set_class(level == "warning", "warning")
+
+    def _error(self, text: str) -> None:
+        self.errors.append(text)
+        self._say(text, "error")
+
+    def _describe_config(self) -> str:
+        c = self.config
+        return (f"case {c.case} {CASES[c.case]} · lr {c.lr:g} · {c.epochs} epochs · data {self.dataset.name} "
+                f"(n={self.dataset.n}, d={self.dataset.d})")
+
+    def _start_log(self) -> None:
+        self.query_one(LogPane).start(self._describe_config())
+
+    def _update_bound(self) -> None:
+        b = self._bound
+        text = Text()
+        if not self.config.plain_gd:
+            text.append("bound n/a: only for full-batch MSE + plain SGD", style="dim")
+        else:
+            text.append(f"η_max {b.eta_max:.4g} (stable below)\nη_opt {b.eta_opt:.4g} (fastest; o sets)", style="dim")
+            if self.config.lr >= b.eta_max:
+                text.append("\n⚠ lr ≥ η_max: will diverge", style="bold red")
+        self.query_one(Hyperparams).set_bound(text)
+
+    # -- the chart, throttled -----------------------------------------------------------------------
+    def _schedule_chart(self) -> None:
+        self._chart_due = True
+        if self._chart_timer_set:
+            return
+        wait = max(0.0, self._last_redraw + self._redraw_gap - time.monotonic())
+        self._chart_timer_set = True
+        if wait <= 0.001:
+            self.call_later(self._redraw_chart)
+        else:
+            self.set_timer(wait, self._redraw_chart)
+
+    def _redraw_chart(self) -> None:
+        self._chart_timer_set = False
+        if not self._chart_due:
+            return
+        self._chart_due = False
+        chart = self.query_one(LossChart)
+        chart.redraw(ChartData(self.history, self.dataset, self.w or (0.0,) * self.dataset.d, self.b,
+                               self._star.loss if self.config.loss == "mse" else None, self.log_scale))
+        self.redraws += 1
+        self._last_redraw = time.monotonic()
+        # a slow render (long series, big terminal) spaces the next one out: the UI stays responsive
+        self._redraw_gap = max(MIN_REDRAW_GAP, 2.0 * chart.last_render_seconds())
+
+    # -- configuration changes ----------------------------------------------------------------------
+    def apply_config(self, config: TrainConfig, dataset: Dataset | None = None, why: str = "") -> None:
+        """Take a new configuration (and data): reset the run to epoch 0."""
+        data_changed = dataset is not None
+        if dataset is not None:
+            self.dataset = dataset
+        bias_changed = config.bias != self.config.bias
+        self.config = config
+        if data_changed or bias_changed:
+            self._bound = analysis.lr_bound(self.dataset.X, config.bias)
+            self._star = analysis.closed_form(self.dataset.X, self.dataset.y, config.bias)
+        if data_changed:
+            self.query_one(InferenceBox).set_features(self.dataset.d)
+        self.query_one(Hyperparams).load(config)
+        self.query_one(CasePicker).selected = config.case
+        self._update_bound()
+        self._reset_run(dataset=self.dataset if data_changed else None)
+        self._say(f"{why + ': ' if why else ''}run reset to epoch 0 · {self._describe_config()}")
+
+    def _reset_run(self, dataset: Dataset | None = None) -> None:
+        assert self.stream is not None
+        self.run_id = self.stream.reset(self.config, dataset)
+        self.state = "ready"
+        self.epoch = 0
+        self.history = History(self.dataset.d, self.config.bias)
+        self._rate_samples.clear()
+        self._start_log()
+        self._refresh_status()
+        self._schedule_chart()
+
+    @on(Hyperparams.Submitted)
+    def on_field(self, event: Hyperparams.Submitted) -> None:
+        pane = self.query_one(Hyperparams)
+        try:
+            config, dataset = parse_field(self.config, self.dataset, event.key, event.text)
+        except FieldError as exc:
+            keep = field_text(self.config, event.key) or "default"
+            pane.show_error(event.key, f"{exc} — keeping {keep}")
+            self._say(f"{LABELS[event.key]}: not changed", "warning")
+            return
+        except Exception as exc:  # noqa: BLE001 - never a dead screen
+            pane.show_error(event.key, f"{type(exc).__name__}: {exc}")
+            return
+        pane.clear_error(event.key)
+        if config == self.config and dataset is None:
+            pane.load(config)
+            return
+        self.apply_config(config, dataset, why=f"{LABELS[event.key]} set to {field_text(config, event.key)}")
+
+    @on(CasePicker.Chosen)
+    def on_case_chosen(self, event: CasePicker.Chosen) -> None:
+        self.action_case(event.case)
+
+    @on(Input.Submitted, "#predict-input")
+    def on_predict(self, event: Input.Submitted) -> None:
+        w = self.w or (0.0,) * self.dataset.d
+        self.query_one(InferenceBox).show(event.value, w, self.b)
+
+    # -- actions (keys and the command palette) ------------------------------------------------------
+    def action_toggle_run(self) -> None:
+        assert self.stream is not None
+        if self.state == "running":
+            self.stream.pause()
+            self.state = "paused"
+            self._say("paused — space continues, n steps one epoch")
+        elif self.state in ("ready", "paused"):
+            if self.config.plain_gd and self.config.lr >= self._bound.eta_max and self.epoch == 0:
+                self._say(f"warning: lr {self.config.lr:g} ≥ η_max {self._bound.eta_max:.4g}: expect divergence",
+                          "warning")
+            else:
+                self._say(f"running at {speed_text(self.speed)} — space pauses")
+            self.stream.run()
+            self.state = "running"
+        else:
+            self._reset_run()
+            self.stream.run()
+            self.state = "running"
+            self._say("started again from epoch 0")
+        self._refresh_status()
+
+    def action_step(self) -> None:
+        assert self.stream is not None
+        if self.state in ("finished", "converged", "diverged"):
+            self._say(f"the run has {self.state} — r resets, space starts again")
+            return
+        self.stream.step(1)
+        self.state = "paused"
+        self._refresh_status()
+
+    def action_reset(self) -> None:
+        self._reset_run()
+        self._say(f"reset to epoch 0 · {self._describe_config()}")
+
+    def action_case(self, case: int) -> None:
+        if case == self.config.case:
+            self._reset_run()
+            self._say(f"case {case} {CASES[case]} · run reset to epoch 0")
+            return
+        self.apply_config(self.config.with_case(case),
+                          why=f"case {case} {CASES[case]} with its notebook preset")
+
+    def action_focus_predict(self) -> None:
+        self.query_one("#predict-input", Input).focus()
+
+    def action_leave_input(self) -> None:
+        self.screen.set_focus(None)
+
+    def _set_speed(self, speed: float | None) -> None:
+        assert self.stream is not None
+        self.speed = speed
+        self.stream.set_speed(speed)
+        self._say(f"speed {speed_text(speed)}")
+        self._refresh_status()
+
+    def action_faster(self) -> None:
+        i = SPEEDS.index(self.speed) if self.speed in SPEEDS else 3
+        self._set_speed(SPEEDS[min(i + 1, len(SPEEDS) - 1)])
+
+    def action_slower(self) -> None:
+        i = SPEEDS.index(self.speed) if self.speed in SPEEDS else len(SPEEDS) - 1
+        self._set_speed(SPEEDS[max(i - 1, 0)])
+
+    def action_toggle_log(self) -> None:
+        self.log_scale = not self.log_scale
+        self._say("loss chart: log10(loss)" if self.log_scale else "loss chart: loss")
+        self._schedule_chart()
+
+    def action_toggle_view(self) -> None:
+        view = self.query_one(LossChart).toggle_view()
+        self._say("chart: w, b and the fitted line" if view == "param-view" else "chart: loss")
+        self._schedule_chart()
+
+    def action_lr_opt(self) -> None:
+        if not self.config.plain_gd or not math.isfinite(self._bound.eta_opt):
+            self._say("η_opt applies only to full-batch MSE with plain SGD", "warning")
+            return
+        lr = float(f"{self._bound.eta_opt:.4g}")
+        self.apply_config(self.config.replace(lr=lr), why=f"lr set to η_opt = {lr:g}")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit_app(self) -> None:
+        if self.stream is not None:
+            self.stream.stop(timeout=1.0)
+        self.exit(0)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Run / pause", "Start or pause training (space)", self.action_toggle_run)
+        yield SystemCommand("Step one epoch", "Run exactly one epoch (n)", self.action_step)
+        yield SystemCommand("Reset", "Back to epoch 0 (r)", self.action_reset)
+        for case, name in CASES.items():
+            yield SystemCommand(f"Case {case}: {name}", f"Select case {case} ({case})",
+                                lambda c=case: self.action_case(c))
+        yield SystemCommand("Predict", "Focus the inference box (p)", self.action_focus_predict)
+        yield SystemCommand("Faster", "More epochs per second (+)", self.action_faster)
+        yield SystemCommand("Slower", "Fewer epochs per second (-)", self.action_slower)
+        yield SystemCommand("Toggle log10 loss", "Chart log10 of the loss (l)", self.action_toggle_log)
+        yield SystemCommand("Switch chart view", "Loss / parameters and fit (t)", self.action_toggle_view)
+        yield SystemCommand("Learning rate to η_opt", "Fastest stable rate (o)", self.action_lr_opt)
+        yield SystemCommand("Help", "Every key (?)", self.action_help)
+
+    def on_unmount(self) -> None:
+        if self.stream is not None:
+            self.stream.stop(timeout=1.0)
+
+    # -- for tests and diagnostics ------------------------------------------------------------------
+    def predictions(self, text: str) -> list[str]:
+        from tui_app.widgets.inference_box import predict
+
+        return predict(text, self.w or (0.0,) * self.dataset.d, self.b)

@@ -1,0 +1,54 @@
+"""The help screen: every key."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS: list[tuple[str, str]] = [
+    ("space", "run / pause (from a finished run: start again)"),
+    ("n", "one epoch (from ready or paused)"),
+    ("r", "reset to epoch 0"),
+    ("1 2 3 4", "select the case (resets): 1 Manual (NumPy), 2 Autograd, 3 Loss + optimizer, 4 nn.Module"),
+    ("p", "focus the inference box (Enter predicts with the current parameters)"),
+    ("escape", "leave an input"),
+    ("+ / -", "faster / slower (epochs per second in run mode; up to max)"),
+    ("l", "log10 of the loss on the chart"),
+    ("t", "switch the chart: loss / parameters and fit"),
+    ("o", "set the learning rate to the fastest stable rate η_opt"),
+    ("?", "this help"),
+    ("ctrl+p", "command palette: the same actions by name"),
+    ("q", "quit"),
+]
+
+HELP = """\
+[b]linreg-tui[/b] — linear regression by gradient descent at four levels of automation.
+
+Each level replaces one part of the one before: [yellow]yellow[/] steps are written by hand,
+[green]green[/] ones are done by torch. The loss in the log is computed in the epoch's forward pass,
+before its update; ▼/△ compare it with the previous logged loss.
+
+Hyperparameters are checked on Enter or when you leave the field: a bad value shows a message under
+the field and the previous value stays in force. A change resets the run to epoch 0.
+Beside the learning rate: η_max = 2/λmax(H), the largest stable rate for full-batch MSE, and η_opt.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(HELP, id="help-intro")
+            rows = "\n".join(f"  [b cyan]{key:<9}[/] {what}" for key, what in KEYS)
+            yield Static("[b]Keys[/b] (when no text input has focus)\n" + rows, id="help-keys")
+            yield Static("[dim]escape, ? or q closes this screen[/]")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").border_title = "Help"
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

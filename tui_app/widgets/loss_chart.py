@@ -1,0 +1,165 @@
+"""Loss against epoch (optionally log10), and a second view: w and b against epoch and the fitted line."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult, RenderResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import ContentSwitcher, Static
+from textual_plotext import PlotextPlot
+
+from linreg_core.data import Dataset
+from linreg_core.history import History
+from tui_app.plotting import decimate, finite_xy, log10_loss
+
+MAX_POINTS = 600
+COLORS = ["cyan", "magenta", "orange", "blue", "red", "green"]
+
+
+class SafePlot(PlotextPlot):
+    """A PlotextPlot that draws nothing when too small and measures how long a render takes."""
+
+    last_render_seconds: float = 0.0
+    renders: int = 0
+
+    def render(self) -> RenderResult:
+        if self.size.width < 12 or self.size.height < 5:
+            return Text("")
+        t0 = time.perf_counter()
+        try:
+            out = super().render()
+        except Exception as exc:  # plotext edge cases must never kill the app
+            out = Text(f"(chart unavailable: {type(exc).__name__})", style="dim")
+        self.last_render_seconds = time.perf_counter() - t0
+        self.renders += 1
+        return out
+
+
+@dataclass
+class ChartData:
+    history: History
+    dataset: Dataset
+    w: tuple[float, ...]
+    b: float | None
+    loss_star: float | None
+    log_scale: bool
+    overlays: list[tuple[str, np.ndarray]] | None = None
+
+
+class LossChart(Vertical):
+    """``t`` switches between the loss view and the parameters view."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="chart-title")
+        with ContentSwitcher(initial="loss-view", id="chart-switcher"):
+            yield SafePlot(id="loss-view")
+            with Horizontal(id="param-view"):
+                yield SafePlot(id="param-plot")
+                yield SafePlot(id="fit-plot")
+
+    def on_mount(self) -> None:
+        self.border_title = "Chart  [t view · l log10]"
+
+    @property
+    def view(self) -> str:
+        return self.query_one(ContentSwitcher).current or "loss-view"
+
+    def toggle_view(self) -> str:
+        sw = self.query_one(ContentSwitcher)
+        sw.current = "param-view" if sw.current == "loss-view" else "loss-view"
+        return sw.current
+
+    def plots(self) -> list[SafePlot]:
+        return list(self.query(SafePlot))
+
+    def last_render_seconds(self) -> float:
+        return max(p.last_render_seconds for p in self.plots())
+
+    def redraw(self, data: ChartData) -> None:
+        if self.view == "loss-view":
+            self._draw_loss(data)
+        else:
+            self._draw_params(data)
+
+    def _draw_loss(self, data: ChartData) -> None:
+        plot = self.query_one("#loss-view", SafePlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        h = data.history
+        ylabel = "log10(loss)" if data.log_scale else "loss"
+        title = Text(f"{ylabel} against epoch", style="bold")
+        plt.xlabel("epoch")
+        if len(h):
+            y = log10_loss(h.loss) if data.log_scale else h.loss
+            x, yv = finite_xy(h.epochs, y)
+            x, yv = decimate(x, yv, MAX_POINTS)
+            if len(x):
+                plt.plot(x.tolist(), yv.tolist(), color="cyan", marker="braille", label="loss")
+            if len(x) < len(h):
+                title.append(f"   ({len(h)} epochs, {len(x)} points drawn)", style="dim")
+        for i, (name, curve) in enumerate(data.overlays or []):
+            y = log10_loss(curve) if data.log_scale else curve
+            x, yv = finite_xy(np.arange(1, len(curve) + 1), y)
+            x, yv = decimate(x, yv, MAX_POINTS)
+            if len(x):
+                plt.plot(x.tolist(), yv.tolist(), color=COLORS[(i + 1) % len(COLORS)], marker="braille", label=name)
+        star = data.loss_star
+        if star is not None:
+            ys = float(np.log10(star)) if data.log_scale and star > 0 else (None if data.log_scale else star)
+            if ys is not None and np.isfinite(ys):
+                plt.hline(ys, "green")
+                title.append(f"   loss* {star:.4g} (closed form, green)", style="green")
+        if not len(h):
+            title.append("   press space to run, n to step", style="dim")
+        self.query_one("#chart-title", Static).update(title)
+        plot.refresh()
+
+    def _draw_params(self, data: ChartData) -> None:
+        h = data.history
+        pplot = self.query_one("#param-plot", SafePlot)
+        plt = pplot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("w, b against epoch")
+        plt.xlabel("epoch")
+        if len(h):
+            names = ["w"] if h.d == 1 else [f"w{i + 1}" for i in range(h.d)]
+            series = [(names[i], h.w[:, i]) for i in range(min(h.d, 5))]
+            if h.b is not None:
+                series.append(("b", h.b))
+            for i, (name, s) in enumerate(series):
+                x, yv = finite_xy(h.epochs, s)
+                x, yv = decimate(x, yv, MAX_POINTS)
+                if len(x):
+                    plt.plot(x.tolist(), yv.tolist(), label=name, color=COLORS[i % len(COLORS)], marker="braille")
+        pplot.refresh()
+        fplot = self.query_one("#fit-plot", SafePlot)
+        plt = fplot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        ds = data.dataset
+        if ds.d == 1:
+            plt.title("data and the current fit")
+            xs, ys = finite_xy(ds.X[:, 0], ds.y[:, 0])
+            if len(xs) > 2000:
+                pick = np.linspace(0, len(xs) - 1, 2000).astype(np.int64)
+                xs, ys = xs[pick], ys[pick]
+            plt.scatter(xs.tolist(), ys.tolist(), color="white", marker="dot", label="data")
+            lo, hi = float(np.min(ds.X)), float(np.max(ds.X))
+            if hi == lo:
+                hi = lo + 1.0
+            line_x = np.linspace(lo, hi, 50)
+            line_y = line_x * data.w[0] + (data.b or 0.0)
+            fx, fy = finite_xy(line_x, line_y)
+            if len(fx):
+                plt.plot(fx.tolist(), fy.tolist(), color="cyan", label="fit")
+            plt.xlabel(ds.feature_names[0])
+        else:
+            plt.title(f"{ds.d} features: no single fitted line")
+        fplot.refresh()
+        self.query_one("#chart-title", Static).update(Text("parameters and fit", style="bold"))

@@ -1,0 +1,58 @@
+"""One state word, then epoch k/N, the current loss, the speed, a progress bar and the ETA."""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual.widgets import Static
+
+STATES = ("ready", "running", "paused", "finished", "converged", "diverged")
+STATE_STYLES = {
+    "ready": "bold cyan", "running": "bold green", "paused": "bold yellow",
+    "finished": "bold blue", "converged": "bold green", "diverged": "bold red",
+}
+BAR = 16
+
+
+def speed_text(speed: float | None) -> str:
+    return "max" if speed is None else f"{speed:g}/s"
+
+
+def loss_text(loss: float) -> str:
+    if not math.isfinite(loss):
+        return str(loss)
+    return f"{loss:.4f}" if 1e-3 <= abs(loss) < 1e6 or loss == 0 else f"{loss:.4g}"
+
+
+def eta_text(seconds: float) -> str:
+    if not math.isfinite(seconds) or seconds < 0:
+        return ""
+    if seconds < 60:
+        return f"ETA {seconds:.0f}s"
+    if seconds < 3600:
+        return f"ETA {seconds // 60:.0f}m{seconds % 60:02.0f}s"
+    return f"ETA {seconds // 3600:.0f}h{(seconds % 3600) // 60:02.0f}m"
+
+
+def status_text(state: str, epoch: int, epochs: int, loss: float, speed: float | None,
+                rate: float | None = None) -> Text:
+    """``running  epoch 12/40  loss 1.234  speed 10/s  ███░░░  30%  ETA 3s``."""
+    text = Text()
+    text.append(state, style=STATE_STYLES.get(state, "bold"))
+    text.append(f"  epoch {epoch}/{epochs}")
+    text.append(f"  loss {loss_text(loss)}")
+    text.append(f"  speed {speed_text(speed)}")
+    frac = min(1.0, epoch / epochs) if epochs else 0.0
+    filled = int(round(frac * BAR))
+    text.append("  ")
+    text.append("█" * filled, style="green")
+    text.append("░" * (BAR - filled), style="dim")
+    text.append(f" {frac * 100:3.0f}%")
+    if state == "running" and rate and rate > 0:
+        text.append(f"  {eta_text((epochs - epoch) / rate)}", style="dim")
+    return text
+
+
+class StatusBar(Static):
+    pass
