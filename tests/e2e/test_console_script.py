@@ -1,0 +1,109 @@
+"""The installed console scripts in a real terminal (tmux): launch, step, run, predict, quit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+BIN = Path(sys.executable).parent
+TUI = BIN / "linreg-tui"
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+
+
+class Tmux:
+    def __init__(self, command: str, width: int = 120, height: int = 40):
+        self.name = f"linreg-e2e-{uuid.uuid4().hex[:8]}"
+        self.socket = ["-L", self.name]
+        env = {"TERM": "xterm-256color", "COLORTERM": "truecolor"}
+        subprocess.run(["tmux", *self.socket, "new-session", "-d", "-s", self.name, "-x", str(width), "-y",
+                        str(height), *[a for k, v in env.items() for a in ("-e", f"{k}={v}")],
+                        f"env -u COLUMNS -u LINES sh -c '{command}'"],
+                       check=True)
+
+    def screen(self) -> str:
+        out = subprocess.run(["tmux", *self.socket, "capture-pane", "-p", "-t", self.name], capture_output=True,
+                             text=True)
+        return out.stdout
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", *self.socket, "send-keys", "-t", self.name, *keys], check=True)
+
+    def wait(self, cond: Callable[[str], bool], timeout: float = 30.0) -> str:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            screen = self.screen()
+            if cond(screen):
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"timed out; screen:\n{self.screen()}")
+
+    def kill(self) -> None:
+        subprocess.run(["tmux", *self.socket, "kill-server"], capture_output=True)
+
+
+def status_of(screen: str) -> str:
+    lines = [line for line in screen.splitlines() if "epoch " in line and "speed" in line]
+    return lines[-1].strip() if lines else ""
+
+
+def test_linreg_tui_end_to_end(tmp_path: Path) -> None:
+    exit_file = tmp_path / "exit"
+    t = Tmux(f"{TUI} --speed max; echo $? > {exit_file}; sleep 5")
+    try:
+        first = t.wait(lambda s: status_of(s).startswith("ready"))
+        assert "linreg-tui" in first and "1 Manual (NumPy)" in first and "Learning rate" in first
+        t.keys("n")
+        t.wait(lambda s: status_of(s).startswith("paused  epoch 1/20"))
+        assert "epoch 1: w=0.600, loss=30.000" in t.screen()
+        t.keys("Space")
+        done = t.wait(lambda s: status_of(s).startswith("finished  epoch 20/20"))
+        assert "epoch 20: w=1.998, loss=0.000" in done
+        t.keys("p")
+        t.keys("5, 3, 4", "Enter")
+        shown = t.wait(lambda s: "f(4) = 7.994" in s)
+        assert "f(5) = 9.992" in shown and "f(3) = 5.995" in shown
+        t.keys("Escape")
+        time.sleep(0.3)
+        t.keys("q")
+        end = time.monotonic() + 15
+        while not exit_file.exists() and time.monotonic() < end:
+            time.sleep(0.1)
+        assert exit_file.read_text().strip() == "0"
+    finally:
+        t.kill()
+
+
+def test_python_m_tui_app_bad_option_exits_2_before_drawing() -> None:
+    proc = subprocess.run([sys.executable, "-m", "tui_app", "--lr", "-1"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr == "linreg-tui: error: lr: must be > 0 and finite (got -1.0)\n"
+    assert proc.stdout == ""
+    proc = subprocess.run([str(TUI), "--speed", "fast"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "--speed" in proc.stderr
+
+
+def test_linreg_console_script_in_a_terminal_shows_progress() -> None:
+    t = Tmux(f"{BIN / 'linreg'} run --epochs 3000000 --log-every 10000000; sleep 5", width=100, height=10)
+    try:
+        screen = t.wait(lambda s: "epoch" in s and "/3000000" in s.replace(",", ""), timeout=30)
+        assert "ETA" in screen or "eta" in screen.lower() or "━" in screen
+    finally:
+        t.kill()
+
+
+def test_help_is_true_to_the_options() -> None:
+    out = subprocess.run([str(TUI), "--help"], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert out.returncode == 0
+    for opt in ("--case", "--lr", "--epochs", "--log-every", "--init-w", "--init-b", "--bias", "--seed", "--data",
+                "--x-cols", "--y-col", "--batch-size", "--tol", "--load", "--speed"):
+        assert opt in out.stdout

@@ -1,0 +1,36 @@
+"""Helpers for driving the app with Textual's Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Callable
+
+from textual.pilot import Pilot
+
+from linreg_core.config import TrainConfig
+from linreg_core.data import Dataset, seed
+from tui_app.app import LinregApp
+
+
+def make_app(case: int = 1, speed: float | None = None, dataset: Dataset | None = None,
+             **overrides: Any) -> LinregApp:
+    cfg = TrainConfig.for_case(case, **overrides)
+    return LinregApp(cfg, dataset or seed(), speed=speed, cursor_blink=False)
+
+
+async def wait_for(pilot: Pilot[Any], cond: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Let the app run until ``cond()`` holds (fails the test after ``timeout`` seconds)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not cond():
+        if loop.time() > end:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await pilot.pause(0.02)
+
+
+async def settle(pilot: Pilot[Any], app: LinregApp) -> None:
+    """Wait until the stream is idle, every event is applied and the chart is drawn."""
+    await pilot.pause(0.1)
+    await wait_for(pilot, lambda: app.stream is not None and app.stream.worker_state == "idle"
+                   and app.stream.queue.empty() and not app._chart_due and not app._chart_timer_set)
+    await pilot.pause(0.05)

@@ -1,0 +1,370 @@
+"""Pilot tests: every key, every pane, every state word, the inference box before and after training."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Static
+
+from linreg_core.data import synthetic
+from tests.tui.conftest import make_app, settle, wait_for
+from tui_app.widgets.case_picker import CasePicker
+from tui_app.widgets.help_screen import KEYS, HelpScreen
+from tui_app.widgets.hyperparams import BiasToggle, Hyperparams
+from tui_app.widgets.log_pane import LogPane
+from tui_app.widgets.loss_chart import LossChart, SafePlot
+
+SIZE = (120, 40)
+
+
+def log_text(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [strip.text for strip in app.query_one(LogPane).lines]
+
+
+def static_text(app, selector: str) -> str:  # type: ignore[no-untyped-def]
+    return str(app.query_one(selector, Static).render())
+
+
+async def test_first_screen_shows_every_pane_and_ready() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert app.title == "linreg-tui"
+        assert app.status_line().split()[0] == "ready"
+        assert "epoch 0/20" in app.status_line() and "loss 30.0000" in app.status_line()
+        names = [static_text(app, f"#case-{c}") for c in (1, 2, 3, 4)]
+        assert names == ["▶ 1 Manual (NumPy)", "  2 Autograd", "  3 Loss + optimizer", "  4 nn.Module"]
+        steps = static_text(app, "#case-steps")
+        assert "Gradient   manual" in steps and "Update     manual" in steps
+        labels = [str(lbl.render()) for lbl in app.query(".field-label")]
+        assert labels == ["Learning rate", "Epochs", "Log every", "Initial w", "Initial b", "Bias", "Batch size",
+                          "Seed", "Data"]
+        assert "η_max 0.1333" in static_text(app, "#lr-bound")
+        assert app.query_one("#loss-view", SafePlot).renders >= 1
+        assert any("loss: before each epoch's update" in line for line in log_text(app))
+
+
+async def test_n_steps_one_epoch_from_ready_and_paused() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.epoch == 1)
+        assert app.state == "paused" and app.status_line().startswith("paused  epoch 1/20")
+        await pilot.press("n", "n")
+        await wait_for(pilot, lambda: app.epoch == 3)
+        await settle(pilot, app)
+        assert app.epoch == 3
+        assert [line for line in log_text(app) if line.startswith("epoch")] == [
+            "epoch 1: w=0.600, loss=30.000", "epoch 2: w=1.020, loss=14.700 ▼", "epoch 3: w=1.314, loss=7.203 ▼"]
+
+
+async def test_space_runs_to_finished_with_the_notebook_trace() -> None:
+    app = make_app(case=2, speed=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.state == "finished")
+        await settle(pilot, app)
+        assert app.status_line().startswith("finished  epoch 20/20")
+        lines = [line.rstrip(" ▼△=") for line in log_text(app) if line.startswith("epoch")]
+        assert lines[0] == "epoch 1: w=0.300, loss=30.000" and lines[-1] == "epoch 19: w=1.909, loss=0.086"
+        assert len(lines) == 10 and len(app.history) == 20 and app.contiguity_errors == 0
+        assert "finished 20 epochs" in app.message
+
+
+async def test_space_pauses_a_run_and_resumes_it() -> None:
+    app = make_app(case=1, speed=20, epochs=10_000)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        assert app.state == "running"
+        await wait_for(pilot, lambda: app.epoch >= 3)
+        await pilot.press("space")
+        assert app.state == "paused"
+        await settle(pilot, app)
+        frozen = app.epoch
+        await pilot.pause(0.3)
+        assert app.epoch == frozen and app.state == "paused"
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.epoch > frozen)
+        assert app.state == "running" and app.contiguity_errors == 0
+
+
+async def test_r_resets_to_epoch_0() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n")
+        await wait_for(pilot, lambda: app.epoch == 2)
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert app.state == "ready" and app.epoch == 0 and len(app.history) == 0
+        assert app.loss == 30.0 and app.w == (0.0,)
+        assert app.status_line().startswith("ready  epoch 0/20")
+
+
+@pytest.mark.parametrize(("key", "lr", "name"), [("2", 0.01, "2 Autograd"), ("3", 0.005, "3 Loss + optimizer"),
+                                                 ("4", 0.01, "4 nn.Module"), ("1", 0.02, "1 Manual (NumPy)")])
+async def test_digits_select_the_case_and_reset(key: str, lr: float, name: str) -> None:
+    app = make_app(case=1 if key != "1" else 3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.epoch == 1)
+        await pilot.press(key)
+        await settle(pilot, app)
+        assert app.config.case == int(key) and app.config.lr == lr
+        assert app.query_one(CasePicker).selected == int(key)
+        assert static_text(app, f"#case-{key}") == f"▶ {name}"
+        assert app.state == "ready" and app.epoch == 0 and "run reset to epoch 0" in app.message
+        assert app.query_one("#field-lr", Input).value == f"{lr:g}"
+        assert app.query_one(BiasToggle).value == (key == "4")
+
+
+async def test_clicking_a_case_selects_it() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click("#case-3")
+        await settle(pilot, app)
+        assert app.config.case == 3
+
+
+async def test_inference_before_and_after_training() -> None:
+    app = make_app(case=2, speed=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("p")
+        assert app.focused is app.query_one("#predict-input", Input)
+        await pilot.press(*"5, 3, 4", "enter")
+        assert static_text(app, "#predict-output") == "f(5) = 0.000\nf(3) = 0.000\nf(4) = 0.000"
+        await pilot.press("escape")
+        assert app.focused is None
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.state == "finished")
+        await pilot.press("p", "enter")
+        assert static_text(app, "#predict-output") == "f(5) = 9.612\nf(3) = 5.767\nf(4) = 7.690"
+
+
+async def test_bad_inference_input_changes_nothing() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.epoch == 1)
+        await pilot.press("p", *"5 3", "enter")
+        before = static_text(app, "#predict-output")
+        state = (app.state, app.epoch, app.config)
+        await pilot.press("ctrl+a", "ctrl+k", *"5, x", "enter")
+        err = app.query_one("#predict-error", Static)
+        assert err.display and "'x' is not a number" in str(err.render())
+        assert static_text(app, "#predict-output") == before
+        assert (app.state, app.epoch, app.config) == state
+        await pilot.press("ctrl+a", "ctrl+k", "4", "enter")
+        assert not err.display and static_text(app, "#predict-output") == "f(4) = 2.400"
+
+
+async def test_keys_are_text_while_an_input_has_focus() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p", "n", "space", "r", "2", "q")
+        await pilot.pause(0.2)
+        assert app.query_one("#predict-input", Input).value == "n r2q"
+        assert app.epoch == 0 and app.config.case == 1 and app.state == "ready" and app.is_running
+
+
+async def test_plus_minus_change_speed() -> None:
+    app = make_app(speed=10)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("plus")
+        assert app.speed == 20 and "speed 20/s" in app.status_line()
+        await pilot.press("minus", "minus")
+        assert app.speed == 5
+        for _ in range(20):
+            await pilot.press("plus")
+        assert app.speed is None and "speed max" in app.status_line()
+        for _ in range(20):
+            await pilot.press("minus")
+        assert app.speed == 1
+
+
+async def test_l_toggles_log10_and_t_switches_view() -> None:
+    app = make_app(speed=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.state == "finished")
+        await pilot.press("l")
+        await settle(pilot, app)
+        assert app.log_scale and "log10(loss) against epoch" in static_text(app, "#chart-title")
+        await pilot.press("l")
+        await settle(pilot, app)
+        assert not app.log_scale and static_text(app, "#chart-title").startswith("loss against epoch")
+        chart = app.query_one(LossChart)
+        await pilot.press("t")
+        await settle(pilot, app)
+        assert chart.view == "param-view" and app.query_one("#fit-plot", SafePlot).renders >= 1
+        await pilot.press("t")
+        assert chart.view == "loss-view"
+
+
+async def test_help_lists_every_binding_and_closes() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-keys", Static).render())
+        documented = " ".join(k for k, _ in KEYS)
+        for binding in app.BINDINGS:
+            key = binding.key  # type: ignore[union-attr]
+            shown = {"question_mark": "?", "plus": "+", "minus": "-", "1": "1 2 3 4", "2": "1 2 3 4",
+                     "3": "1 2 3 4", "4": "1 2 3 4"}.get(key, key)
+            assert shown in documented and shown in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_q_quits_with_status_0() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause(0.1)
+    assert app.return_value == 0
+
+
+async def test_divergence_then_recovery() -> None:
+    app = make_app(lr=1.0, epochs=200, speed=None)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "lr ≥ η_max: will diverge" in static_text(app, "#lr-bound")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.state == "diverged")
+        await settle(pilot, app)
+        assert app.status_line().split()[0] == "diverged"
+        assert "lr 1 used" in app.message and "0.1333" in app.message
+        assert "chart unavailable" not in static_text(app, "#chart-title")
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert app.state == "ready"
+        await pilot.click("#field-lr")
+        await pilot.press("ctrl+a", "ctrl+k", *"0.05", "enter", "escape", "space")
+        await wait_for(pilot, lambda: app.state == "finished")
+        assert app.config.lr == 0.05
+
+
+async def test_warning_before_running_at_an_unstable_lr() -> None:
+    app = make_app(lr=0.2, speed=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        assert app.message.startswith("warning: lr 0.2 ≥ η_max 0.1333: expect divergence")
+
+
+async def test_tol_gives_converged() -> None:
+    app = make_app(tol=1e-3, epochs=100, speed=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.state == "converged")
+        assert app.epoch == 16 and app.status_line().startswith("converged")
+
+
+async def test_invalid_field_keeps_the_previous_value() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.epoch == 1)
+        await pilot.click("#field-lr")
+        await pilot.press("ctrl+a", "ctrl+k", *"-3", "enter")
+        err = app.query_one("#error-lr", Static)
+        assert err.display and "lr: must be > 0 and finite" in str(err.render()) and "keeping 0.02" in str(
+            err.render())
+        assert app.config.lr == 0.02 and app.epoch == 1  # nothing changed, not even the run
+        await pilot.press("ctrl+a", "ctrl+k", *"0.05", "enter")
+        await settle(pilot, app)
+        assert not err.display and app.config.lr == 0.05 and app.epoch == 0
+        assert "Learning rate set to 0.05: run reset to epoch 0" in app.message
+
+
+@pytest.mark.parametrize(("field", "bad", "message"), [
+    ("epochs", "0", "epochs: must be an integer in 1…"), ("epochs", "ten", "is not a whole number"),
+    ("log_every", "-1", "log every: must be an integer"), ("init_w", "1, 2", "needs 1 or 1 numbers"),
+    ("init_b", "nan", "not a finite number"), ("batch_size", "0", "batch size: must be an integer"),
+    ("seed", "x", "not a whole number"), ("data", "/no/such/file.csv", "no such file"),
+])
+async def test_each_field_rejects_bad_values_on_blur(field: str, bad: str, message: str) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        before = app.config
+        app.query_one(f"#field-{field}", Input).focus()
+        await pilot.press("ctrl+a", "ctrl+k", *bad, "tab")
+        await pilot.pause(0.05)
+        err = app.query_one(f"#error-{field}", Static)
+        assert err.display and message in str(err.render())
+        assert app.config == before and app.is_running
+
+
+async def test_data_field_loads_synthetic_and_bias_toggle() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one("#field-data", Input).focus()
+        await pilot.press("ctrl+a", "ctrl+k", *"synthetic", "enter")
+        await settle(pilot, app)
+        assert app.dataset.name == "synthetic" and app.dataset.n == 100 and app.state == "ready"
+        app.query_one(BiasToggle).focus()
+        await pilot.press("space")
+        await settle(pilot, app)
+        assert app.config.bias and app.b == 0.0 and "b=" not in app.status_line()
+        await pilot.press("escape", "n")
+        await wait_for(pilot, lambda: app.epoch == 1)
+        assert [line for line in log_text(app) if line.startswith("epoch 1:")][0].count("b=") == 1
+
+
+async def test_multi_feature_inference_rows() -> None:
+    app = make_app(dataset=synthetic(n=50, d=2, true_w=[1.0, 2.0]), init_w=(1.0, 2.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("p", *"1, 1; 2 0", "enter")
+        assert static_text(app, "#predict-output") == "f(1, 1) = 3.000\nf(2, 0) = 2.000"
+        await pilot.press("ctrl+a", "ctrl+k", *"1 2 3", "enter")
+        assert "has 3 numbers, the model has 2 features" in str(app.query_one("#predict-error", Static).render())
+
+
+async def test_o_sets_lr_to_eta_opt() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        await settle(pilot, app)
+        assert app.config.lr == pytest.approx(1 / 15, rel=1e-3)
+
+
+async def test_core_error_is_a_message_not_a_crash() -> None:
+    app = make_app(init_w=(1.0, 2.0))  # two values for one feature: the core refuses
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(app.errors))
+        assert "core error" in app.message and "init_w" in app.message
+        await pilot.press("2")  # a new configuration recovers (case switch keeps init_w, so clear it)
+        app.query_one("#field-init_w", Input).focus()
+        await pilot.press("ctrl+a", "ctrl+k", "enter", "escape", "n")
+        await wait_for(pilot, lambda: app.epoch == 1)
+        assert app.is_running
+
+
+async def test_command_palette_offers_the_actions() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for want in ("Run / pause", "Step one epoch", "Reset", "Case 1: Manual (NumPy)", "Case 4: nn.Module",
+                     "Predict", "Faster", "Slower", "Toggle log10 loss", "Switch chart view", "Help"):
+            assert want in titles
+        step = next(c for c in app.get_system_commands(app.screen) if c.title == "Step one epoch")
+        step.callback()
+        await wait_for_epoch(app, 1)
+
+
+async def wait_for_epoch(app, n: int) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    for _ in range(500):
+        if app.epoch == n:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("epoch not reached")
+
+
+async def test_hyperparams_pane_exposes_every_field() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE):
+        pane = app.query_one(Hyperparams)
+        ids = sorted(w.id or "" for w in pane.query(".field-input"))
+        assert ids == sorted(f"field-{k}" for k in ("lr", "epochs", "log_every", "init_w", "init_b", "batch_size",
+                                                     "seed", "data"))
