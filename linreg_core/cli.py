@@ -294,6 +294,47 @@ def cmd_gradcheck(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _case_params(ev: EpochEnded) -> dict[str, Any]:
+    return {"loss": _num(ev.loss), "w": [_num(v) for v in ev.w], "b": _num(ev.b)}
+
+
+def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from linreg_core.compare import ROUNDOFF, Compare
+
+    setup = setup_from_args(args)
+    cmp = Compare(setup.config, setup.dataset)
+    every = setup.config.log_every
+    write = out.write
+    step = None
+    with np.errstate(all="ignore"):
+        for step in cmp:
+            if (step.epoch - 1) % every != 0 and not cmp.finished:
+                continue
+            if args.json:
+                write(_json_line({"event": "compare", "epoch": step.epoch,
+                                  "cases": {str(c): _case_params(e) for c, e in step.events.items()},
+                                  "max_dtheta": _num(step.max_dtheta),
+                                  "max_dtheta_so_far": _num(step.max_dtheta_so_far)}) + "\n")
+            else:
+                parts = " | ".join(f"{c}: {_fmt_params(e.w, e.b)}, loss={e.loss:.3f}" for c, e in step.events.items())
+                write(f"epoch {step.epoch}: {parts} | max|Δθ|={step.max_dtheta:.2g}\n")
+    assert step is not None
+    reasons = cmp.reasons()
+    diverged = "diverged" in reasons.values()
+    reason = "diverged" if diverged else next(iter(reasons.values()))
+    roundoff = step.at_roundoff
+    if args.json:
+        write(_json_line({"event": "finished", "reason": reason, "reasons": {str(c): r for c, r in reasons.items()},
+                          "epochs": step.epoch, "max_dtheta": _num(step.max_dtheta_so_far),
+                          "roundoff": roundoff}) + "\n")
+    else:
+        verdict = ("float32 round-off: the four cases agree" if roundoff else
+                   f"NOT float32 round-off (> {ROUNDOFF:g}·max(1, |θ|)): the cases disagree")
+        write(f"{reason}: {step.epoch} epochs, max|Δθ| between cases so far {step.max_dtheta_so_far:.3g} — "
+              f"{verdict}\n")
+    return EXIT_DIVERGED if diverged else EXIT_OK
+
+
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="linreg", description="Linear regression by gradient descent at four levels of "
                            "automation (the headless side of linreg-tui).")
@@ -314,6 +355,12 @@ def build_parser() -> OneLineParser:
                                     "gradient, torch autograd and central finite differences in float64.")
     add_config_options(gc)
     gc.add_argument("--json", action="store_true", help="one strict JSON object")
+    cp = sub.add_parser("compare", help="the four cases in lockstep",
+                        description="Run cases 1-4 in lockstep on the same data, initial parameters (w = b = 0 "
+                                    "unless --init-w/--init-b), bias setting and lr; print each case's parameters "
+                                    "and loss per logged epoch and the largest |Δθ| between any two cases.")
+    add_config_options(cp)
+    cp.add_argument("--json", action="store_true", help="one strict JSON object per line")
     return parser
 
 
@@ -326,7 +373,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         if args.command is None:
             parser.print_help(out)
             return EXIT_BAD_INPUT
-        handler = {"run": cmd_run, "gradcheck": cmd_gradcheck}[args.command]
+        handler = {"run": cmd_run, "gradcheck": cmd_gradcheck, "compare": cmd_compare}[args.command]
         return handler(args, out, err)
     except UsageError as exc:
         err.write(f"linreg: error: {exc}\n")

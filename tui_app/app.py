@@ -27,6 +27,7 @@ from tui_app.widgets.case_picker import CasePicker
 from tui_app.widgets.help_screen import HelpScreen
 from tui_app.widgets.hyperparams import Hyperparams
 from tui_app.widgets.inference_box import InferenceBox
+from tui_app.widgets.instruments import CodeScreen, CompareScreen, GradcheckScreen
 from tui_app.widgets.log_pane import MAX_LINES_PER_BATCH, LogPane
 from tui_app.widgets.loss_chart import ChartData, LossChart
 from tui_app.widgets.status_bar import StatusBar, speed_text, status_text
@@ -58,6 +59,9 @@ class LinregApp(App[int]):
         Binding("l", "toggle_log", "log10"),
         Binding("t", "toggle_view", "View"),
         Binding("o", "lr_opt", "lr=η_opt", show=False),
+        Binding("c", "compare", "Compare"),
+        Binding("g", "gradcheck", "Grad check"),
+        Binding("v", "code", "Code"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit_app", "Quit"),
     ]
@@ -154,7 +158,7 @@ class LinregApp(App[int]):
                 last_epoch = ev
                 if (ev.epoch - 1) % every == 0:
                     logged += 1
-                    line = log.epoch_line(ev.epoch, ev.w, ev.b, ev.loss)
+                    line = log.epoch_line(ev.epoch, ev.w, ev.b, ev.loss, self._distances(ev.w, ev.b))
                     lines.append(line)
                     if len(lines) > MAX_LINES_PER_BATCH:
                         lines.pop(0)
@@ -200,6 +204,16 @@ class LinregApp(App[int]):
             self._say(ev.message)
         else:
             self._say(f"finished {ev.epochs} epochs — space starts again, r resets")
+
+    def _distances(self, w: tuple[float, ...], b: float | None) -> str:
+        """‖θ − θ*‖ (and ‖θ − θ_true‖ for synthetic data) for a log line."""
+        star = self._star
+        out = f"‖θ−θ*‖={analysis.distance(w, b, star.w, star.b):.3g}"
+        ds = self.dataset
+        if ds.true_w is not None and ds.name == "synthetic":
+            ref_b = ds.true_b if b is not None else None
+            out += f" ‖θ−θtrue‖={analysis.distance(w, b, ds.true_w, ref_b):.3g}"
+        return out
 
     # -- state shown --------------------------------------------------------------------------------
     def _rate(self) -> float | None:
@@ -410,6 +424,25 @@ class LinregApp(App[int]):
         lr = float(f"{self._bound.eta_opt:.4g}")
         self.apply_config(self.config.replace(lr=lr), why=f"lr set to η_opt = {lr:g}")
 
+    def action_compare(self) -> None:
+        if not isinstance(self.screen, CompareScreen):
+            self.push_screen(CompareScreen(self.config, self.dataset))
+
+    def action_gradcheck(self) -> None:
+        w = self.w or (0.0,) * self.dataset.d
+        if not math.isfinite(sum(w)) or (self.b is not None and not math.isfinite(self.b)):
+            self._say("gradient check needs finite parameters — press r to reset", "warning")
+            return
+        self.push_screen(GradcheckScreen(self.dataset, w, self.b, self.epoch))
+
+    def action_code(self) -> None:
+        try:
+            screen = CodeScreen(self.config.case)
+        except (OSError, TypeError) as exc:
+            self._error(f"source not available: {exc}")
+            return
+        self.push_screen(screen)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -433,6 +466,9 @@ class LinregApp(App[int]):
         yield SystemCommand("Toggle log10 loss", "Chart log10 of the loss (l)", self.action_toggle_log)
         yield SystemCommand("Switch chart view", "Loss / parameters and fit (t)", self.action_toggle_view)
         yield SystemCommand("Learning rate to η_opt", "Fastest stable rate (o)", self.action_lr_opt)
+        yield SystemCommand("Compare the four cases", "Lockstep run of cases 1-4 (c)", self.action_compare)
+        yield SystemCommand("Gradient check", "Hand vs autograd vs finite differences (g)", self.action_gradcheck)
+        yield SystemCommand("Show the code", "The selected case's training step (v)", self.action_code)
         yield SystemCommand("Help", "Every key (?)", self.action_help)
 
     def on_unmount(self) -> None:

@@ -35,6 +35,7 @@ class AutogradTrainer(Trainer):
         loss = ((y_pred - yt) ** 2).mean()
         # gradient: autograd
         loss.backward()
+        # (record the gradient this update uses)
         assert self.w.grad is not None
         dw = self.w.grad.numpy().ravel().copy()
         db = float(self.b.grad) if self.bias and self.b.grad is not None else None

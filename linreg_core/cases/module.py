@@ -46,6 +46,7 @@ class ModuleTrainer(Trainer):
         loss = self.loss_fn(y_pred, yt)
         # gradient: autograd
         loss.backward()
+        # (record the gradient this update uses)
         assert lin.weight.grad is not None
         dw = lin.weight.grad.numpy().ravel().copy()
         db = float(lin.bias.grad) if self.bias and lin.bias.grad is not None else None

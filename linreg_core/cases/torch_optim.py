@@ -37,6 +37,7 @@ class TorchOptimTrainer(Trainer):
         loss = self.loss_fn(y_pred, yt)
         # gradient: autograd
         loss.backward()
+        # (record the gradient this update uses)
         assert self.w.grad is not None
         dw = self.w.grad.numpy().ravel().copy()
         db = float(self.b.grad) if self.bias and self.b.grad is not None else None

@@ -34,3 +34,15 @@ async def settle(pilot: Pilot[Any], app: LinregApp) -> None:
     await wait_for(pilot, lambda: app.stream is not None and app.stream.worker_state == "idle"
                    and app.stream.queue.empty() and not app._chart_due and not app._chart_timer_set)
     await pilot.pause(0.05)
+
+
+def screen_text(app: LinregApp) -> str:
+    """The text on the screen now, one line per row (from an SVG screenshot)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    rows: dict[str, list[str]] = {}
+    for y, body in re.findall(r'<text[^>]*?y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        rows.setdefault(y, []).append(html.unescape(re.sub(r"<[^>]+>", "", body)))
+    return "\n".join("".join(parts) for _, parts in sorted(rows.items(), key=lambda kv: float(kv[0])))

@@ -54,7 +54,8 @@ async def test_n_steps_one_epoch_from_ready_and_paused() -> None:
         await settle(pilot, app)
         assert app.epoch == 3
         assert [line for line in log_text(app) if line.startswith("epoch")] == [
-            "epoch 1: w=0.600, loss=30.000", "epoch 2: w=1.020, loss=14.700 ▼", "epoch 3: w=1.314, loss=7.203 ▼"]
+            "epoch 1: w=0.600, loss=30.000  ‖θ−θ*‖=1.4", "epoch 2: w=1.020, loss=14.700 ▼  ‖θ−θ*‖=0.98",
+            "epoch 3: w=1.314, loss=7.203 ▼  ‖θ−θ*‖=0.686"]
 
 
 async def test_space_runs_to_finished_with_the_notebook_trace() -> None:
@@ -64,7 +65,7 @@ async def test_space_runs_to_finished_with_the_notebook_trace() -> None:
         await wait_for(pilot, lambda: app.state == "finished")
         await settle(pilot, app)
         assert app.status_line().startswith("finished  epoch 20/20")
-        lines = [line.rstrip(" ▼△=") for line in log_text(app) if line.startswith("epoch")]
+        lines = [line.split("  ‖")[0].rstrip(" ▼△=") for line in log_text(app) if line.startswith("epoch")]
         assert lines[0] == "epoch 1: w=0.300, loss=30.000" and lines[-1] == "epoch 19: w=1.909, loss=0.086"
         assert len(lines) == 10 and len(app.history) == 20 and app.contiguity_errors == 0
         assert "finished 20 epochs" in app.message

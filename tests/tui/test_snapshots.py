@@ -71,3 +71,34 @@ def test_help_screen(snap_compare: Any) -> None:
 
 def test_small_terminal(snap_compare: Any) -> None:
     assert snap_compare(make_app(case=1, speed=None), terminal_size=(80, 24), run_before=until("finished"))
+
+
+def test_compare_mode(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        from tui_app.widgets.instruments import CompareScreen
+
+        await steps(0)(pilot)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareScreen) and pilot.app.screen.done)
+        await pilot.pause(0.2)
+    assert snap_compare(make_app(case=1, bias=True, epochs=60, lr=0.05), terminal_size=SIZE, run_before=run_before)
+
+
+def test_gradient_check(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        from tui_app.widgets.instruments import GradcheckScreen
+
+        await steps(3)(pilot)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, GradcheckScreen)
+                       and pilot.app.screen.result is not None)
+        await pilot.pause(0.2)
+    assert snap_compare(make_app(case=1), terminal_size=SIZE, run_before=run_before)
+
+
+def test_code_pane(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await steps(0)(pilot)
+        await pilot.press("v")
+        await pilot.pause(0.2)
+    assert snap_compare(make_app(case=2), terminal_size=SIZE, run_before=run_before)

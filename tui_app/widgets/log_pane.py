@@ -33,7 +33,7 @@ class LogPane(RichLog):
         self.write(Text(header, style="dim"))
         self.write(Text(INTRO, style="dim"))
 
-    def epoch_line(self, epoch: int, w: tuple[float, ...], b: float | None, loss: float) -> Text:
+    def epoch_line(self, epoch: int, w: tuple[float, ...], b: float | None, loss: float, extra: str = "") -> Text:
         line = Text(format_epoch(epoch, w, b, loss))
         prev = self._prev
         if prev is not None and math.isfinite(loss) and math.isfinite(prev):
@@ -44,6 +44,8 @@ class LogPane(RichLog):
             else:
                 line.append(" =", style="dim")
         self._prev = loss
+        if extra:
+            line.append(f"  {extra}", style="dim")
         return line
 
     def add_lines(self, lines: list[Text], skipped: int = 0) -> None:
