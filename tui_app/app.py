@@ -114,9 +114,19 @@ class LinregApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#predict-input", Input).cursor_blink = self.cursor_blink
-        self.query_one("#predict-error").display = False
-        self.query_one(CasePicker).selected = self.config.case
+        # The main screen's widgets, held so that updates reach them while another screen is on top.
+        main = self.screen
+        self.status_bar = main.query_one(StatusBar)
+        self.message_line = main.query_one("#message", Static)
+        self.log_pane = main.query_one(LogPane)
+        self.hyperparams = main.query_one(Hyperparams)
+        self.chart = main.query_one(LossChart)
+        self.inference = main.query_one(InferenceBox)
+        self.case_picker = main.query_one(CasePicker)
+        self.predict_input = main.query_one("#predict-input", Input)
+        self.predict_input.cursor_blink = self.cursor_blink
+        main.query_one("#predict-error").display = False
+        self.case_picker.selected = self.config.case
         self._update_bound()
         self._start_log()
         self.stream = RunStream(self.config, self.dataset, speed=self.speed)
@@ -136,13 +146,13 @@ class LinregApp(App[int]):
             self.apply_events(batch)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
+        if event.state == WorkerState.ERROR and self.is_running:
             err = event.worker.error
             self._error(f"internal error in {event.worker.name}: {type(err).__name__}: {err}")
 
     def apply_events(self, batch: list[Event]) -> None:
         """Fold a batch of events into the app's state; one status/log/chart update for the whole batch."""
-        log = self.query_one(LogPane)
+        log = self.log_pane
         lines: list[Text] = []
         logged = 0
         every = self.config.log_every
@@ -228,11 +238,11 @@ class LinregApp(App[int]):
 
     def _refresh_status(self) -> None:
         self._status = status_text(self.state, self.epoch, self.config.epochs, self.loss, self.speed, self._rate())
-        self.query_one(StatusBar).update(self._status)
+        self.status_bar.update(self._status)
 
     def _say(self, text: str, level: str = "info") -> None:
         self.message = text
-        msg = self.query_one("#message", Static)
+        msg = self.message_line
         msg.update(Text(text))
         msg.set_class(level == "error", "error")
         msg.set_class(level == "warning", "warning")
@@ -247,7 +257,7 @@ class LinregApp(App[int]):
                 f"(n={self.dataset.n}, d={self.dataset.d})")
 
     def _start_log(self) -> None:
-        self.query_one(LogPane).start(self._describe_config())
+        self.log_pane.start(self._describe_config())
 
     def _update_bound(self) -> None:
         b = self._bound
@@ -258,7 +268,7 @@ class LinregApp(App[int]):
             text.append(f"η_max {b.eta_max:.4g} (stable below)\nη_opt {b.eta_opt:.4g} (fastest; o sets)", style="dim")
             if self.config.lr >= b.eta_max:
                 text.append("\n⚠ lr ≥ η_max: will diverge", style="bold red")
-        self.query_one(Hyperparams).set_bound(text)
+        self.hyperparams.set_bound(text)
 
     # -- the chart, throttled -----------------------------------------------------------------------
     def _schedule_chart(self) -> None:
@@ -277,7 +287,9 @@ class LinregApp(App[int]):
         if not self._chart_due:
             return
         self._chart_due = False
-        chart = self.query_one(LossChart)
+        chart = self.chart
+        if not self.is_running or not chart.is_attached or not chart.children:
+            return  # shutting down
         chart.redraw(ChartData(self.history, self.dataset, self.w or (0.0,) * self.dataset.d, self.b,
                                self._star.loss if self.config.loss == "mse" else None, self.log_scale))
         self.redraws += 1
@@ -297,9 +309,9 @@ class LinregApp(App[int]):
             self._bound = analysis.lr_bound(self.dataset.X, config.bias)
             self._star = analysis.closed_form(self.dataset.X, self.dataset.y, config.bias)
         if data_changed:
-            self.query_one(InferenceBox).set_features(self.dataset.d)
-        self.query_one(Hyperparams).load(config)
-        self.query_one(CasePicker).selected = config.case
+            self.inference.set_features(self.dataset.d)
+        self.hyperparams.load(config)
+        self.case_picker.selected = config.case
         self._update_bound()
         self._reset_run(dataset=self.dataset if data_changed else None)
         self._say(f"{why + ': ' if why else ''}run reset to epoch 0 · {self._describe_config()}")
@@ -317,7 +329,7 @@ class LinregApp(App[int]):
 
     @on(Hyperparams.Submitted)
     def on_field(self, event: Hyperparams.Submitted) -> None:
-        pane = self.query_one(Hyperparams)
+        pane = self.hyperparams
         try:
             config, dataset = parse_field(self.config, self.dataset, event.key, event.text)
         except FieldError as exc:
@@ -341,7 +353,7 @@ class LinregApp(App[int]):
     @on(Input.Submitted, "#predict-input")
     def on_predict(self, event: Input.Submitted) -> None:
         w = self.w or (0.0,) * self.dataset.d
-        self.query_one(InferenceBox).show(event.value, w, self.b)
+        self.inference.show(event.value, w, self.b)
 
     # -- actions (keys and the command palette) ------------------------------------------------------
     def action_toggle_run(self) -> None:
@@ -387,7 +399,7 @@ class LinregApp(App[int]):
                           why=f"case {case} {CASES[case]} with its notebook preset")
 
     def action_focus_predict(self) -> None:
-        self.query_one("#predict-input", Input).focus()
+        self.predict_input.focus()
 
     def action_leave_input(self) -> None:
         self.screen.set_focus(None)
@@ -413,7 +425,7 @@ class LinregApp(App[int]):
         self._schedule_chart()
 
     def action_toggle_view(self) -> None:
-        view = self.query_one(LossChart).toggle_view()
+        view = self.chart.toggle_view()
         self._say("chart: w, b and the fitted line" if view == "param-view" else "chart: loss")
         self._schedule_chart()
 
