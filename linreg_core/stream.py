@@ -1,27 +1,35 @@
-"""Run a case in a worker thread and deliver its events on an ``asyncio.Queue``.
+"""Run a case in the background and deliver its events on an ``asyncio.Queue``.
 
-Commands (thread-safe, from any thread): :meth:`RunStream.run`, :meth:`pause`, :meth:`step`, :meth:`reset`,
-:meth:`stop`, :meth:`set_speed`. Events go from the worker to the loop with
-``loop.call_soon_threadsafe(queue.put_nowait, chunk)`` in chunks (a list of events), which keeps the
-cross-thread cost low at full speed. Memory is bounded by credits: the worker waits for the consumer
-(backpressure) instead of dropping, so epochs arrive in order, contiguous, none lost or duplicated.
+Commands (from the loop's thread): :meth:`RunStream.run`, :meth:`pause`, :meth:`step`, :meth:`reset`,
+:meth:`stop`, :meth:`set_speed`. Events reach the loop with ``loop.call_soon_threadsafe(queue.put_nowait, chunk)``
+in chunks (a list of events), which keeps the hand-off cheap at full speed. Memory is bounded by credits: the
+worker waits for the consumer (backpressure) instead of dropping, so epochs arrive in order, contiguous, none lost
+or duplicated.
+
+Two ways to run the worker, one loop (:func:`worker_loop`):
+
+* :class:`RunStream` — a thread in this process;
+* :class:`ProcessRunStream` — a separate process (``spawn``), so training never competes with the UI for the
+  GIL; chunks come back over a pipe and a reader thread hands them to the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing as mp
 import queue
 import threading
 import time
 import traceback
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable
+from multiprocessing.connection import Connection
+from typing import Any, Callable, Protocol
 
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.engine import Run
-from linreg_core.events import EpochEnded, Event, RunError, RunFinished, RunReset
+from linreg_core.events import Event, RunError, RunReset
 
 #: Most events in one chunk, and the longest a chunk waits before it is sent at full speed.
 CHUNK_EVENTS = 512
@@ -34,36 +42,140 @@ class _Cmd:
     arg: object = None
 
 
-class RunStream:
-    """A training run in a background thread, controlled by commands, observed through ``get()``."""
+class _Transport(Protocol):
+    def post(self, chunk: list[Event]) -> bool: ...
+    def command(self, timeout: float | None) -> _Cmd | None: ...
+    def clear_interrupt(self) -> None: ...
+    def set_state(self, state: str) -> None: ...
 
-    def __init__(self, config: TrainConfig, dataset: Dataset, *, speed: float | None = None,
-                 max_chunks: int = 64, loop: asyncio.AbstractEventLoop | None = None,
-                 run_factory: Callable[[TrainConfig, Dataset, int], Run] | None = None):
+
+RunFactory = Callable[[TrainConfig, Dataset, int], Run]
+
+
+def _default_run(config: TrainConfig, dataset: Dataset, run_id: int) -> Run:
+    return Run(config, dataset, run_id=run_id)
+
+
+def worker_loop(io: _Transport, config: TrainConfig, dataset: Dataset, speed: float | None,
+                run_factory: RunFactory = _default_run) -> None:
+    """Train under the commands that arrive; post events in chunks. Returns on ``stop``."""
+    run: Run | None = None
+    run_id = 0
+    pending: list[Event] = []
+    try:
+        run = run_factory(config, dataset, run_id)
+        pending.append(RunReset(run_id, *run.trainer.parameters(), run.loss_now()))
+    except Exception as exc:
+        pending.append(RunError(_describe(exc), run_id))
+    running = False
+    steps_left = 0
+    chunk_started = 0.0
+    next_due = time.perf_counter()
+    state = ""
+
+    def flush() -> None:
+        nonlocal pending
+        if pending:
+            chunk, pending = pending, []
+            io.post(chunk)  # False only when a reset/stop interrupted the wait: the chunk is stale then
+
+    while True:
+        busy = run is not None and run.finished is None and (running or steps_left > 0)
+        # Commands: block when idle; when paced, wait until the next epoch is due; otherwise just poll.
+        timeout: float | None
+        if not busy:
+            flush()
+            timeout = None
+        elif running and speed is not None and steps_left == 0:
+            flush()
+            timeout = max(0.0, next_due - time.perf_counter())
+        else:
+            timeout = 0.0
+        new_state = "running" if busy else "idle"
+        if new_state != state:
+            state = new_state
+            io.set_state(state)
+        cmd = io.command(timeout)
+        if cmd is not None:
+            if cmd.name == "stop":
+                if run is not None and run.finished is None:
+                    pending.append(run.stop())
+                flush()  # still interrupted: posted if the consumer has room, never waited for
+                io.set_state("stopped")
+                return
+            if cmd.name == "run":
+                running, next_due = True, time.perf_counter()
+            elif cmd.name == "pause":
+                running, steps_left = False, 0
+            elif cmd.name == "step":
+                running = False
+                steps_left += int(cmd.arg)  # type: ignore[call-overload]
+            elif cmd.name == "speed":
+                speed = cmd.arg  # type: ignore[assignment]
+                next_due = time.perf_counter()
+            elif cmd.name == "reset":
+                assert isinstance(cmd.arg, tuple)
+                run_id = cmd.arg[0]
+                if cmd.arg[1] is not None:
+                    config = cmd.arg[1]
+                if cmd.arg[2] is not None:
+                    dataset = cmd.arg[2]
+                io.clear_interrupt()
+                pending = []
+                running, steps_left = False, 0
+                try:
+                    run = run_factory(config, dataset, run_id)
+                    pending.append(RunReset(run_id, *run.trainer.parameters(), run.loss_now()))
+                except Exception as exc:
+                    run = None
+                    pending.append(RunError(_describe(exc), run_id))
+                flush()
+            continue
+        if not busy:
+            continue
+        assert run is not None
+        # One epoch.
+        try:
+            ev, fin = run.advance()
+        except Exception as exc:
+            pending.append(RunError(_describe(exc), run_id))
+            run = None
+            flush()
+            continue
+        if not pending:
+            chunk_started = time.perf_counter()
+        pending.append(ev)
+        if steps_left > 0:
+            steps_left -= 1
+        if fin is not None:
+            pending.append(fin)
+            running, steps_left = False, 0
+        now = time.perf_counter()
+        if speed is not None and running:
+            next_due = max(next_due + 1.0 / speed, now - 0.5)
+        if (fin is not None or (steps_left == 0 and not running) or len(pending) >= CHUNK_EVENTS
+                or now - chunk_started >= CHUNK_SECONDS):
+            flush()
+
+
+class _StreamBase:
+    """The consumer side and the commands, shared by the thread and the process streams."""
+
+    def __init__(self, config: TrainConfig, dataset: Dataset, speed: float | None, max_chunks: int,
+                 loop: asyncio.AbstractEventLoop | None):
         self.config = config
         self.dataset = dataset
         self.queue: asyncio.Queue[list[Event]] = asyncio.Queue()
         self._loop = loop
-        self._credits = threading.Semaphore(max_chunks)
-        self._cmds: queue.SimpleQueue[_Cmd] = queue.SimpleQueue()
-        self._interrupt = threading.Event()
         self._speed = speed
-        self._run_factory = run_factory or (lambda c, d, i: Run(c, d, run_id=i))
-        self._thread: threading.Thread | None = None
+        self._max_chunks = max_chunks
         self._buffer: deque[Event] = deque()
         self.run_id = 0
-        #: Worker-side state, for diagnostics: "idle", "running" or "stopped".
-        self.worker_state = "idle"
+        #: The worker's state as last reported, in order with the events: "idle", "running" or "stopped".
+        self.worker_state = "starting"
+        self._started = False
 
-    # -- commands (any thread) ------------------------------------------------------------------------
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("stream already started")
-        if self._loop is None:
-            self._loop = asyncio.get_running_loop()
-        self._thread = threading.Thread(target=self._work, name="linreg-stream", daemon=True)
-        self._thread.start()
-
+    # -- commands --------------------------------------------------------------------------------------
     def run(self) -> None:
         self._send(_Cmd("run"))
 
@@ -76,7 +188,11 @@ class RunStream:
     def reset(self, config: TrainConfig | None = None, dataset: Dataset | None = None) -> int:
         """Start afresh at epoch 0, optionally with a new configuration or data; returns the new run id."""
         self.run_id += 1
-        self._interrupt.set()
+        if config is not None:
+            self.config = config
+        if dataset is not None:
+            self.dataset = dataset
+        self._interrupt()
         self._send(_Cmd("reset", (self.run_id, config, dataset)))
         return self.run_id
 
@@ -84,14 +200,31 @@ class RunStream:
         """Epochs per second in run mode; ``None`` is as fast as possible."""
         self._send(_Cmd("speed", speed))
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self._interrupt.set()
-        self._send(_Cmd("stop"))
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-
     def _send(self, cmd: _Cmd) -> None:
-        self._cmds.put(cmd)
+        raise NotImplementedError
+
+    def _interrupt(self) -> None:
+        raise NotImplementedError
+
+    def _release_credit(self) -> None:
+        raise NotImplementedError
+
+    # -- from the worker, on the loop ----------------------------------------------------------------
+    def _deliver(self, item: list[Event] | str) -> None:
+        """Runs on the loop: a chunk goes to the queue, a state word to ``worker_state`` (kept in order)."""
+        if isinstance(item, str):
+            self.worker_state = item
+        else:
+            self.queue.put_nowait(item)
+
+    def _to_loop(self, item: list[Event] | str) -> bool:
+        loop = self._loop
+        assert loop is not None
+        try:
+            loop.call_soon_threadsafe(self._deliver, item)
+        except RuntimeError:  # loop closed: nobody is listening any more
+            return False
+        return True
 
     # -- consumer (the loop's thread) -----------------------------------------------------------------
     async def get(self) -> Event:
@@ -114,158 +247,210 @@ class RunStream:
                 chunk = self.queue.get_nowait()
             except asyncio.QueueEmpty:
                 break
-            self._credits.release()
+            self._release_credit()
             out.extend(chunk)
         return out
 
     async def _take(self) -> list[Event]:
         chunk = await self.queue.get()
-        self._credits.release()
+        self._release_credit()
         return chunk
 
-    # -- worker ---------------------------------------------------------------------------------------
-    def _post(self, chunk: list[Event]) -> bool:
-        """Hand a chunk to the loop, waiting for a credit; False if interrupted or the loop is gone."""
-        while not self._credits.acquire(timeout=0.05):
-            if self._interrupt.is_set():
+
+class _ThreadTransport:
+    def __init__(self, stream: RunStream):
+        self.s = stream
+
+    def post(self, chunk: list[Event]) -> bool:
+        s = self.s
+        while not s._credits.acquire(timeout=0.05):
+            if s._interrupted.is_set():
                 return False
-        loop = self._loop
-        assert loop is not None
+        return s._to_loop(chunk)
+
+    def command(self, timeout: float | None) -> _Cmd | None:
         try:
-            loop.call_soon_threadsafe(self.queue.put_nowait, chunk)
-        except RuntimeError:  # loop closed: nobody is listening any more
+            return self.s._cmds.get(timeout=timeout) if timeout != 0.0 else self.s._cmds.get_nowait()
+        except queue.Empty:
+            return None
+
+    def clear_interrupt(self) -> None:
+        self.s._interrupted.clear()
+
+    def set_state(self, state: str) -> None:
+        self.s._to_loop(state)
+
+
+class RunStream(_StreamBase):
+    """A training run in a background thread, controlled by commands, observed through ``get()``."""
+
+    def __init__(self, config: TrainConfig, dataset: Dataset, *, speed: float | None = None,
+                 max_chunks: int = 64, loop: asyncio.AbstractEventLoop | None = None,
+                 run_factory: RunFactory | None = None):
+        super().__init__(config, dataset, speed, max_chunks, loop)
+        self._credits = threading.Semaphore(max_chunks)
+        self._cmds: queue.SimpleQueue[_Cmd] = queue.SimpleQueue()
+        self._interrupted = threading.Event()
+        self._run_factory = run_factory or _default_run
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("stream already started")
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        self._thread = threading.Thread(target=self._work, name="linreg-stream", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        io = _ThreadTransport(self)
+        try:
+            worker_loop(io, self.config, self.dataset, self._speed, self._run_factory)
+        except Exception as exc:  # pragma: no cover - last resort, reported to the consumer
+            io.post([RunError(_describe(exc), self.run_id)])
+            io.set_state("stopped")
+
+    def _send(self, cmd: _Cmd) -> None:
+        self._cmds.put(cmd)
+
+    def _interrupt(self) -> None:
+        self._interrupted.set()
+
+    def _release_credit(self) -> None:
+        self._credits.release()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._interrupt()
+        self._send(_Cmd("stop"))
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+
+# -- the process variant ------------------------------------------------------------------------------
+
+
+class _PipeTransport:
+    def __init__(self, cmd_conn: Connection, evt_conn: Connection, slots: Any, interrupted: Any):
+        self.cmd_conn, self.evt_conn = cmd_conn, evt_conn
+        self.credits, self.interrupted = slots, interrupted
+
+    def post(self, chunk: list[Event]) -> bool:
+        while not self.credits.acquire(timeout=0.05):
+            if self.interrupted.is_set():
+                return False
+        try:
+            self.evt_conn.send(chunk)
+        except (BrokenPipeError, EOFError, OSError):
             return False
         return True
 
-    def _new_run(self, run_id: int) -> Run:
-        return self._run_factory(self.config, self.dataset, run_id)
-
-    def _work(self) -> None:
+    def command(self, timeout: float | None) -> _Cmd | None:
         try:
-            self._loop_forever()
-        except Exception as exc:  # pragma: no cover - last resort, reported to the consumer
-            self._post([RunError(f"{type(exc).__name__}: {exc}", self.run_id)])
-        finally:
-            self.worker_state = "stopped"
+            if timeout is None or self.cmd_conn.poll(timeout):
+                cmd = self.cmd_conn.recv()
+                assert isinstance(cmd, _Cmd)
+                return cmd
+        except (EOFError, OSError):
+            return _Cmd("stop")  # the parent is gone
+        return None
 
-    def _loop_forever(self) -> None:
-        run: Run | None = None
-        run_id = 0
+    def clear_interrupt(self) -> None:
+        self.interrupted.clear()
+
+    def set_state(self, state: str) -> None:
         try:
-            run = self._new_run(run_id)
-            self._post([RunReset(run_id, *run.trainer.parameters(), run.loss_now())])
-        except Exception as exc:
-            self._post([RunError(_describe(exc), run_id)])
-        running = False
-        steps_left = 0
-        speed = self._speed
-        pending: list[Event] = []
-        chunk_started = 0.0
-        next_due = time.perf_counter()
+            self.evt_conn.send(state)
+        except (BrokenPipeError, EOFError, OSError):
+            pass
 
-        def flush() -> bool:
-            nonlocal pending
-            if not pending:
-                return True
-            chunk, pending = pending, []
-            return self._post(chunk)
 
+def _child_main(cmd_conn: Connection, evt_conn: Connection, slots: Any, interrupted: Any,
+                config: TrainConfig, dataset: Dataset, speed: float | None) -> None:
+    io = _PipeTransport(cmd_conn, evt_conn, slots, interrupted)
+    try:
+        worker_loop(io, config, dataset, speed)
+    except Exception as exc:  # pragma: no cover - last resort, reported to the consumer
+        io.post([RunError(_describe(exc), -1)])
+        io.set_state("stopped")
+    finally:
+        evt_conn.close()
+
+
+class ProcessRunStream(_StreamBase):
+    """Like :class:`RunStream`, but training runs in a separate process, in parallel with the UI."""
+
+    def __init__(self, config: TrainConfig, dataset: Dataset, *, speed: float | None = None,
+                 max_chunks: int = 64, loop: asyncio.AbstractEventLoop | None = None):
+        super().__init__(config, dataset, speed, max_chunks, loop)
+        ctx = mp.get_context("spawn")
+        self._ctx = ctx
+        self._credits = ctx.Semaphore(max_chunks)
+        self._interrupted = ctx.Event()
+        self._cmd_parent, self._cmd_child = ctx.Pipe()
+        self._evt_child, self._evt_parent = ctx.Pipe()
+        self._proc: Any = None
+        self._reader: threading.Thread | None = None
+        self._send_lock = threading.Lock()
+        self._stopping = False
+
+    def start(self) -> None:
+        if self._proc is not None:
+            raise RuntimeError("stream already started")
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        self._proc = self._ctx.Process(
+            target=_child_main, name="linreg-train", daemon=True,
+            args=(self._cmd_child, self._evt_parent, self._credits, self._interrupted, self.config, self.dataset,
+                  self._speed))
+        self._proc.start()
+        self._cmd_child.close()
+        self._evt_parent.close()
+        self._reader = threading.Thread(target=self._read, name="linreg-stream-reader", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
         while True:
-            busy = run is not None and run.finished is None and (running or steps_left > 0)
-            self.worker_state = "running" if busy else "idle"
-            # Commands: block when idle; when paced, wait until the next epoch is due; otherwise just poll.
-            timeout: float | None
-            if not busy:
-                if not flush():
-                    pending = []
-                timeout = None
-            elif running and speed is not None and steps_left == 0:
-                if not flush():
-                    pending = []
-                timeout = max(0.0, next_due - time.perf_counter())
-            else:
-                timeout = 0.0
             try:
-                cmd = self._cmds.get(timeout=timeout) if timeout != 0.0 else self._cmds.get_nowait()
-            except queue.Empty:
-                cmd = None
-            if cmd is not None:
-                if cmd.name == "stop":
-                    if run is not None and run.finished is None and run.epoch > 0:
-                        pending.append(run.stop())
-                    self._interrupt.clear()
-                    flush()
-                    return
-                if cmd.name == "run":
-                    running, next_due = True, time.perf_counter()
-                elif cmd.name == "pause":
-                    running, steps_left = False, 0
-                elif cmd.name == "step":
-                    running = False
-                    steps_left += int(cmd.arg)  # type: ignore[call-overload]
-                elif cmd.name == "speed":
-                    speed = cmd.arg  # type: ignore[assignment]
-                    next_due = time.perf_counter()
-                elif cmd.name == "reset":
-                    assert isinstance(cmd.arg, tuple)
-                    new_id: int = cmd.arg[0]
-                    new_config: TrainConfig | None = cmd.arg[1]
-                    new_data: Dataset | None = cmd.arg[2]
-                    if new_id != self.run_id:
-                        continue  # a later reset is already queued: skip straight to it
-                    self._interrupt.clear()
-                    pending = []
-                    running, steps_left = False, 0
-                    if new_config is not None:
-                        self.config = new_config
-                    if new_data is not None:
-                        self.dataset = new_data
-                    run_id = new_id
-                    try:
-                        run = self._new_run(run_id)
-                        pending.append(RunReset(run_id, *run.trainer.parameters(), run.loss_now()))
-                    except Exception as exc:
-                        run = None
-                        pending.append(RunError(_describe(exc), run_id))
-                    flush()
-                continue
-            if not busy:
-                continue
-            assert run is not None
-            # One epoch.
+                item = self._evt_child.recv()
+            except (EOFError, OSError):
+                if not self._stopping:
+                    self._proc.join(1.0)
+                    code = self._proc.exitcode
+                    self._to_loop([RunError(f"the training process ended unexpectedly (exit code {code}); "
+                                            f"press r to start it again", self.run_id)])
+                self._to_loop("stopped")
+                return
+            if not self._to_loop(item):
+                return
+
+    def _send(self, cmd: _Cmd) -> None:
+        with self._send_lock:
             try:
-                ev, fin = run.advance()
-            except Exception as exc:
-                pending.append(RunError(_describe(exc), run_id))
-                run = None
-                flush()
-                continue
-            if not pending:
-                chunk_started = time.perf_counter()
-            pending.append(ev)
-            if steps_left > 0:
-                steps_left -= 1
-            if fin is not None:
-                pending.append(fin)
-                running, steps_left = False, 0
-            now = time.perf_counter()
-            if speed is not None and running:
-                next_due = max(next_due + 1.0 / speed, now - 0.5)
-            if (fin is not None or steps_left == 0 and not running or len(pending) >= CHUNK_EVENTS
-                    or now - chunk_started >= CHUNK_SECONDS):
-                if not flush():
-                    pending = []
+                self._cmd_parent.send(cmd)
+            except (BrokenPipeError, OSError):
+                pass
+
+    def _interrupt(self) -> None:
+        self._interrupted.set()
+
+    def _release_credit(self) -> None:
+        self._credits.release()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self._proc is None:
+            return
+        self._stopping = True
+        self._interrupt()
+        self._send(_Cmd("stop"))
+        self._proc.join(timeout)
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join(1.0)
+        if self._reader is not None and self._reader is not threading.current_thread():
+            self._reader.join(1.0)
 
 
 def _describe(exc: BaseException) -> str:
     last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
     where = f" (at {last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
     return f"{type(exc).__name__}: {exc}{where}"
-
-
-def is_epoch(ev: Event) -> bool:
-    return isinstance(ev, EpochEnded)
-
-
-def is_final(ev: Event) -> bool:
-    return isinstance(ev, RunFinished)

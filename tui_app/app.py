@@ -21,7 +21,7 @@ from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.events import EpochEnded, Event, RunError, RunFinished, RunReset
 from linreg_core.history import History
-from linreg_core.stream import RunStream
+from linreg_core.stream import ProcessRunStream, RunStream
 from tui_app.fields import LABELS, FieldError, field_text, parse_field
 from tui_app.widgets.case_picker import CasePicker
 from tui_app.widgets.help_screen import HelpScreen
@@ -67,7 +67,8 @@ class LinregApp(App[int]):
     ]
 
     def __init__(self, config: TrainConfig, dataset: Dataset, *, speed: float | None = 10.0,
-                 cursor_blink: bool = True):
+                 cursor_blink: bool = True,
+                 stream_factory: type[RunStream] | type[ProcessRunStream] = ProcessRunStream):
         super().__init__()
         self.config = config
         self.dataset = dataset
@@ -84,7 +85,9 @@ class LinregApp(App[int]):
         self.message = ""
         self.errors: list[str] = []
         self.contiguity_errors = 0
-        self.stream: RunStream | None = None
+        # Built here, started on mount: the process stream's semaphores start multiprocessing's resource
+        # tracker, which must happen before Textual redirects stderr.
+        self.stream: RunStream | ProcessRunStream | None = stream_factory(config, dataset, speed=speed)
         self._bound = analysis.lr_bound(dataset.X, config.bias)
         self._star = analysis.closed_form(dataset.X, dataset.y, config.bias)
         self._chart_due = False
@@ -129,7 +132,7 @@ class LinregApp(App[int]):
         self.case_picker.selected = self.config.case
         self._update_bound()
         self._start_log()
-        self.stream = RunStream(self.config, self.dataset, speed=self.speed)
+        assert self.stream is not None
         self.stream.start()
         self.drain()
         self._say(f"{self._describe_config()} — space runs, n steps, ? for help")
@@ -153,25 +156,36 @@ class LinregApp(App[int]):
     def apply_events(self, batch: list[Event]) -> None:
         """Fold a batch of events into the app's state; one status/log/chart update for the whole batch."""
         log = self.log_pane
-        lines: list[Text] = []
-        logged = 0
         every = self.config.log_every
         last_epoch: EpochEnded | None = None
+        epochs: list[EpochEnded] = []
+        logged: list[EpochEnded] = []
+
+        def flush_epochs() -> None:
+            """History for every epoch; log lines only for the last few logged ones (the rest are counted)."""
+            if not epochs:
+                return
+            self.history.extend(epochs)
+            if logged:
+                tail = logged[-MAX_LINES_PER_BATCH:]
+                if len(logged) > len(tail):
+                    log.set_previous(logged[-len(tail) - 1].loss)
+                lines = [log.epoch_line(e.epoch, e.w, e.b, e.loss, self._distances(e.w, e.b)) for e in tail]
+                log.add_lines(lines, skipped=len(logged) - len(tail))
+            epochs.clear()
+            logged.clear()
+
         for ev in batch:
             if isinstance(ev, EpochEnded):
                 if ev.run_id != self.run_id:
                     continue
                 if ev.epoch != self.epoch + 1:
                     self.contiguity_errors += 1
-                self.history.append(ev)
+                epochs.append(ev)
                 self.epoch = ev.epoch
                 last_epoch = ev
                 if (ev.epoch - 1) % every == 0:
-                    logged += 1
-                    line = log.epoch_line(ev.epoch, ev.w, ev.b, ev.loss, self._distances(ev.w, ev.b))
-                    lines.append(line)
-                    if len(lines) > MAX_LINES_PER_BATCH:
-                        lines.pop(0)
+                    logged.append(ev)
             elif isinstance(ev, RunReset):
                 if ev.run_id != self.run_id:
                     continue
@@ -179,25 +193,20 @@ class LinregApp(App[int]):
             elif isinstance(ev, RunFinished):
                 if ev.run_id != self.run_id or ev.reason == "stopped":
                     continue
-                if last_epoch is not None:
-                    self.w, self.b = last_epoch.w, last_epoch.b
-                    last_epoch = None
-                self._finish(ev, log, lines, logged)
-                lines, logged = [], 0
+                flush_epochs()
+                last_epoch = None
+                self._finish(ev, log)
             elif isinstance(ev, RunError):
                 if ev.run_id == self.run_id:
                     self._error(f"core error: {ev.message} — change a setting or press r")
+        flush_epochs()
         if last_epoch is not None:
             self.w, self.b, self.loss = last_epoch.w, last_epoch.b, last_epoch.loss
-        if lines:
-            log.add_lines(lines, skipped=logged - len(lines))
         self._rate_samples.append((time.monotonic(), self.epoch))
         self._refresh_status()
         self._schedule_chart()
 
-    def _finish(self, ev: RunFinished, log: LogPane, lines: list[Text], logged: int) -> None:
-        if lines:
-            log.add_lines(lines, skipped=logged - len(lines))
+    def _finish(self, ev: RunFinished, log: LogPane) -> None:
         self.state = REASON_STATE.get(ev.reason, "finished")
         self.loss = ev.loss
         self.w, self.b = ev.w, ev.b

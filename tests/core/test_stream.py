@@ -9,10 +9,15 @@ import pytest
 from linreg_core.config import TrainConfig
 from linreg_core.data import seed, synthetic
 from linreg_core.events import EpochEnded, Event, RunError, RunFinished, RunReset
-from linreg_core.stream import RunStream
+from linreg_core.stream import ProcessRunStream, RunStream
 
 
-async def collect_until_final(stream: RunStream, run_id: int | None = None) -> list[Event]:
+@pytest.fixture(params=["thread", "process"])
+def Stream(request: pytest.FixtureRequest) -> type:  # noqa: N802 - a class, as a fixture
+    return RunStream if request.param == "thread" else ProcessRunStream
+
+
+async def collect_until_final(stream: RunStream | ProcessRunStream, run_id: int | None = None) -> list[Event]:
     out: list[Event] = []
     while True:
         ev = await asyncio.wait_for(stream.get(), 20)
@@ -25,8 +30,8 @@ def epochs_of(events: list[Event], run_id: int = 0) -> list[int]:
     return [e.epoch for e in events if isinstance(e, EpochEnded) and e.run_id == run_id]
 
 
-async def test_run_delivers_every_epoch_in_order_then_one_final() -> None:
-    stream = RunStream(TrainConfig.for_case(1, epochs=3000), synthetic(n=20), speed=None)
+async def test_run_delivers_every_epoch_in_order_then_one_final(Stream: type) -> None:
+    stream = Stream(TrainConfig.for_case(1, epochs=3000), synthetic(n=20), speed=None)
     stream.start()
     stream.run()
     events = await collect_until_final(stream)
@@ -38,8 +43,8 @@ async def test_run_delivers_every_epoch_in_order_then_one_final() -> None:
     assert events[-1] is finals[0]
 
 
-async def test_backpressure_with_a_slow_consumer_loses_nothing() -> None:
-    stream = RunStream(TrainConfig.for_case(1, epochs=20000), synthetic(n=8), max_chunks=2)
+async def test_backpressure_with_a_slow_consumer_loses_nothing(Stream: type) -> None:
+    stream = Stream(TrainConfig.for_case(1, epochs=20000), synthetic(n=8), max_chunks=2)
     stream.start()
     stream.run()
     await asyncio.sleep(0.3)  # the consumer is away: the worker must wait, not drop
@@ -52,8 +57,8 @@ async def test_backpressure_with_a_slow_consumer_loses_nothing() -> None:
     assert epochs_of(events) == list(range(1, 20001))
 
 
-async def test_step_and_pause() -> None:
-    stream = RunStream(TrainConfig.for_case(2, epochs=100), seed(), speed=5.0)
+async def test_step_and_pause(Stream: type) -> None:
+    stream = Stream(TrainConfig.for_case(2, epochs=100), seed(), speed=5.0)
     stream.start()
     assert isinstance(await asyncio.wait_for(stream.get(), 10), RunReset)
     stream.step(3)
@@ -73,8 +78,8 @@ async def test_step_and_pause() -> None:
     stream.stop()
 
 
-async def test_reset_starts_a_new_run_with_new_config() -> None:
-    stream = RunStream(TrainConfig.for_case(1, epochs=10**6), synthetic(n=10), speed=None)
+async def test_reset_starts_a_new_run_with_new_config(Stream: type) -> None:
+    stream = Stream(TrainConfig.for_case(1, epochs=10**6), synthetic(n=10), speed=None)
     stream.start()
     stream.run()
     await asyncio.sleep(0.05)
@@ -91,22 +96,24 @@ async def test_reset_starts_a_new_run_with_new_config() -> None:
     assert isinstance(after[-1], RunFinished) and after[-1].epochs == 5
 
 
-async def test_stop_mid_run_emits_a_final_event() -> None:
-    stream = RunStream(TrainConfig.for_case(1, epochs=10**7), synthetic(n=10))
+async def test_stop_mid_run_emits_a_final_event(Stream: type) -> None:
+    stream = Stream(TrainConfig.for_case(1, epochs=10**7), synthetic(n=10))
     stream.start()
     stream.run()
-    await asyncio.sleep(0.1)
+    while stream.worker_state != "running":
+        await asyncio.sleep(0.01)
     task = asyncio.ensure_future(collect_until_final(stream))
     await asyncio.sleep(0.05)
     await asyncio.get_running_loop().run_in_executor(None, stream.stop)
     events = await asyncio.wait_for(task, 10)
     assert events[-1].reason == "stopped"  # type: ignore[union-attr]
     epochs = epochs_of(events)
-    assert epochs == list(range(1, len(epochs) + 1))
+    assert epochs and epochs == list(range(1, len(epochs) + 1))
+    assert events[-1].epochs == epochs[-1]  # type: ignore[union-attr]
 
 
-async def test_divergence_ends_the_run() -> None:
-    stream = RunStream(TrainConfig.for_case(3, lr=1.0, epochs=1000), seed())
+async def test_divergence_ends_the_run(Stream: type) -> None:
+    stream = Stream(TrainConfig.for_case(3, lr=1.0, epochs=1000), seed())
     stream.start()
     stream.run()
     events = await collect_until_final(stream)
@@ -116,8 +123,8 @@ async def test_divergence_ends_the_run() -> None:
     assert "lr 1 used" in fin.message and "0.1333" in fin.message
 
 
-async def test_an_error_inside_the_core_is_an_event_and_reset_recovers() -> None:
-    stream = RunStream(TrainConfig.for_case(1, init_w=(1.0, 2.0, 3.0)), synthetic(n=5, d=2))
+async def test_an_error_inside_the_core_is_an_event_and_reset_recovers(Stream: type) -> None:
+    stream = Stream(TrainConfig.for_case(1, init_w=(1.0, 2.0, 3.0)), synthetic(n=5, d=2))
     stream.start()
     ev = await asyncio.wait_for(stream.get(), 10)
     assert isinstance(ev, RunError) and "init_w" in ev.message
@@ -129,7 +136,7 @@ async def test_an_error_inside_the_core_is_an_event_and_reset_recovers() -> None
 
 
 @pytest.mark.parametrize("case", [1, 2, 3, 4])
-async def test_stream_matches_a_direct_run(case: int) -> None:
+async def test_stream_matches_a_direct_run(case: int, Stream: type) -> None:
     from linreg_core.engine import Run
 
     cfg = TrainConfig.for_case(case, epochs=50)
@@ -137,7 +144,7 @@ async def test_stream_matches_a_direct_run(case: int) -> None:
     expected = []
     while direct.finished is None:
         expected.append(direct.advance()[0])
-    stream = RunStream(cfg, seed())
+    stream = Stream(cfg, seed())
     stream.start()
     stream.run()
     events = await collect_until_final(stream)

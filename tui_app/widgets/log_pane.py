@@ -12,7 +12,7 @@ from linreg_core.parse import format_epoch
 #: Lines kept on screen; the full history stays in the app's compact arrays (export it with the core).
 MAX_LINES = 2000
 #: At most this many lines are written per batch of events; the rest are summarised in one line.
-MAX_LINES_PER_BATCH = 200
+MAX_LINES_PER_BATCH = 25
 
 INTRO = "loss: before each epoch's update; w, b: after it"
 
@@ -48,11 +48,16 @@ class LogPane(RichLog):
             line.append(f"  {extra}", style="dim")
         return line
 
+    def set_previous(self, loss: float) -> None:
+        """The loss the next line's ▼/△ compares with (when lines in between were not written)."""
+        self._prev = loss
+
     def add_lines(self, lines: list[Text], skipped: int = 0) -> None:
+        block = list(lines)
         if skipped:
-            self.write(Text(f"… {skipped} logged epochs not shown (too many at this speed)", style="dim"))
-        for line in lines:
-            self.write(line)
+            block.insert(0, Text(f"… {skipped} logged epochs not shown (too many at this speed)", style="dim"))
+        if block:
+            self.write(Text("\n").join(block))  # one write a batch: RichLog's cost is per call
         self.lines_written += len(lines)
 
     def note(self, text: str, style: str = "bold") -> None:

@@ -1,0 +1,103 @@
+"""The app at --speed max against the headless core, measured in the same process.
+
+* 100k epochs of case 1: time from `space` to `finished` in the app vs `linreg run` (the core's Run loop with
+  the CLI's logging), goal ≤ 1.25×; chart redraws per second during the run, goal ≥ 10.
+* a key during that run (`space` to pause) to the state showing it, goal ≤ 100 ms.
+* process start to the first full screen (`ready` painted), goal ≤ 0.5 s.
+
+    python benchmarks/app_speed.py [--epochs 100000] [--reps 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import statistics
+import sys
+import time
+
+from linreg_core.cli import main as linreg_main
+from linreg_core.config import TrainConfig
+from linreg_core.data import seed
+from tui_app.app import LinregApp
+
+
+def headless(epochs: int) -> float:
+    t0 = time.perf_counter()
+    code = linreg_main(["run", "--epochs", str(epochs)], io.StringIO(), io.StringIO())
+    assert code == 0
+    return time.perf_counter() - t0
+
+
+async def app_run(epochs: int) -> tuple[float, float]:
+    app = LinregApp(TrainConfig.for_case(1, epochs=epochs), seed(), speed=None, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while app.stream is None or app.stream.worker_state != "idle":  # the training process is up
+            await pilot.pause(0.05)
+        r0 = app.redraws
+        t0 = time.perf_counter()
+        await pilot.press("space")
+        while app.state != "finished":
+            await asyncio.sleep(0.005)
+        elapsed = time.perf_counter() - t0
+        redraws = app.redraws - r0
+    return elapsed, redraws / elapsed
+
+
+async def key_latency(epochs: int, presses: int = 5) -> list[float]:
+    app = LinregApp(TrainConfig.for_case(1, epochs=epochs), seed(), speed=None, cursor_blink=False)
+    out = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        for _ in range(presses):
+            await pilot.press("space")  # run
+            await asyncio.sleep(0.3)
+            t0 = time.perf_counter()
+            app.simulate_key("space")  # pause, as a keypress arriving from the terminal
+            while app.state != "paused":
+                await asyncio.sleep(0.001)
+            out.append(time.perf_counter() - t0)
+    return out
+
+
+def startup(reps: int) -> list[float]:
+    import pexpect
+
+    times = []
+    exe = os.path.join(os.path.dirname(sys.executable), "linreg-tui")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        child = pexpect.spawn(exe, ["--speed", "max"], dimensions=(40, 120), env={**os.environ, "TERM": "xterm"})
+        child.expect("ready", timeout=30)
+        times.append(time.perf_counter() - t0)
+        child.send("q")
+        child.expect(pexpect.EOF, timeout=30)
+    return times
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--epochs", type=int, default=100_000)
+    ap.add_argument("--reps", type=int, default=3)
+    args = ap.parse_args()
+    ratios, rates = [], []
+    for _ in range(args.reps):
+        base = headless(args.epochs)
+        elapsed, rate = asyncio.run(app_run(args.epochs))
+        ratios.append(elapsed / base)
+        rates.append(rate)
+        print(f"  app {elapsed:.2f} s vs linreg run {base:.2f} s: {elapsed / base:.2f}×, {rate:.1f} redraws/s",
+              flush=True)
+    print(f"app vs linreg run, {args.epochs} epochs case 1: median {statistics.median(ratios):.2f}× (goal ≤ 1.25), "
+          f"chart {statistics.median(rates):.1f} redraws/s (goal ≥ 10)")
+    lat = asyncio.run(key_latency(10**8))
+    print(f"key to status during a max-speed run: median {statistics.median(lat) * 1e3:.1f} ms, "
+          f"max {max(lat) * 1e3:.1f} ms (goal ≤ 100 ms)")
+    st = startup(args.reps)
+    print(f"process start to first screen: median {statistics.median(st):.2f} s (goal ≤ 0.5 s)")
+
+
+if __name__ == "__main__":
+    main()
