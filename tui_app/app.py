@@ -27,7 +27,6 @@ from tui_app.widgets.case_picker import CasePicker
 from tui_app.widgets.help_screen import HelpScreen
 from tui_app.widgets.hyperparams import Hyperparams
 from tui_app.widgets.inference_box import InferenceBox
-from tui_app.widgets.instruments import CodeScreen, CompareScreen, GradcheckScreen
 from tui_app.widgets.log_pane import MAX_LINES_PER_BATCH, LogPane
 from tui_app.widgets.loss_chart import ChartData, LossChart
 from tui_app.widgets.status_bar import StatusBar, speed_text, status_text
@@ -446,6 +445,8 @@ class LinregApp(App[int]):
         self.apply_config(self.config.replace(lr=lr), why=f"lr set to η_opt = {lr:g}")
 
     def action_compare(self) -> None:
+        from tui_app.widgets.instruments import CompareScreen  # imported on first use: a faster start
+
         if not isinstance(self.screen, CompareScreen):
             self.push_screen(CompareScreen(self.config, self.dataset))
 
@@ -454,9 +455,13 @@ class LinregApp(App[int]):
         if not math.isfinite(sum(w)) or (self.b is not None and not math.isfinite(self.b)):
             self._say("gradient check needs finite parameters — press r to reset", "warning")
             return
+        from tui_app.widgets.instruments import GradcheckScreen
+
         self.push_screen(GradcheckScreen(self.dataset, w, self.b, self.epoch))
 
     def action_code(self) -> None:
+        from tui_app.widgets.instruments import CodeScreen
+
         try:
             screen = CodeScreen(self.config.case)
         except (OSError, TypeError) as exc:
