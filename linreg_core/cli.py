@@ -335,6 +335,39 @@ def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_DIVERGED if diverged else EXIT_OK
 
 
+def cmd_lr_find(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from linreg_core.lrfind import lr_find
+
+    setup = setup_from_args(args)
+    try:
+        res = lr_find(setup.config, setup.dataset, args.start, args.end, args.steps, args.lr_epochs)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    b = res.bound
+    if args.json:
+        for lr, loss in zip(res.lrs, res.losses, strict=True):
+            out.write(_json_line({"event": "lr", "lr": lr, "loss": _num(loss)}) + "\n")
+        out.write(_json_line({"event": "suggestion", "lr": res.suggested, "stopped_at": res.stopped_at,
+                              "eta_max": None if b is None else _num(b.eta_max),
+                              "eta_opt": None if b is None else _num(b.eta_opt)}) + "\n")
+        return EXIT_OK
+    finite = [v for v in res.losses if math.isfinite(v) and v > 0]
+    lo, hi = (math.log10(min(finite)), math.log10(max(finite))) if finite else (0.0, 1.0)
+    for lr, loss in zip(res.lrs, res.losses, strict=True):
+        bar = ""
+        if math.isfinite(loss) and loss > 0:
+            bar = "█" * (1 + int(39 * (math.log10(loss) - lo) / max(hi - lo, 1e-12)))
+        mark = "  ← η_max" if b is not None and lr <= b.eta_max < lr * (res.lrs[1] / res.lrs[0]) else ""
+        out.write(f"lr {lr:10.4g}  loss {loss:12.6g}  {bar}{mark}\n")
+    if res.stopped_at is not None:
+        out.write(f"stopped at lr {res.stopped_at:.4g}: the loss diverged\n")
+    bound = (f"analytic bound η_max = {b.eta_max:.4g}, η_opt = {b.eta_opt:.4g}" if b is not None else
+             "the analytic bound does not apply (not full-batch MSE with plain SGD)")
+    sug = "none" if res.suggested is None else f"{res.suggested:.4g}"
+    out.write(f"suggested lr: {sug}; {bound}\n")
+    return EXIT_OK
+
+
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="linreg", description="Linear regression by gradient descent at four levels of "
                            "automation (the headless side of linreg-tui).")
@@ -361,6 +394,17 @@ def build_parser() -> OneLineParser:
                                     "and loss per logged epoch and the largest |Δθ| between any two cases.")
     add_config_options(cp)
     cp.add_argument("--json", action="store_true", help="one strict JSON object per line")
+    lf = sub.add_parser("lr-find", help="learning-rate range test",
+                        description="Sweep lr exponentially from --start to --end over --steps values, each for "
+                                    "--lr-epochs epochs from the same initial parameters, stopping when the loss "
+                                    "diverges; print the loss per lr, the analytic bound where it applies, and a "
+                                    "suggested rate.")
+    add_config_options(lf)
+    lf.add_argument("--start", type=float, default=1e-5, help="first lr (default 1e-5)")
+    lf.add_argument("--end", type=float, default=10.0, help="last lr (default 10)")
+    lf.add_argument("--steps", type=int, default=40, help="number of rates (default 40)")
+    lf.add_argument("--lr-epochs", type=int, default=10, help="epochs per rate (default 10)")
+    lf.add_argument("--json", action="store_true", help="one strict JSON object per line")
     return parser
 
 
@@ -373,7 +417,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         if args.command is None:
             parser.print_help(out)
             return EXIT_BAD_INPUT
-        handler = {"run": cmd_run, "gradcheck": cmd_gradcheck, "compare": cmd_compare}[args.command]
+        handler = {"run": cmd_run, "gradcheck": cmd_gradcheck, "compare": cmd_compare,
+                   "lr-find": cmd_lr_find}[args.command]
         return handler(args, out, err)
     except UsageError as exc:
         err.write(f"linreg: error: {exc}\n")

@@ -61,6 +61,7 @@ class LinregApp(App[int]):
         Binding("c", "compare", "Compare"),
         Binding("g", "gradcheck", "Grad check"),
         Binding("v", "code", "Code"),
+        Binding("f", "lr_find", "LR find"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit_app", "Quit"),
     ]
@@ -459,6 +460,15 @@ class LinregApp(App[int]):
 
         self.push_screen(GradcheckScreen(self.dataset, w, self.b, self.epoch))
 
+    def action_lr_find(self) -> None:
+        from tui_app.widgets.instruments import LrFindScreen
+
+        def use(lr: float | None) -> None:
+            if lr is not None:
+                self.apply_config(self.config.replace(lr=lr), why=f"lr set to the range test's suggestion {lr:g}")
+
+        self.push_screen(LrFindScreen(self.config, self.dataset), use)
+
     def action_code(self) -> None:
         from tui_app.widgets.instruments import CodeScreen
 
@@ -495,6 +505,7 @@ class LinregApp(App[int]):
         yield SystemCommand("Compare the four cases", "Lockstep run of cases 1-4 (c)", self.action_compare)
         yield SystemCommand("Gradient check", "Hand vs autograd vs finite differences (g)", self.action_gradcheck)
         yield SystemCommand("Show the code", "The selected case's training step (v)", self.action_code)
+        yield SystemCommand("Learning-rate range test", "Sweep lr and suggest one (f)", self.action_lr_find)
         yield SystemCommand("Help", "Every key (?)", self.action_help)
 
     def on_unmount(self) -> None:

@@ -86,3 +86,20 @@ async def test_c_runs_the_four_cases_in_lockstep() -> None:
         await pilot.press("c")
         assert not isinstance(app.screen, CompareScreen)
         assert app.state == "ready" and app.epoch == 0  # the main run is untouched
+
+
+async def test_f_runs_the_range_test_and_enter_uses_the_suggestion() -> None:
+    from tui_app.widgets.instruments import LrFindScreen
+
+    app = make_app(case=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.epoch == 1)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, LrFindScreen) and app.screen.result is not None)
+        await pilot.pause(0.1)
+        assert app.epoch == 1  # the sweep leaves the current run untouched
+        assert "Suggested lr 0.06667" in " ".join(screen_text(app).split())
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.config.lr == 0.06667 and app.epoch == 0 and "range test" in app.message

@@ -22,6 +22,7 @@ KEYS: list[tuple[str, str]] = [
     ("c", "compare mode: the four cases in lockstep, overlaid loss curves, largest |Δθ| between them"),
     ("g", "gradient check at the current parameters: hand-derived vs autograd vs finite differences"),
     ("v", "the selected case's training step from the running source: by hand (yellow), by torch (green)"),
+    ("f", "learning-rate range test: loss against lr, the bound marked; Enter uses the suggested rate"),
     ("?", "this help"),
     ("ctrl+p", "command palette: the same actions by name"),
     ("q", "quit"),
