@@ -10,6 +10,8 @@ import csv
 import io
 import math
 import os
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -157,24 +159,8 @@ def load_csv(path: str | os.PathLike[str], x_cols: str | Sequence[str] | None = 
     except UnicodeDecodeError as exc:
         raise DataError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     del raw
-    rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        for row in reader:
-            if row and any(c.strip() for c in row):
-                rows.append((reader.line_num, row))
-    except csv.Error as exc:
-        raise DataError(f"{name}: line {reader.line_num}: malformed CSV: {exc}") from None
-    if not rows:
-        raise DataError(f"{name}: file is empty")
-    header: list[str] | None = None
-    first_line, first = rows[0]
-    if not all(_is_number(c) for c in first):
-        header = [c.strip() for c in first]
-        rows = rows[1:]
-        if not rows:
-            raise DataError(f"{name}: has a header row ({', '.join(header)}) but no data rows")
-    ncols = len(header) if header is not None else len(rows[0][1])
+    header, values, _first_line = _parse(text, name)
+    ncols = values.shape[1]
     if ncols < 2:
         raise DataError(f"{name}: needs at least two columns (features and a target), found {ncols}")
     y_index = ncols - 1 if y_col is None else _resolve_column(str(y_col), header, ncols, name, "--y-col")
@@ -189,17 +175,100 @@ def load_csv(path: str | os.PathLike[str], x_cols: str | Sequence[str] | None = 
             raise DataError(f"{name}: --x-cols names a column twice")
     if y_index in x_index:
         raise DataError(f"{name}: column {y_index} is both a feature and the target")
+    X = values[:, x_index].astype(np.float32)
+    y = values[:, [y_index]].astype(np.float32)
+    names = tuple(header[i] for i in x_index) if header else tuple(f"col{i}" for i in x_index)
+    target = header[y_index] if header else f"col{y_index}"
+    return Dataset(X=X, y=y, name=p.name, feature_names=names, target_name=target, meta={"path": str(p)})
+
+
+#: Files up to this size take the exact (slower) path when the fast NumPy parser refuses them.
+EXACT_PARSE_MAX_BYTES = 8 * 1024 * 1024
+_NUMPY_ROW_COL = re.compile(r"at row (\d+), column (\d+)")
+_NUMPY_ROW = re.compile(r"at row (\d+)")
+
+
+def _parse(text: str, name: str) -> tuple[list[str] | None, npt.NDArray[np.float64], int]:
+    """(header or None, values [rows, cols] all finite and ≤ MAX_ABS_VALUE, line number of the first data row)."""
+    lines = text.splitlines()
+    first_idx = next((i for i, line in enumerate(lines) if line.strip() and line.strip(", \t")), None)
+    if first_idx is None:
+        raise DataError(f"{name}: file is empty")
+    first = next(csv.reader([lines[first_idx]]))
+    header = None if all(_is_number(c) for c in first) else [c.strip() for c in first]
+    skip = first_idx + (1 if header is not None else 0)
+    if header is not None and not any(line.strip() and line.strip(", \t") for line in lines[skip:]):
+        raise DataError(f"{name}: has a header row ({', '.join(header)}) but no data rows")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "input contained no data": handled just below
+            values = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=skip, dtype=np.float64, ndmin=2,
+                                comments=None, encoding=None)
+    except ValueError as exc:
+        if len(text) <= EXACT_PARSE_MAX_BYTES:
+            values = _parse_exact(text, name, header is not None)
+        else:
+            raise DataError(_numpy_message(name, str(exc), skip)) from None
+    if values.size == 0:
+        raise DataError(f"{name}: no data rows")
+    if header is not None and values.shape[1] != len(header):
+        raise DataError(f"{name}: the header has {len(header)} columns but the rows have {values.shape[1]}")
+    bad = ~np.isfinite(values) | (np.abs(values) > MAX_ABS_VALUE)
+    if bad.any():
+        r, c = (int(v) for v in np.argwhere(bad)[0])
+        line = _data_line(lines, skip, r)
+        v = values[r, c]
+        why = "value is not finite" if not np.isfinite(v) else \
+            f"|value| > {MAX_ABS_VALUE:g} would overflow float32 training"
+        raise DataError(f"{name}: line {line}, column {c + 1}: {why}: {v!r}")
+    return header, values, skip + 1
+
+
+def _data_line(lines: list[str], skip: int, row: int) -> int:
+    """1-based file line of data row ``row`` (blank lines are not rows)."""
+    seen = -1
+    for i in range(skip, len(lines)):
+        if lines[i].strip():
+            seen += 1
+            if seen == row:
+                return i + 1
+    return skip + row + 1
+
+
+def _numpy_message(name: str, msg: str, skip: int) -> str:
+    m = _NUMPY_ROW_COL.search(msg)
+    if m:
+        what = msg.split(" at row")[0].replace("could not convert string", "not a number:")
+        return f"{name}: data row {int(m.group(1)) + 1} (line {skip + int(m.group(1)) + 1} if no blank lines), " \
+               f"column {m.group(2)}: {what.removesuffix(' to float64')}"
+    m = _NUMPY_ROW.search(msg)
+    if m:
+        return f"{name}: data row {int(m.group(1)) + 1}: {msg.split(' at row')[0]}"
+    return f"{name}: {msg}"
+
+
+def _parse_exact(text: str, name: str, has_header: bool) -> npt.NDArray[np.float64]:
+    """The csv module, cell by cell: exact line and column for every problem (and quoted numbers)."""
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            if row and any(c.strip() for c in row):
+                rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise DataError(f"{name}: line {reader.line_num}: malformed CSV: {exc}") from None
+    if has_header:
+        rows = rows[1:]
+    if not rows:
+        raise DataError(f"{name}: no data rows")
+    ncols = len(rows[0][1])
     values = np.empty((len(rows), ncols), dtype=np.float64)
     for r, (lineno, row) in enumerate(rows):
         if len(row) != ncols:
             raise DataError(f"{name}: line {lineno}: has {len(row)} columns, expected {ncols}")
         for c, cell in enumerate(row):
             values[r, c] = _parse_cell(cell, name, lineno, c)
-    X = values[:, x_index].astype(np.float32)
-    y = values[:, [y_index]].astype(np.float32)
-    names = tuple(header[i] for i in x_index) if header else tuple(f"col{i}" for i in x_index)
-    target = header[y_index] if header else f"col{y_index}"
-    return Dataset(X=X, y=y, name=p.name, feature_names=names, target_name=target, meta={"path": str(p)})
+    return values
 
 
 def load(spec: str, *, n: int = 100, features: int = 1, noise: float = 0.1,
