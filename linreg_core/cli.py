@@ -349,7 +349,8 @@ def cmd_lr_find(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(_json_line({"event": "lr", "lr": lr, "loss": _num(loss)}) + "\n")
         out.write(_json_line({"event": "suggestion", "lr": res.suggested, "stopped_at": res.stopped_at,
                               "eta_max": None if b is None else _num(b.eta_max),
-                              "eta_opt": None if b is None else _num(b.eta_opt)}) + "\n")
+                              "eta_opt": None if b is None else _num(b.eta_opt),
+                              "condition": None if b is None else _num(b.condition)}) + "\n")
         return EXIT_OK
     finite = [v for v in res.losses if math.isfinite(v) and v > 0]
     lo, hi = (math.log10(min(finite)), math.log10(max(finite))) if finite else (0.0, 1.0)
@@ -361,10 +362,23 @@ def cmd_lr_find(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"lr {lr:10.4g}  loss {loss:12.6g}  {bar}{mark}\n")
     if res.stopped_at is not None:
         out.write(f"stopped at lr {res.stopped_at:.4g}: the loss diverged\n")
-    bound = (f"analytic bound η_max = {b.eta_max:.4g}, η_opt = {b.eta_opt:.4g}" if b is not None else
+    bound = (f"analytic bound η_max = {b.eta_max:.4g}, η_opt = {b.eta_opt:.4g}, condition number κ(H) = "
+             f"{b.condition:.4g}" if b is not None else
              "the analytic bound does not apply (not full-batch MSE with plain SGD)")
     sug = "none" if res.suggested is None else f"{res.suggested:.4g}"
     out.write(f"suggested lr: {sug}; {bound}\n")
+    return EXIT_OK
+
+
+def cmd_code(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from linreg_core.code import step_source
+
+    case = args.case or 1
+    where, lines = step_source(case)
+    out.write(f"case {case}: one training step, from {where} (hand = written by hand, torch = done by torch)\n")
+    for line in lines:
+        tag = "" if line.manual is None else ("hand" if line.manual else "torch")
+        out.write(f"{tag:>5} | {line.text}\n")
     return EXIT_OK
 
 
@@ -394,6 +408,10 @@ def build_parser() -> OneLineParser:
                                     "and loss per logged epoch and the largest |Δθ| between any two cases.")
     add_config_options(cp)
     cp.add_argument("--json", action="store_true", help="one strict JSON object per line")
+    cd = sub.add_parser("code", help="the training step of a case, from the source that runs",
+                        description="Print the selected case's training step (the code that runs), each line "
+                                    "marked as written by hand or done by torch.")
+    cd.add_argument("--case", type=int, choices=(1, 2, 3, 4), default=None, help="case (default 1)")
     lf = sub.add_parser("lr-find", help="learning-rate range test",
                         description="Sweep lr exponentially from --start to --end over --steps values, each for "
                                     "--lr-epochs epochs from the same initial parameters, stopping when the loss "
@@ -418,7 +436,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             parser.print_help(out)
             return EXIT_BAD_INPUT
         handler = {"run": cmd_run, "gradcheck": cmd_gradcheck, "compare": cmd_compare,
-                   "lr-find": cmd_lr_find}[args.command]
+                   "lr-find": cmd_lr_find, "code": cmd_code}[args.command]
         return handler(args, out, err)
     except UsageError as exc:
         err.write(f"linreg: error: {exc}\n")

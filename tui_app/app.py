@@ -274,7 +274,8 @@ class LinregApp(App[int]):
         if not self.config.plain_gd:
             text.append("bound n/a: only for full-batch MSE + plain SGD", style="dim")
         else:
-            text.append(f"η_max {b.eta_max:.4g} (stable below)\nη_opt {b.eta_opt:.4g} (fastest; o sets)", style="dim")
+            text.append(f"η_max {b.eta_max:.4g} (stable below)\nη_opt {b.eta_opt:.4g} (fastest; o sets)\n"
+                        f"κ(H) {b.condition:.4g} (condition number)", style="dim")
             if self.config.lr >= b.eta_max:
                 text.append("\n⚠ lr ≥ η_max: will diverge", style="bold red")
         self.hyperparams.set_bound(text)

@@ -45,3 +45,12 @@ def test_compare_command_text_and_json() -> None:
     docs = [json.loads(line) for line in out.getvalue().splitlines()]
     assert docs[-1]["event"] == "finished" and docs[-1]["reason"] == "diverged"
     assert set(docs[0]["cases"]) == {"1", "2", "3", "4"}
+
+
+def test_code_command_marks_the_running_source() -> None:
+    out = io.StringIO()
+    assert main(["code", "--case", "2"], out, io.StringIO()) == 0
+    lines = out.getvalue().splitlines()
+    assert "linreg_core/cases/autograd.py" in lines[0]
+    assert "torch |     loss.backward()" in lines
+    assert " hand |     loss = ((y_pred - yt) ** 2).mean()" in lines

@@ -12,7 +12,7 @@ from tests.tui.conftest import make_app, settle, wait_for
 from tui_app.app import LinregApp
 from tui_app.widgets.status_bar import STATES
 
-KEYS = ["space", "n", "r", "f", "1", "2", "3", "4", "p", "escape", "plus", "minus", "l", "t", "o", "question_mark",
+KEYS = ["space", "n", "r", "1", "2", "3", "4", "p", "escape", "plus", "minus", "l", "t", "o", "question_mark",
         "c", "g", "v", "enter", "tab", "shift+tab", "a", "x", "0", "5", "9", "comma", "full_stop", "minus",
         "backspace", "semicolon", "up", "down", "left", "right", "ctrl+a", "ctrl+k", "home", "end"]
 CLICKABLE = ["#case-1", "#case-2", "#case-3", "#case-4", "#field-lr", "#field-epochs", "#field-bias",

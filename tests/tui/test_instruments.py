@@ -5,10 +5,10 @@ from __future__ import annotations
 import inspect
 
 from linreg_core.cases import make_trainer
+from linreg_core.code import step_source
 from linreg_core.config import TrainConfig
 from linreg_core.data import seed
 from tests.tui.conftest import make_app, screen_text, settle, wait_for
-from tui_app.code_source import step_source
 from tui_app.widgets.instruments import CodeScreen, CompareScreen, GradcheckScreen
 
 SIZE = (120, 40)

@@ -19,10 +19,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Static
 
 from linreg_core import analysis
+from linreg_core.code import step_source
 from linreg_core.compare import ROUNDOFF, Compare, CompareStep
 from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
-from tui_app.code_source import step_source
 from tui_app.plotting import decimate, finite_xy, log10_loss
 from tui_app.widgets.loss_chart import MAX_POINTS, SafePlot
 
