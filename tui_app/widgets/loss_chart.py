@@ -94,11 +94,13 @@ class LossChart(Vertical):
         ylabel = "log10(loss)" if data.log_scale else "loss"
         title = Text(f"{ylabel} against epoch", style="bold")
         plt.xlabel("epoch")
+        ymin = None
         if len(h):
             y = log10_loss(h.loss) if data.log_scale else h.loss
             x, yv = finite_xy(h.epochs, y)
             x, yv = decimate(x, yv, MAX_POINTS)
             if len(x):
+                ymin = float(yv.min())
                 plt.plot(x.tolist(), yv.tolist(), color="cyan", marker="braille", label="loss")
             if len(x) < len(h):
                 title.append(f"   ({len(h)} epochs, {len(x)} points drawn)", style="dim")
@@ -110,10 +112,13 @@ class LossChart(Vertical):
                 plt.plot(x.tolist(), yv.tolist(), color=COLORS[(i + 1) % len(COLORS)], marker="braille", label=name)
         star = data.loss_star
         if star is not None:
+            title.append(f"   loss* {star:.4g} (closed form", style="green")
             ys = float(np.log10(star)) if data.log_scale and star > 0 else (None if data.log_scale else star)
-            if ys is not None and np.isfinite(ys):
+            # drawn only beside data, and on the log scale only when it would not squash the curve
+            if ys is not None and np.isfinite(ys) and ymin is not None and (not data.log_scale or ys >= ymin - 3):
                 plt.hline(ys, "green")
-                title.append(f"   loss* {star:.4g} (closed form, green)", style="green")
+                title.append(", green line", style="green")
+            title.append(")", style="green")
         if not len(h):
             title.append("   press space to run, n to step", style="dim")
         self.query_one("#chart-title", Static).update(title)
