@@ -6,6 +6,7 @@ import asyncio
 import os
 import random
 
+import pytest
 from textual.widgets import Input
 
 from tests.tui.conftest import make_app, settle, wait_for
@@ -31,6 +32,8 @@ def check_invariants(app: LinregApp) -> None:
     assert not [e for e in app.errors if "internal error" in e]
 
 
+@pytest.mark.storm
+@pytest.mark.timeout(1200)
 async def test_two_thousand_random_keys_and_clicks() -> None:
     rng = random.Random(20261130)
     app = make_app(case=1, speed=None, epochs=300)
