@@ -19,6 +19,8 @@ FIELDS: list[tuple[str, str]] = [
     ("batch_size", "Batch size"),
     ("seed", "Seed"),
     ("data", "Data"),
+    ("optimizer", "Optimizer"),
+    ("loss", "Loss"),
 ]
 LABELS = dict(FIELDS)
 
@@ -49,6 +51,8 @@ def placeholder(key: str, cfg: TrainConfig) -> str:
         "init_b": "default (0)" if cfg.case != 4 else "default (nn.Linear)",
         "batch_size": "full batch",
         "data": "seed | synthetic | path.csv",
+        "optimizer": "sgd|momentum|adam|rmsprop|adagrad",
+        "loss": "mse | l1 | huber",
     }.get(key, "")
 
 
@@ -89,6 +93,8 @@ def parse_field(cfg: TrainConfig, dataset: Dataset, key: str, text: str,
             changes[key] = None if text.lower() in ("", "default") else parse_numbers(text, "Initial b")[0]
             if changes[key] is not None and len(parse_numbers(text, "Initial b")) != 1:
                 raise FieldError("Initial b: one number")
+        elif key in ("optimizer", "loss"):
+            changes[key] = text.lower() or ("sgd" if key == "optimizer" else "mse")
         elif key == "bias":
             changes[key] = text.lower() in ("on", "true", "1", "yes")
         elif key == "data":

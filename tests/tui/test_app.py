@@ -37,7 +37,7 @@ async def test_first_screen_shows_every_pane_and_ready() -> None:
         assert "Gradient   manual" in steps and "Update     manual" in steps
         labels = [str(lbl.render()) for lbl in app.query(".field-label")]
         assert labels == ["Learning rate", "Epochs", "Log every", "Initial w", "Initial b", "Bias", "Batch size",
-                          "Seed", "Data"]
+                          "Seed", "Data", "Optimizer", "Loss"]
         assert "η_max 0.1333" in static_text(app, "#lr-bound")
         assert app.query_one("#loss-view", SafePlot).renders >= 1
         assert any("loss: before each epoch's update" in line for line in log_text(app))
@@ -368,4 +368,28 @@ async def test_hyperparams_pane_exposes_every_field() -> None:
         pane = app.query_one(Hyperparams)
         ids = sorted(w.id or "" for w in pane.query(".field-input"))
         assert ids == sorted(f"field-{k}" for k in ("lr", "epochs", "log_every", "init_w", "init_b", "batch_size",
-                                                     "seed", "data"))
+                                                     "seed", "data", "optimizer", "loss"))
+
+
+async def test_optimizer_and_loss_fields_for_cases_3_and_4_only() -> None:
+    app = make_app(case=1)
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one("#field-optimizer", Input).focus()
+        await pilot.press("ctrl+a", "ctrl+k", *"adam", "enter")
+        err = app.query_one("#error-optimizer", Static)
+        assert err.display and "case 1 writes its update by hand" in str(err.render())
+        assert app.config.optimizer == "sgd"
+        await pilot.press("escape", "3")
+        await settle(pilot, app)
+        app.query_one("#field-optimizer", Input).focus()
+        await pilot.press("ctrl+a", "ctrl+k", *"adam", "enter")
+        app.query_one("#field-loss", Input).focus()
+        await pilot.press("ctrl+a", "ctrl+k", *"huber", "enter")
+        await settle(pilot, app)
+        assert (app.config.optimizer, app.config.loss) == ("adam", "huber")
+        assert "bound n/a" in static_text(app, "#lr-bound")
+        await pilot.press("escape", "n")
+        await wait_for(pilot, lambda: app.epoch == 1)
+        await pilot.press("1")  # back to case 1: its hand-written update and MSE
+        await settle(pilot, app)
+        assert (app.config.optimizer, app.config.loss) == ("sgd", "mse")
