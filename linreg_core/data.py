@@ -159,7 +159,7 @@ def load_csv(path: str | os.PathLike[str], x_cols: str | Sequence[str] | None = 
     except UnicodeDecodeError as exc:
         raise DataError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     del raw
-    header, values, _first_line = _parse(text, name)
+    header, values = _parse(text, name)
     ncols = values.shape[1]
     if ncols < 2:
         raise DataError(f"{name}: needs at least two columns (features and a target), found {ncols}")
@@ -188,8 +188,8 @@ _NUMPY_ROW_COL = re.compile(r"at row (\d+), column (\d+)")
 _NUMPY_ROW = re.compile(r"at row (\d+)")
 
 
-def _parse(text: str, name: str) -> tuple[list[str] | None, npt.NDArray[np.float64], int]:
-    """(header or None, values [rows, cols] all finite and ≤ MAX_ABS_VALUE, line number of the first data row)."""
+def _parse(text: str, name: str) -> tuple[list[str] | None, npt.NDArray[np.float64]]:
+    """(header or None, values [rows, cols] all finite and ≤ MAX_ABS_VALUE)."""
     lines = text.splitlines()
     first_idx = next((i for i, line in enumerate(lines) if line.strip() and line.strip(", \t")), None)
     if first_idx is None:
@@ -221,7 +221,7 @@ def _parse(text: str, name: str) -> tuple[list[str] | None, npt.NDArray[np.float
         why = "value is not finite" if not np.isfinite(v) else \
             f"|value| > {MAX_ABS_VALUE:g} would overflow float32 training"
         raise DataError(f"{name}: line {line}, column {c + 1}: {why}: {v!r}")
-    return header, values, skip + 1
+    return header, values
 
 
 def _data_line(lines: list[str], skip: int, row: int) -> int:

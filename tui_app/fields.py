@@ -63,8 +63,7 @@ def _int(text: str, key: str) -> int:
         raise FieldError(f"{LABELS[key]}: {text!r} is not a whole number") from None
 
 
-def parse_field(cfg: TrainConfig, dataset: Dataset, key: str, text: str,
-                load: object = None) -> tuple[TrainConfig, Dataset | None]:
+def parse_field(cfg: TrainConfig, dataset: Dataset, key: str, text: str) -> tuple[TrainConfig, Dataset | None]:
     """The configuration after typing ``text`` into field ``key`` (and new data when the data changed).
 
     Raises :class:`FieldError` with a message for the user; ``cfg`` is never modified.
@@ -90,9 +89,13 @@ def parse_field(cfg: TrainConfig, dataset: Dataset, key: str, text: str,
                     raise FieldError(f"Initial w: needs 1 or {dataset.d} numbers (got {len(ws)})")
                 changes[key] = ws
         elif key == "init_b":
-            changes[key] = None if text.lower() in ("", "default") else parse_numbers(text, "Initial b")[0]
-            if changes[key] is not None and len(parse_numbers(text, "Initial b")) != 1:
-                raise FieldError("Initial b: one number")
+            if text.lower() in ("", "default"):
+                changes[key] = None
+            else:
+                bs = parse_numbers(text, "Initial b")
+                if len(bs) != 1:
+                    raise FieldError("Initial b: one number")
+                changes[key] = bs[0]
         elif key in ("optimizer", "loss"):
             changes[key] = text.lower() or ("sgd" if key == "optimizer" else "mse")
         elif key == "bias":

@@ -42,3 +42,9 @@ def log10_loss(loss: npt.ArrayLike) -> Array:
     pos = arr > 0
     out[pos] = np.log10(arr[pos])
     return out
+
+
+def plottable(x: npt.ArrayLike, y: npt.ArrayLike, max_points: int) -> tuple[list[float], list[float]]:
+    """Finite points only, decimated to about ``max_points``, as lists for plotext."""
+    xa, ya = decimate(*finite_xy(x, y), max_points)
+    return xa.tolist(), ya.tolist()

@@ -23,7 +23,7 @@ from linreg_core.code import step_source
 from linreg_core.compare import ROUNDOFF, Compare, CompareStep
 from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
-from tui_app.plotting import decimate, finite_xy, log10_loss
+from tui_app.plotting import finite_xy, log10_loss, plottable
 from tui_app.widgets.loss_chart import MAX_POINTS, SafePlot
 
 CASE_COLORS = {1: "yellow", 2: "cyan", 3: "magenta", 4: "green"}
@@ -100,10 +100,9 @@ class CompareScreen(Screen[None]):
                 continue
             y = np.asarray(series[:n], dtype=np.float64)
             y = log10_loss(y) if self.log_scale else y
-            x, yv = finite_xy(np.arange(1, len(y) + 1), y)
-            x, yv = decimate(x, yv, MAX_POINTS)
-            if len(x):
-                plt.plot(x.tolist(), yv.tolist(), label=f"{c} {CASES[c]}", color=CASE_COLORS[c], marker="braille")
+            x, yv = plottable(np.arange(1, len(y) + 1), y, MAX_POINTS)
+            if x:
+                plt.plot(x, yv, label=f"{c} {CASES[c]}", color=CASE_COLORS[c], marker="braille")
         plot.refresh()
         self.query_one("#compare-table", Static).update(self.table())
 

@@ -14,7 +14,7 @@ from textual_plotext import PlotextPlot
 
 from linreg_core.data import Dataset
 from linreg_core.history import History
-from tui_app.plotting import decimate, finite_xy, log10_loss
+from tui_app.plotting import finite_xy, log10_loss, plottable
 
 MAX_POINTS = 600
 COLORS = ["cyan", "magenta", "orange", "blue", "red", "green"]
@@ -47,7 +47,6 @@ class ChartData:
     b: float | None
     loss_star: float | None
     log_scale: bool
-    overlays: list[tuple[str, np.ndarray]] | None = None
 
 
 class LossChart(Vertical):
@@ -97,19 +96,12 @@ class LossChart(Vertical):
         ymin = None
         if len(h):
             y = log10_loss(h.loss) if data.log_scale else h.loss
-            x, yv = finite_xy(h.epochs, y)
-            x, yv = decimate(x, yv, MAX_POINTS)
-            if len(x):
-                ymin = float(yv.min())
-                plt.plot(x.tolist(), yv.tolist(), color="cyan", marker="braille", label="loss")
+            x, yv = plottable(h.epochs, y, MAX_POINTS)
+            if x:
+                ymin = min(yv)
+                plt.plot(x, yv, color="cyan", marker="braille", label="loss")
             if len(x) < len(h):
                 title.append(f"   ({len(h)} epochs, {len(x)} points drawn)", style="dim")
-        for i, (name, curve) in enumerate(data.overlays or []):
-            y = log10_loss(curve) if data.log_scale else curve
-            x, yv = finite_xy(np.arange(1, len(curve) + 1), y)
-            x, yv = decimate(x, yv, MAX_POINTS)
-            if len(x):
-                plt.plot(x.tolist(), yv.tolist(), color=COLORS[(i + 1) % len(COLORS)], marker="braille", label=name)
         star = data.loss_star
         if star is not None:
             title.append(f"   loss* {star:.4g} (closed form", style="green")
@@ -138,10 +130,9 @@ class LossChart(Vertical):
             if h.b is not None:
                 series.append(("b", h.b))
             for i, (name, s) in enumerate(series):
-                x, yv = finite_xy(h.epochs, s)
-                x, yv = decimate(x, yv, MAX_POINTS)
-                if len(x):
-                    plt.plot(x.tolist(), yv.tolist(), label=name, color=COLORS[i % len(COLORS)], marker="braille")
+                x, yv = plottable(h.epochs, s, MAX_POINTS)
+                if x:
+                    plt.plot(x, yv, label=name, color=COLORS[i % len(COLORS)], marker="braille")
         pplot.refresh()
         fplot = self.query_one("#fit-plot", SafePlot)
         plt = fplot.plt
