@@ -16,7 +16,7 @@ from typing import Any, NoReturn, Sequence, TextIO
 
 import numpy as np
 
-from linreg_core import analysis
+from linreg_core import analysis, scaling
 from linreg_core.checkpoint import Checkpoint, CheckpointError
 from linreg_core.checkpoint import load as load_checkpoint
 from linreg_core.checkpoint import save as save_checkpoint
@@ -79,6 +79,9 @@ def add_config_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--optimizer", choices=OPTIMIZERS, help="cases 3-4 only (default sgd)")
     g.add_argument("--momentum", type=float, help="momentum for --optimizer momentum (default 0.9)")
     g.add_argument("--loss", choices=LOSSES, help="cases 3-4 only (default mse)")
+    g.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
+                   help="train on z-scored features and a centred target (without a bias: features divided by "
+                        "their RMS); parameters, predictions, exports and checkpoints stay in original units")
     d = p.add_argument_group("data")
     d.add_argument("--data", default=None, metavar="seed|synthetic|PATH",
                    help="the notebook's x=[1,2,3,4], y=2x (default), synthetic data, or a CSV file")
@@ -111,7 +114,7 @@ def setup_from_args(args: argparse.Namespace) -> Setup:
         cfg = TrainConfig.for_case(case)
     changes: dict[str, Any] = {}
     for name in ("lr", "epochs", "log_every", "init_b", "bias", "seed", "tol", "patience", "batch_size",
-                 "optimizer", "momentum", "loss"):
+                 "optimizer", "momentum", "loss", "standardize"):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
@@ -218,6 +221,13 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     as_json = args.json
     write = out.write
     fin: RunFinished | None = None
+    if cfg.standardize:
+        if as_json:
+            before, after = analysis.lr_bound(dataset.X, cfg.bias), scaling.bound_for(cfg, dataset)
+            write(_json_line({"event": "standardize", "condition": [_num(before.condition), _num(after.condition)],
+                              "eta_max": [_num(before.eta_max), _num(after.eta_max)]}) + "\n")
+        else:
+            write(scaling.effect(dataset, cfg.bias) + "\n")
     try:
         with np.errstate(all="ignore"):
             while fin is None:

@@ -82,6 +82,7 @@ class TrainConfig:
     loss: str = "mse"
     momentum: float = 0.9
     patience: int | None = None
+    standardize: bool = False
     data: DataSpec = field(default_factory=DataSpec)
 
     @classmethod
@@ -143,6 +144,8 @@ class TrainConfig:
                 out.append(f"init_w: every value must be finite (got {list(self.init_w)!r})")
         if self.init_b is not None and number("init_b", self.init_b) and not math.isfinite(self.init_b):
             out.append(f"init_b: must be finite (got {self.init_b!r})")
+        if not isinstance(self.standardize, bool):
+            out.append(f"standardize: must be true or false (got {self.standardize!r})")
         if self.optimizer not in OPTIMIZERS:
             out.append(f"optimizer: must be one of {', '.join(OPTIMIZERS)} (got {self.optimizer!r})")
         if self.loss not in LOSSES:

@@ -6,21 +6,23 @@ import math
 
 import numpy as np
 
-from linreg_core.analysis import lr_bound
 from linreg_core.cases import Trainer, make_trainer
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.events import EpochEnded, RunFinished
+from linreg_core.scaling import bound_for
 
 #: A loss this many times its first value (or the zero-predictor loss mean(y²), if larger) means divergence.
 DIVERGENCE_FACTOR = 1e4
 
 
 def divergence_message(config: TrainConfig, dataset: Dataset, epoch: int, why: str) -> str:
-    bound = lr_bound(dataset.X, config.bias)
+    bound = bound_for(config, dataset)
     msg = (f"diverged at epoch {epoch} ({why}): lr {config.lr:g} used; full-batch MSE gradient descent is stable "
            f"for lr < 2/λmax(H) = {bound.eta_max:.4g} (H = (2/N)·XᵀX")
     msg += ", X with a ones column)" if config.bias else ")"
+    if config.standardize:
+        msg += " on the standardized features"
     if not config.plain_gd:
         msg += "; that bound is for plain full-batch SGD and does not apply exactly here"
     return msg

@@ -8,10 +8,11 @@ from typing import Callable
 
 import numpy as np
 
-from linreg_core.analysis import LrBound, lr_bound
+from linreg_core.analysis import LrBound
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.engine import Run
+from linreg_core.scaling import bound_for
 
 #: The sweep stops once the loss exceeds this many times the best loss seen (or the run diverges).
 STOP_FACTOR = 4.0
@@ -41,7 +42,7 @@ def lr_find(config: TrainConfig, dataset: Dataset, start: float = 1e-5, end: flo
     them (at the final parameters). Stops at divergence. Suggests the lr with the lowest loss, or η_opt
     where the analytic bound applies and lies inside the sweep."""
     lrs = sweep(start, end, steps)
-    result = LrFindResult(bound=lr_bound(dataset.X, config.bias) if config.plain_gd else None)
+    result = LrFindResult(bound=bound_for(config, dataset) if config.plain_gd else None)
     best = math.inf
     base = config.replace(epochs=epochs, tol=None, patience=None)
     with np.errstate(all="ignore"):

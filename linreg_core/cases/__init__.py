@@ -12,6 +12,10 @@ MODULES = {1: "manual", 2: "autograd", 3: "torch_optim", 4: "module"}
 def make_trainer(config: TrainConfig, dataset: Dataset) -> Trainer:
     """Build the trainer for ``config.case`` (importing torch only for cases 2–4)."""
     config.validate()
+    if config.standardize:
+        from linreg_core.scaling import Standardized
+
+        return Standardized(config, dataset, make_trainer)
     if config.case == 1:
         from linreg_core.cases.manual import ManualTrainer
 
