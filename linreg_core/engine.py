@@ -81,6 +81,17 @@ class Run:
             return ev, self._finish("completed", f"completed {ev.epoch} epochs")
         return ev, None
 
+    def set_params(self, w: tuple[float, ...], b: float | None) -> None:
+        """Continue from parameters set by hand (w: d values, b: a number when the run has a bias)."""
+        d = self.dataset.d
+        if len(w) != d:
+            raise ValueError(f"w needs {d} value(s), got {len(w)}")
+        if not all(math.isfinite(v) for v in w) or (b is not None and not math.isfinite(b)):
+            raise ValueError("parameters must be finite")
+        if self.config.bias and b is None:
+            raise ValueError("b is needed: the run has a bias")
+        self.trainer.set_params(np.asarray(w, dtype=np.float32), b if self.config.bias else None)
+
     def stop(self) -> RunFinished:
         """End the run now (reason ``stopped``)."""
         return self._finish("stopped", f"stopped at epoch {self.epoch}")

@@ -50,6 +50,17 @@ class RunReset:
 
 
 @dataclass(frozen=True, slots=True)
+class ParamsSet:
+    """The parameters were set by hand at ``epoch`` (training continues from them); ``loss`` is at the new values."""
+
+    run_id: int
+    epoch: int
+    w: tuple[float, ...]
+    b: float | None
+    loss: float
+
+
+@dataclass(frozen=True, slots=True)
 class RunError:
     """Something unexpected failed inside the core; the stream stays usable after a reset."""
 
@@ -57,4 +68,4 @@ class RunError:
     run_id: int = 0
 
 
-Event = EpochEnded | RunFinished | RunReset | RunError
+Event = EpochEnded | RunFinished | RunReset | ParamsSet | RunError

@@ -1,10 +1,10 @@
 """Run a case in the background and deliver its events on an ``asyncio.Queue``.
 
-Commands (from the loop's thread): :meth:`RunStream.run`, :meth:`pause`, :meth:`step`, :meth:`reset`,
-:meth:`stop`, :meth:`set_speed`. Events reach the loop with ``loop.call_soon_threadsafe(queue.put_nowait, chunk)``
-in chunks (a list of events), which keeps the hand-off cheap at full speed. Memory is bounded by credits: the
-worker waits for the consumer (backpressure) instead of dropping, so epochs arrive in order, contiguous, none lost
-or duplicated.
+Commands (from the loop's thread): :meth:`RunStream.run`, :meth:`pause`, :meth:`step`, :meth:`reset`, :meth:`stop`,
+:meth:`set_speed`, :meth:`set_params`. Events reach the loop with ``loop.call_soon_threadsafe(queue.put_nowait,
+chunk)`` in chunks (a list of events), which keeps the hand-off cheap at full speed. Memory is bounded by credits:
+the worker waits for the consumer (backpressure) instead of dropping, so epochs arrive in order, contiguous, none
+lost or duplicated.
 
 Two ways to run the worker, one loop (:func:`worker_loop`):
 
@@ -29,7 +29,7 @@ from typing import Any, Callable, Protocol
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.engine import Run
-from linreg_core.events import Event, RunError, RunReset
+from linreg_core.events import Event, ParamsSet, RunError, RunReset
 
 #: Most events in one chunk, and the longest a chunk waits before it is sent at full speed.
 CHUNK_EVENTS = 512
@@ -110,6 +110,15 @@ def worker_loop(io: _Transport, config: TrainConfig, dataset: Dataset, speed: fl
             elif cmd.name == "step":
                 running = False
                 steps_left += int(cmd.arg)  # type: ignore[call-overload]
+            elif cmd.name == "set_params":
+                assert isinstance(cmd.arg, tuple)
+                if run is not None and run.finished is None and cmd.arg[0] == run_id:
+                    try:
+                        run.set_params(cmd.arg[1], cmd.arg[2])
+                        pending.append(ParamsSet(run_id, run.epoch, *run.trainer.parameters(), run.loss_now()))
+                    except Exception as exc:
+                        pending.append(RunError(_describe(exc), run_id))
+                    flush()
             elif cmd.name == "speed":
                 speed = cmd.arg  # type: ignore[assignment]
                 next_due = time.perf_counter()
@@ -195,6 +204,11 @@ class _StreamBase:
         self._interrupt()
         self._send(_Cmd("reset", (self.run_id, config, dataset)))
         return self.run_id
+
+    def set_params(self, w: tuple[float, ...], b: float | None) -> None:
+        """Overwrite the current run's parameters (original units); a :class:`ParamsSet` event confirms it.
+        Ignored once the run has finished or after a reset."""
+        self._send(_Cmd("set_params", (self.run_id, tuple(float(v) for v in w), b)))
 
     def set_speed(self, speed: float | None) -> None:
         """Epochs per second in run mode; ``None`` is as fast as possible."""

@@ -8,7 +8,8 @@ import pytest
 
 from linreg_core.config import TrainConfig
 from linreg_core.data import seed, synthetic
-from linreg_core.events import EpochEnded, Event, RunError, RunFinished, RunReset
+from linreg_core.engine import Run
+from linreg_core.events import EpochEnded, Event, ParamsSet, RunError, RunFinished, RunReset
 from linreg_core.stream import ProcessRunStream, RunStream
 
 
@@ -151,3 +152,49 @@ async def test_stream_matches_a_direct_run(case: int, Stream: type) -> None:
     stream.stop()
     assert [e for e in events if isinstance(e, EpochEnded)] == expected
     assert events[-1] == direct.finished
+
+
+async def next_of(stream: RunStream | ProcessRunStream, kind: type) -> Event:
+    while True:
+        ev = await asyncio.wait_for(stream.get(), 20)
+        if isinstance(ev, kind):
+            return ev
+
+
+@pytest.mark.parametrize("case", [1, 3])
+async def test_parameters_set_by_hand_continue_like_a_run_started_there(case: int, Stream: type) -> None:
+    cfg = TrainConfig.for_case(case, bias=True, epochs=12)
+    stream = Stream(cfg, seed(), speed=None)
+    stream.start()
+    stream.step(5)
+    events = [await next_of(stream, EpochEnded) for _ in range(5)]
+    assert [e.epoch for e in events] == [1, 2, 3, 4, 5]  # type: ignore[union-attr]
+    stream.set_params((1.5,), -0.5)
+    edit = await next_of(stream, ParamsSet)
+    assert isinstance(edit, ParamsSet)
+    assert (edit.epoch, edit.w, edit.b) == (5, (1.5,), -0.5)
+    assert edit.loss == pytest.approx(sum((1.5 * x - 0.5 - 2 * x) ** 2 for x in (1, 2, 3, 4)) / 4)
+    stream.run()
+    rest = [e for e in await collect_until_final(stream) if isinstance(e, EpochEnded)]
+    stream.stop()
+    assert [e.epoch for e in rest] == list(range(6, 13))
+    assert rest[0].loss == pytest.approx(edit.loss)
+    # the same as a fresh run started at those parameters (plain SGD keeps no state between epochs)
+    fresh = Run(TrainConfig.for_case(case, bias=True, epochs=7, init_w=(1.5,), init_b=-0.5), seed())
+    for ev in rest:
+        ref, _ = fresh.advance()
+        assert ev.loss == pytest.approx(ref.loss, rel=1e-6) and ev.w == pytest.approx(ref.w, rel=1e-6)
+
+
+async def test_bad_parameters_are_an_error_event_and_change_nothing(Stream: type) -> None:
+    stream = Stream(TrainConfig.for_case(1, epochs=5), seed(), speed=None)
+    stream.start()
+    stream.step(1)
+    first = await next_of(stream, EpochEnded)
+    stream.set_params((1.0, 2.0), None)  # two values for one feature
+    err = await next_of(stream, RunError)
+    assert "w needs 1 value" in err.message  # type: ignore[union-attr]
+    stream.step(1)
+    second = await next_of(stream, EpochEnded)
+    stream.stop()
+    assert second.epoch == 2 and second.loss < first.loss  # type: ignore[union-attr]
