@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from rich.text import Text
 from textual import on, work
@@ -16,13 +16,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
-from linreg_core import analysis
+from linreg_core import analysis, checkpoint
 from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
-from linreg_core.events import EpochEnded, Event, RunError, RunFinished, RunReset
+from linreg_core.events import EpochEnded, Event, ParamsSet, RunError, RunFinished, RunReset
 from linreg_core.history import History
+from linreg_core.scaling import bound_for
 from linreg_core.stream import ProcessRunStream, RunStream
 from tui_app.fields import LABELS, FieldError, field_text, parse_field
+from tui_app.runs import Loaded, RunLog, WritePath, load_for_app, params_label, params_text, parse_params
 from tui_app.widgets.case_picker import CasePicker
 from tui_app.widgets.help_screen import HelpScreen
 from tui_app.widgets.hyperparams import Hyperparams
@@ -62,6 +64,11 @@ class LinregApp(App[int]):
         Binding("g", "gradcheck", "Grad check"),
         Binding("v", "code", "Code"),
         Binding("f", "lr_find", "LR find"),
+        Binding("w", "edit_params", "Edit w,b", show=False),
+        Binding("h", "history", "History", show=False),
+        Binding("e", "export", "Export", show=False),
+        Binding("s", "save", "Save", show=False),
+        Binding("L", "load", "Load", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit_app", "Quit"),
     ]
@@ -88,8 +95,10 @@ class LinregApp(App[int]):
         # Built here, started on mount: the process stream's semaphores start multiprocessing's resource
         # tracker, which must happen before Textual redirects stderr.
         self.stream: RunStream | ProcessRunStream | None = stream_factory(config, dataset, speed=speed)
-        self._bound = analysis.lr_bound(dataset.X, config.bias)
+        self._bound = bound_for(config, dataset)
+        self._bound_unscaled = analysis.lr_bound(dataset.X, config.bias) if config.standardize else self._bound
         self._star = analysis.closed_form(dataset.X, dataset.y, config.bias)
+        self.past_runs = RunLog()
         self._chart_due = False
         self._chart_timer_set = False
         self._last_redraw = 0.0
@@ -196,6 +205,15 @@ class LinregApp(App[int]):
                 flush_epochs()
                 last_epoch = None
                 self._finish(ev, log)
+            elif isinstance(ev, ParamsSet):
+                if ev.run_id != self.run_id:
+                    continue
+                flush_epochs()
+                last_epoch = None
+                self.w, self.b, self.loss = ev.w, ev.b, ev.loss
+                log.note(f"epoch {ev.epoch}: set by hand to {params_label(ev.w, ev.b)} (loss there {ev.loss:.6g}); "
+                         f"training continues from them", style="bold yellow")
+                self._say(f"parameters set at epoch {ev.epoch}: loss there {ev.loss:.6g} — space or n continues")
             elif isinstance(ev, RunError):
                 if ev.run_id == self.run_id:
                     self._error(f"core error: {ev.message} — change a setting or press r")
@@ -208,6 +226,7 @@ class LinregApp(App[int]):
 
     def _finish(self, ev: RunFinished, log: LogPane) -> None:
         self.state = REASON_STATE.get(ev.reason, "finished")
+        self.past_runs.add(self.config, self.dataset.name, ev.reason, ev.epochs, ev.loss, self.history)
         self.loss = ev.loss
         self.w, self.b = ev.w, ev.b
         dist = analysis.distance(ev.w, ev.b, self._star.w, self._star.b) if math.isfinite(sum(ev.w)) else math.inf
@@ -276,6 +295,9 @@ class LinregApp(App[int]):
         else:
             text.append(f"η_max {b.eta_max:.4g} (stable below)\nη_opt {b.eta_opt:.4g} (fastest; o sets)\n"
                         f"κ(H) {b.condition:.4g} (condition number)", style="dim")
+            if self.config.standardize:
+                u = self._bound_unscaled
+                text.append(f"\nunscaled: κ(H) {u.condition:.3g}\n          η_max {u.eta_max:.3g}", style="dim")
             if self.config.lr >= b.eta_max:
                 text.append("\n⚠ lr ≥ η_max: will diverge", style="bold red")
         self.hyperparams.set_bound(text)
@@ -301,7 +323,8 @@ class LinregApp(App[int]):
         if not self.is_running or not chart.is_attached or not chart.children:
             return  # shutting down
         chart.redraw(ChartData(self.history, self.dataset, self.w or (0.0,) * self.dataset.d, self.b,
-                               self._star.loss if self.config.loss == "mse" else None, self.log_scale))
+                               self._star.loss if self.config.loss == "mse" else None, self.log_scale,
+                               self.past_runs.overlays()))
         self.redraws += 1
         self._last_redraw = time.monotonic()
         # a slow render (long series, big terminal) spaces the next one out: the UI stays responsive
@@ -314,9 +337,13 @@ class LinregApp(App[int]):
         if dataset is not None:
             self.dataset = dataset
         bias_changed = config.bias != self.config.bias
+        scaling_changed = config.standardize != self.config.standardize
         self.config = config
+        if data_changed or bias_changed or scaling_changed:
+            self._bound = bound_for(config, self.dataset)
+            self._bound_unscaled = analysis.lr_bound(self.dataset.X, config.bias) if config.standardize \
+                else self._bound
         if data_changed or bias_changed:
-            self._bound = analysis.lr_bound(self.dataset.X, config.bias)
             self._star = analysis.closed_form(self.dataset.X, self.dataset.y, config.bias)
         if data_changed:
             self.inference.set_features(self.dataset.d)
@@ -480,6 +507,105 @@ class LinregApp(App[int]):
             return
         self.push_screen(screen)
 
+    # -- run management: edit, save, load, export, history -------------------------------------------
+    def _prompt(self, title: str, hint: str, value: str, check: Callable[[str], Any],
+                done: Callable[[Any], None]) -> None:
+        from tui_app.widgets.dialogs import PromptScreen
+
+        self.push_screen(PromptScreen(title, hint, value, check, blink=self.cursor_blink), done)
+
+    def _finite_params(self) -> bool:
+        return bool(self.w) and math.isfinite(sum(self.w)) and (self.b is None or math.isfinite(self.b))
+
+    def action_edit_params(self) -> None:
+        if self.state in ("finished", "converged", "diverged"):
+            self._say(f"the run has {self.state}: r resets (Initial w and b in the pane set where it starts)",
+                      "warning")
+            return
+        if self.state == "running":
+            self.action_toggle_run()  # parameters are set between two epochs, so pause first
+        d, bias, run_id = self.dataset.d, self.config.bias, self.run_id
+        hint = f"w: {d} number(s), one per feature" + ("; then ';' and b" if bias else "")
+        if self.config.standardize:
+            hint += " — in original units"
+
+        def done(result: tuple[tuple[float, ...], float | None] | None) -> None:
+            if result is None:
+                self._say("parameters unchanged")
+            elif run_id != self.run_id or self.state in ("finished", "converged", "diverged"):
+                self._say("the run changed meanwhile: parameters not set", "warning")
+            else:
+                assert self.stream is not None
+                self.stream.set_params(*result)
+
+        self._prompt(f"Set the parameters by hand at epoch {self.epoch}", hint,
+                     params_text(self.w or (0.0,) * d, self.b), lambda text: parse_params(text, d, bias), done)
+
+    def action_save(self) -> None:
+        if not self._finite_params():
+            self._say("nothing to save: the parameters are not finite — r resets", "warning")
+            return
+        cfg, epoch, w, b = self.config, self.epoch, self.w, self.b
+        target = WritePath((".json",))
+
+        def check(text: str) -> str:
+            return target.write(text, lambda path: checkpoint.save(path, cfg, epoch, w, b))
+
+        def done(path: str | None) -> None:
+            if path is not None:
+                self._say(f"saved {path}: epoch {epoch}, {params_label(w, b)} (L loads it, or --load)")
+
+        self._prompt("Save a checkpoint", f"a .json path: weights at epoch {epoch} and the configuration, "
+                     f"written atomically", "linreg-checkpoint.json", check, done)
+
+    def action_load(self) -> None:
+        from linreg_core.cli import dataset_for
+
+        def check(text: str) -> Loaded:
+            return load_for_app(text, self.config, self.dataset, dataset_for)
+
+        def done(loaded: Loaded | None) -> None:
+            if loaded is not None:
+                self.apply_config(loaded.config, loaded.dataset,
+                                  why=f"loaded {loaded.path} (saved at epoch {loaded.checkpoint.epoch}; "
+                                      f"its weights are the initial values)")
+
+        self._prompt("Load a checkpoint", "path of a checkpoint saved with s or linreg --save (JSON only: "
+                     "loading never runs code)", "linreg-checkpoint.json", check, done)
+
+    def action_export(self) -> None:
+        history = self.history
+        if not len(history):
+            self._say("nothing to export yet: run some epochs first (n or space)", "warning")
+            return
+        extra = {"config": self.config.to_dict(), "data": self.dataset.name, "state": self.state}
+        target = WritePath((".csv", ".json"))
+
+        def check(text: str) -> str:
+            return target.write(text, lambda path: history.export(path, extra=extra))
+
+        def done(path: str | None) -> None:
+            if path is not None:
+                self._say(f"exported {len(history)} epochs to {path}")
+
+        self._prompt("Export this run's history", "a .csv or .json path (every epoch: loss, w, b, gradients), "
+                     "written atomically", "linreg-history.csv", check, done)
+
+    def action_history(self) -> None:
+        from tui_app.widgets.dialogs import HistoryScreen
+
+        def done(selected: set[int] | None) -> None:
+            if selected is None:
+                return
+            self.past_runs.shown = selected
+            if self.chart.view != "loss-view":
+                self.chart.toggle_view()
+            self._say(f"{len(selected)} past run(s) overlaid on the loss chart" if selected else
+                      "no past runs overlaid")
+            self._schedule_chart()
+
+        self.push_screen(HistoryScreen(list(self.past_runs.runs), self.past_runs.shown), done)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -507,6 +633,11 @@ class LinregApp(App[int]):
         yield SystemCommand("Gradient check", "Hand vs autograd vs finite differences (g)", self.action_gradcheck)
         yield SystemCommand("Show the code", "The selected case's training step (v)", self.action_code)
         yield SystemCommand("Learning-rate range test", "Sweep lr and suggest one (f)", self.action_lr_find)
+        yield SystemCommand("Edit parameters", "Set w and b by hand (w)", self.action_edit_params)
+        yield SystemCommand("Run history", "Overlay past runs on the loss chart (h)", self.action_history)
+        yield SystemCommand("Export history", "This run's epochs to CSV or JSON (e)", self.action_export)
+        yield SystemCommand("Save checkpoint", "Weights + configuration to JSON (s)", self.action_save)
+        yield SystemCommand("Load checkpoint", "Restore weights + configuration (L)", self.action_load)
         yield SystemCommand("Help", "Every key (?)", self.action_help)
 
     def on_unmount(self) -> None:

@@ -8,7 +8,7 @@ from linreg_core.config import ConfigError, TrainConfig
 from linreg_core.data import DataError, Dataset
 from linreg_core.parse import InputError, parse_numbers
 
-#: (key, label) in the order shown. ``bias`` is a switch; the others are text inputs.
+#: (key, label) in the order shown. ``bias`` and ``standardize`` are switches; the others are text inputs.
 FIELDS: list[tuple[str, str]] = [
     ("lr", "Learning rate"),
     ("epochs", "Epochs"),
@@ -16,6 +16,7 @@ FIELDS: list[tuple[str, str]] = [
     ("init_w", "Initial w"),
     ("init_b", "Initial b"),
     ("bias", "Bias"),
+    ("standardize", "Standardize"),
     ("batch_size", "Batch size"),
     ("seed", "Seed"),
     ("data", "Data"),
@@ -40,15 +41,15 @@ def field_text(cfg: TrainConfig, key: str) -> str:
         return "" if cfg.batch_size is None else str(cfg.batch_size)
     if key == "data":
         return cfg.data.source
-    if key == "bias":
-        return "on" if cfg.bias else "off"
+    if key in ("bias", "standardize"):
+        return "on" if getattr(cfg, key) else "off"
     return str(getattr(cfg, key))
 
 
 def placeholder(key: str, cfg: TrainConfig) -> str:
     return {
-        "init_w": "default (0)" if cfg.case != 4 else "default (nn.Linear)",
-        "init_b": "default (0)" if cfg.case != 4 else "default (nn.Linear)",
+        "init_w": ("default (0)" if cfg.case != 4 else "default (nn.Linear)") + (" scaled" if cfg.standardize else ""),
+        "init_b": ("default (0)" if cfg.case != 4 else "default (nn.Linear)") + (" scaled" if cfg.standardize else ""),
         "batch_size": "full batch",
         "data": "seed | synthetic | path.csv",
         "optimizer": "sgd|momentum|adam|rmsprop|adagrad",
@@ -98,7 +99,7 @@ def parse_field(cfg: TrainConfig, dataset: Dataset, key: str, text: str) -> tupl
                 changes[key] = bs[0]
         elif key in ("optimizer", "loss"):
             changes[key] = text.lower() or ("sgd" if key == "optimizer" else "mse")
-        elif key == "bias":
+        elif key in ("bias", "standardize"):
             changes[key] = text.lower() in ("on", "true", "1", "yes")
         elif key == "data":
             return _change_data(cfg, dataset, text or "seed")

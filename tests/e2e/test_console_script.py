@@ -105,5 +105,5 @@ def test_help_is_true_to_the_options() -> None:
     out = subprocess.run([str(TUI), "--help"], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
     assert out.returncode == 0
     for opt in ("--case", "--lr", "--epochs", "--log-every", "--init-w", "--init-b", "--bias", "--seed", "--data",
-                "--x-cols", "--y-col", "--batch-size", "--tol", "--load", "--speed"):
+                "--x-cols", "--y-col", "--batch-size", "--tol", "--load", "--speed", "--standardize"):
         assert opt in out.stdout

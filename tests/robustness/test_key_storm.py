@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+from pathlib import Path
 
 import pytest
 from textual.widgets import Input
@@ -15,9 +16,10 @@ from tui_app.widgets.status_bar import STATES
 
 KEYS = ["space", "n", "r", "1", "2", "3", "4", "p", "escape", "plus", "minus", "l", "t", "o", "question_mark",
         "c", "g", "v", "enter", "tab", "shift+tab", "a", "x", "0", "5", "9", "comma", "full_stop", "minus",
-        "backspace", "semicolon", "up", "down", "left", "right", "ctrl+a", "ctrl+k", "home", "end"]
+        "backspace", "semicolon", "up", "down", "left", "right", "ctrl+a", "ctrl+k", "home", "end",
+        "w", "h", "e", "s", "L"]
 CLICKABLE = ["#case-1", "#case-2", "#case-3", "#case-4", "#field-lr", "#field-epochs", "#field-bias",
-             "#field-data", "#predict-input", "#log", "#chart"]
+             "#field-standardize", "#field-data", "#predict-input", "#log", "#chart"]
 
 
 def check_invariants(app: LinregApp) -> None:
@@ -34,7 +36,8 @@ def check_invariants(app: LinregApp) -> None:
 
 @pytest.mark.storm
 @pytest.mark.timeout(1200)
-async def test_two_thousand_random_keys_and_clicks() -> None:
+async def test_two_thousand_random_keys_and_clicks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # s and e write their default file names into the working folder
     rng = random.Random(20261130)
     app = make_app(case=1, speed=None, epochs=300)
     async with app.run_test(size=(120, 40)) as pilot:

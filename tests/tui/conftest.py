@@ -45,4 +45,5 @@ def screen_text(app: LinregApp) -> str:
     rows: dict[str, list[str]] = {}
     for y, body in re.findall(r'<text[^>]*?y="([\d.]+)"[^>]*>(.*?)</text>', svg):
         rows.setdefault(y, []).append(html.unescape(re.sub(r"<[^>]+>", "", body)))
-    return "\n".join("".join(parts) for _, parts in sorted(rows.items(), key=lambda kv: float(kv[0])))
+    text = "\n".join("".join(parts) for _, parts in sorted(rows.items(), key=lambda kv: float(kv[0])))
+    return text.replace("\xa0", " ")

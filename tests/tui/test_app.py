@@ -36,8 +36,8 @@ async def test_first_screen_shows_every_pane_and_ready() -> None:
         steps = static_text(app, "#case-steps")
         assert "Gradient   manual" in steps and "Update     manual" in steps
         labels = [str(lbl.render()) for lbl in app.query(".field-label")]
-        assert labels == ["Learning rate", "Epochs", "Log every", "Initial w", "Initial b", "Bias", "Batch size",
-                          "Seed", "Data", "Optimizer", "Loss"]
+        assert labels == ["Learning rate", "Epochs", "Log every", "Initial w", "Initial b", "Bias", "Standardize",
+                          "Batch size", "Seed", "Data", "Optimizer", "Loss"]
         assert "η_max 0.1333" in static_text(app, "#lr-bound")
         assert app.query_one("#loss-view", SafePlot).renders >= 1
         assert any("loss: before each epoch's update" in line for line in log_text(app))

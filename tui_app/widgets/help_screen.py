@@ -23,6 +23,11 @@ KEYS: list[tuple[str, str]] = [
     ("g", "gradient check at the current parameters: hand-derived vs autograd vs finite differences"),
     ("v", "the selected case's training step from the running source: by hand (yellow), by torch (green)"),
     ("f", "learning-rate range test: loss against lr, the bound marked; Enter uses the suggested rate"),
+    ("w", "set w (each feature) and b by hand, paused, then continue from there (the log marks it)"),
+    ("h", "run history: the last 10 finished runs; mark some to overlay their loss curves on the chart"),
+    ("e", "export this run's history (every epoch) to a .csv or .json path you type"),
+    ("s", "save a checkpoint (weights + configuration, JSON) to a path you type"),
+    ("L", "load a checkpoint: its configuration, and its weights as the initial values"),
     ("?", "this help"),
     ("ctrl+p", "command palette: the same actions by name"),
     ("q", "quit"),
@@ -38,6 +43,9 @@ before its update; ▼/△ compare it with the previous logged loss.
 Hyperparameters are checked on Enter or when you leave the field: a bad value shows a message under
 the field and the previous value stays in force. A change resets the run to epoch 0.
 Beside the learning rate: η_max = 2/λmax(H), the largest stable rate for full-batch MSE, and η_opt.
+Standardize trains on z-scored features and a centred target (its η_max and κ are for that space); the
+parameters, predictions, exports and checkpoints are always in the data's own units.
+Files are written atomically, and an existing file is replaced only after you press Enter twice.
 """
 
 

@@ -14,18 +14,19 @@ from linreg_core.config import TrainConfig
 from tui_app.fields import FIELDS, field_text, placeholder
 
 
-class BiasToggle(Static, can_focus=True):
+class Toggle(Static, can_focus=True):
     """``[x] on`` / ``[ ] off``; space, Enter or a click flips it."""
 
     BINDINGS = [Binding("space,enter", "flip", "Flip", show=False)]
 
     class Changed(Message):
-        def __init__(self, value: bool):
+        def __init__(self, toggle: Toggle, value: bool):
             super().__init__()
+            self.toggle = toggle
             self.value = value
 
     def __init__(self, value: bool, id: str | None = None):  # noqa: A002
-        super().__init__(id=id)
+        super().__init__(id=id, classes="toggle")
         self.value = value
 
     def on_mount(self) -> None:
@@ -33,15 +34,26 @@ class BiasToggle(Static, can_focus=True):
 
     def set_value(self, value: bool) -> None:
         self.value = value
-        self.update("[x] on" if value else "[ ] off")
+        self.update(Text("[x] on" if value else "[ ] off"))
 
     def action_flip(self) -> None:
         self.set_value(not self.value)
-        self.post_message(self.Changed(self.value))
+        self.post_message(self.Changed(self, self.value))
 
     def on_click(self, event: Click) -> None:
         event.stop()
         self.action_flip()
+
+
+class BiasToggle(Toggle):
+    """Learn a bias b."""
+
+
+class StandardizeToggle(Toggle):
+    """Train on standardized features."""
+
+
+TOGGLES: dict[str, type[Toggle]] = {"bias": BiasToggle, "standardize": StandardizeToggle}
 
 
 class Hyperparams(VerticalScroll):
@@ -63,8 +75,8 @@ class Hyperparams(VerticalScroll):
         for key, label in FIELDS:
             with Horizontal(classes="field-row", id=f"row-{key}"):
                 yield Label(label, classes="field-label")
-                if key == "bias":
-                    yield BiasToggle(self._config.bias, id="field-bias")
+                if key in TOGGLES:
+                    yield TOGGLES[key](bool(getattr(self._config, key)), id=f"field-{key}")
                 else:
                     inp = Input(value=field_text(self._config, key), id=f"field-{key}",
                                 placeholder=placeholder(key, self._config), classes="field-input")
@@ -83,8 +95,8 @@ class Hyperparams(VerticalScroll):
         """Show ``config`` in every field and clear the messages."""
         self._config = config
         for key, _ in FIELDS:
-            if key == "bias":
-                self.query_one("#field-bias", BiasToggle).set_value(config.bias)
+            if key in TOGGLES:
+                self.query_one(f"#field-{key}", Toggle).set_value(bool(getattr(config, key)))
             else:
                 inp = self.query_one(f"#field-{key}", Input)
                 inp.value = field_text(config, key)
@@ -95,12 +107,12 @@ class Hyperparams(VerticalScroll):
         err = self.query_one(f"#error-{key}", Static)
         err.update(Text("✗ " + message))
         err.display = True
-        if key != "bias":
+        if key not in TOGGLES:
             self.query_one(f"#field-{key}", Input).add_class("invalid")
 
     def clear_error(self, key: str) -> None:
         self.query_one(f"#error-{key}", Static).display = False
-        if key != "bias":
+        if key not in TOGGLES:
             self.query_one(f"#field-{key}", Input).remove_class("invalid")
 
     def set_bound(self, text: Text) -> None:
@@ -122,6 +134,7 @@ class Hyperparams(VerticalScroll):
             event.stop()
             self._submit(event.input)
 
-    def on_bias_toggle_changed(self, event: BiasToggle.Changed) -> None:
+    def on_toggle_changed(self, event: Toggle.Changed) -> None:
         event.stop()
-        self.post_message(self.Submitted("bias", "on" if event.value else "off"))
+        key = (event.toggle.id or "").removeprefix("field-")
+        self.post_message(self.Submitted(key, "on" if event.value else "off"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rich.text import Text
@@ -15,9 +15,12 @@ from textual_plotext import PlotextPlot
 from linreg_core.data import Dataset
 from linreg_core.history import History
 from tui_app.plotting import finite_xy, log10_loss, plottable
+from tui_app.runs import PastRun
 
 MAX_POINTS = 600
 COLORS = ["cyan", "magenta", "orange", "blue", "red", "green"]
+#: Past runs overlaid on the loss chart (the current run is cyan, loss* green).
+OVERLAY_COLORS = ["magenta", "orange", "yellow", "blue", "red", "white", "gray"]
 
 
 class SafePlot(PlotextPlot):
@@ -47,6 +50,7 @@ class ChartData:
     b: float | None
     loss_star: float | None
     log_scale: bool
+    overlays: list[PastRun] = field(default_factory=list)
 
 
 class LossChart(Vertical):
@@ -92,13 +96,22 @@ class LossChart(Vertical):
         h = data.history
         ylabel = "log10(loss)" if data.log_scale else "loss"
         title = Text(f"{ylabel} against epoch", style="bold")
+        if data.overlays:
+            title.append(f"  + {len(data.overlays)} past run{'s' if len(data.overlays) > 1 else ''} (h)",
+                         style="magenta")
         plt.xlabel("epoch")
         ymin = None
+        for i, past in enumerate(data.overlays):
+            py = log10_loss(past.curve_y) if data.log_scale else past.curve_y
+            px, pyv = plottable(past.curve_x, py, MAX_POINTS)
+            if px:
+                ymin = min(pyv) if ymin is None else min(ymin, min(pyv))
+                plt.plot(px, pyv, color=OVERLAY_COLORS[i % len(OVERLAY_COLORS)], marker="braille", label=past.label)
         if len(h):
             y = log10_loss(h.loss) if data.log_scale else h.loss
             x, yv = plottable(h.epochs, y, MAX_POINTS)
             if x:
-                ymin = min(yv)
+                ymin = min(yv) if ymin is None else min(ymin, min(yv))
                 plt.plot(x, yv, color="cyan", marker="braille", label="loss")
             if len(x) < len(h):
                 title.append(f"   ({len(h)} epochs, {len(x)} points drawn)", style="dim")
