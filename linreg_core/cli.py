@@ -78,6 +78,7 @@ def add_config_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--batch-size", type=int, help="mini-batch size (default: full batch)")
     g.add_argument("--optimizer", choices=OPTIMIZERS, help="cases 3-4 only (default sgd)")
     g.add_argument("--momentum", type=float, help="momentum for --optimizer momentum (default 0.9)")
+    g.add_argument("--betas", metavar="B1,B2", help="Adam's decay rates for --optimizer adam (default 0.9,0.999)")
     g.add_argument("--loss", choices=LOSSES, help="cases 3-4 only (default mse)")
     g.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
                    help="train on z-scored features and a centred target (without a bias: features divided by "
@@ -120,6 +121,11 @@ def setup_from_args(args: argparse.Namespace) -> Setup:
             changes[name] = value
     if args.init_w is not None:
         changes["init_w"] = tuple(parse_numbers(args.init_w, "--init-w"))
+    if getattr(args, "betas", None) is not None:
+        betas = parse_numbers(args.betas, "--betas")
+        if len(betas) != 2:
+            raise InputError(f"--betas: two numbers, B1,B2 (got {len(betas)})")
+        changes["betas"] = (betas[0], betas[1])
     spec = cfg.data
     dchanges: dict[str, Any] = {}
     for name in ("n", "features", "noise", "true_b", "x_cols", "y_col"):

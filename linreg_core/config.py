@@ -81,6 +81,7 @@ class TrainConfig:
     optimizer: str = "sgd"
     loss: str = "mse"
     momentum: float = 0.9
+    betas: tuple[float, float] = (0.9, 0.999)
     patience: int | None = None
     standardize: bool = False
     data: DataSpec = field(default_factory=DataSpec)
@@ -152,6 +153,10 @@ class TrainConfig:
             out.append(f"loss: must be one of {', '.join(LOSSES)} (got {self.loss!r})")
         if number("momentum", self.momentum) and not (math.isfinite(self.momentum) and 0 <= self.momentum < 1):
             out.append(f"momentum: must be in [0, 1) (got {self.momentum!r})")
+        if not (isinstance(self.betas, tuple) and len(self.betas) == 2 and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and 0 <= v < 1
+                for v in self.betas)):
+            out.append(f"betas: must be two numbers in [0, 1) (got {self.betas!r})")
         if self.case in (1, 2) and self.optimizer != "sgd":
             out.append(f"optimizer: case {self.case} writes its update by hand; only sgd applies "
                        f"(got {self.optimizer!r}; use case 3 or 4)")
@@ -196,6 +201,8 @@ class TrainConfig:
             dvalues["true_w"] = _tuple_of_floats("data.true_w", dvalues["true_w"])
         if values.get("init_w") is not None:
             values["init_w"] = _tuple_of_floats("init_w", values["init_w"])
+        if "betas" in values:
+            values["betas"] = _tuple_of_floats("betas", values["betas"])
         try:
             cfg = cls(**values, data=DataSpec(**dvalues))
         except TypeError as exc:

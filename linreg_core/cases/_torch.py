@@ -28,7 +28,7 @@ def make_optimizer(params: Iterable[torch.Tensor], config: TrainConfig) -> torch
     if opt == "momentum":
         return torch.optim.SGD(params, lr=lr, momentum=config.momentum)
     if opt == "adam":
-        return torch.optim.Adam(params, lr=lr)
+        return torch.optim.Adam(params, lr=lr, betas=config.betas)
     if opt == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr)
     if opt == "adagrad":

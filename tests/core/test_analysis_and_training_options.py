@@ -83,9 +83,10 @@ def test_minibatch_epoch_matches_a_manual_shuffle(case: int) -> None:
         np.testing.assert_allclose(ev.w + (ev.b,), np.append(w, b), rtol=1e-5, atol=1e-6)
 
 
-def test_adam_first_steps_by_hand() -> None:
-    lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-8
-    t = make_trainer(TrainConfig.for_case(3, optimizer="adam", lr=lr), seed())
+@pytest.mark.parametrize("b1,b2", [(0.9, 0.999), (0.5, 0.9)])
+def test_adam_first_steps_by_hand(b1: float, b2: float) -> None:
+    lr, eps = 0.1, 1e-8
+    t = make_trainer(TrainConfig.for_case(3, optimizer="adam", lr=lr, betas=(b1, b2)), seed())
     x, y = np.array([1.0, 2, 3, 4]), np.array([2.0, 4, 6, 8])
     w, m, v = 0.0, 0.0, 0.0
     for k in range(1, 4):
