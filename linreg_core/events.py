@@ -1,9 +1,14 @@
-"""Events a run emits. Plain floats and tuples only, never tensors or arrays."""
+"""Events a run emits. Plain floats and tuples (NumPy arrays in :class:`EpochBlock`), never tensors."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+F64 = npt.NDArray[np.float64]
 
 #: Reasons a run ends. ``stopped`` only comes from a stream that was told to stop mid-run.
 REASONS = ("completed", "converged", "diverged", "stopped")
@@ -24,6 +29,50 @@ class EpochEnded(NamedTuple):
     grad_w: tuple[float, ...]
     grad_b: float | None
     run_id: int = 0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EpochBlock:
+    """Consecutive epochs ``first … first + len − 1`` of one run, packed into arrays (float64, exact copies of the
+    events' floats; ``b`` and ``grad_b`` are None without a bias). A stream packs runs of :class:`EpochEnded` this way
+    before they cross to the consumer: one array per field pickles and folds into a history far faster than
+    thousands of small tuples. :meth:`events` gives the :class:`EpochEnded` back."""
+
+    run_id: int
+    first: int
+    loss: F64
+    w: F64  # [k, d]
+    b: F64 | None  # [k], None without a bias
+    grad_w: F64  # [k, d]
+    grad_b: F64 | None
+
+    @classmethod
+    def pack(cls, events: list[EpochEnded]) -> EpochBlock:
+        """``events``: consecutive epochs of one run, at least one."""
+        first = events[0]
+        has_b = first.b is not None
+        return cls(first.run_id, first.epoch, np.array([e.loss for e in events], dtype=np.float64),
+                   np.array([e.w for e in events], dtype=np.float64),
+                   np.array([e.b for e in events], dtype=np.float64) if has_b else None,
+                   np.array([e.grad_w for e in events], dtype=np.float64),
+                   np.array([e.grad_b for e in events], dtype=np.float64) if has_b else None)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.loss) - 1
+
+    def event(self, i: int) -> EpochEnded:
+        """The i-th epoch of the block as an event."""
+        b = None if self.b is None else float(self.b[i])
+        gb = None if self.grad_b is None else float(self.grad_b[i])
+        return EpochEnded(self.first + i, float(self.loss[i]), tuple(self.w[i].tolist()), b,
+                          tuple(self.grad_w[i].tolist()), gb, self.run_id)
+
+    def events(self) -> list[EpochEnded]:
+        return [self.event(i) for i in range(len(self.loss))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,4 +117,4 @@ class RunError:
     run_id: int = 0
 
 
-Event = EpochEnded | RunFinished | RunReset | ParamsSet | RunError
+Event = EpochEnded | EpochBlock | RunFinished | RunReset | ParamsSet | RunError

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from linreg_core.events import EpochEnded
+from linreg_core.events import EpochBlock, EpochEnded
 from linreg_core.fileio import atomic_write
 
 
@@ -57,6 +57,21 @@ class History:
         if self.bias:
             rows[:, 2 * d] = [math.nan if e.b is None else e.b for e in events]
             rows[:, 2 * d + 1] = [math.nan if e.grad_b is None else e.grad_b for e in events]
+        self._n = i + k
+
+    def extend_block(self, block: EpochBlock) -> None:
+        """Append a block of epochs (whole-array copies)."""
+        k = len(block)
+        while self._n + k > len(self._loss):
+            self._grow()
+        i, d = self._n, self.d
+        self._loss[i:i + k] = block.loss
+        rows = self._params[i:i + k]
+        rows[:, :d] = block.w
+        rows[:, d:2 * d] = block.grad_w
+        if self.bias:
+            rows[:, 2 * d] = np.nan if block.b is None else block.b
+            rows[:, 2 * d + 1] = np.nan if block.grad_b is None else block.grad_b
         self._n = i + k
 
     def _grow(self) -> None:

@@ -29,11 +29,13 @@ from typing import Any, Callable, Protocol
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.engine import Run
-from linreg_core.events import Event, ParamsSet, RunError, RunReset
+from linreg_core.events import EpochBlock, EpochEnded, Event, ParamsSet, RunError, RunReset
 
 #: Most events in one chunk, and the longest a chunk waits before it is sent at full speed.
 CHUNK_EVENTS = 512
 CHUNK_SECONDS = 0.02
+#: While training flat out, commands are looked for at most this often.
+POLL_SECONDS = 0.002
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,14 @@ def worker_loop(io: _Transport, config: TrainConfig, dataset: Dataset, speed: fl
     running = False
     steps_left = 0
     chunk_started = 0.0
+    last_poll = 0.0
     next_due = time.perf_counter()
     state = ""
 
     def flush() -> None:
         nonlocal pending
         if pending:
-            chunk, pending = pending, []
+            chunk, pending = pack(pending), []
             io.post(chunk)  # False only when a reset/stop interrupted the wait: the chunk is stale then
 
     while True:
@@ -95,7 +98,11 @@ def worker_loop(io: _Transport, config: TrainConfig, dataset: Dataset, speed: fl
         if new_state != state:
             state = new_state
             io.set_state(state)
-        cmd = io.command(timeout)
+        if timeout == 0.0 and time.perf_counter() - last_poll < POLL_SECONDS:
+            cmd = None  # training flat out: look for commands every POLL_SECONDS, not every epoch (a syscall)
+        else:
+            cmd = io.command(timeout)
+            last_poll = time.perf_counter()
         if cmd is not None:
             if cmd.name == "stop":
                 if run is not None and run.finished is None:
@@ -165,6 +172,43 @@ def worker_loop(io: _Transport, config: TrainConfig, dataset: Dataset, speed: fl
         if (fin is not None or (steps_left == 0 and not running) or len(pending) >= CHUNK_EVENTS
                 or now - chunk_started >= CHUNK_SECONDS):
             flush()
+
+
+def pack(chunk: list[Event]) -> list[Event]:
+    """Runs of two or more consecutive epochs of one run become one :class:`EpochBlock` each."""
+    out: list[Event] = []
+    run: list[EpochEnded] = []
+
+    def close() -> None:
+        if len(run) > 1:
+            out.append(EpochBlock.pack(run))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for ev in chunk:
+        if type(ev) is EpochEnded:
+            if run and (ev.run_id != run[-1].run_id or ev.epoch != run[-1].epoch + 1):
+                close()
+            run.append(ev)
+        else:
+            close()
+            out.append(ev)
+    close()
+    return out
+
+
+def unpack(events: list[Event]) -> list[Event]:
+    """Blocks back into single :class:`EpochEnded` events."""
+    if not any(type(ev) is EpochBlock for ev in events):
+        return events
+    out: list[Event] = []
+    for ev in events:
+        if type(ev) is EpochBlock:
+            out.extend(ev.events())
+        else:
+            out.append(ev)
+    return out
 
 
 class _StreamBase:
@@ -244,12 +288,13 @@ class _StreamBase:
     async def get(self) -> Event:
         """The next event, waiting for it."""
         if not self._buffer:
-            self._buffer.extend(await self._take())
+            self._buffer.extend(unpack(await self._take()))
         return self._buffer.popleft()
 
-    async def get_batch(self, max_chunks: int | None = None) -> list[Event]:
+    async def get_batch(self, max_chunks: int | None = None, *, blocks: bool = False) -> list[Event]:
         """The events available now (at least one, waiting for it), in order; at most ``max_chunks``
-        further chunks are taken, so a consumer can interleave other work with a flood."""
+        further chunks are taken, so a consumer can interleave other work with a flood. With ``blocks``,
+        runs of epochs come as :class:`EpochBlock` (cheaper to fold in); otherwise one event per epoch."""
         out = list(self._buffer)
         self._buffer.clear()
         if not out:
@@ -263,7 +308,7 @@ class _StreamBase:
                 break
             self._release_credit()
             out.extend(chunk)
-        return out
+        return out if blocks else unpack(out)
 
     async def _take(self) -> list[Event]:
         chunk = await self.queue.get()

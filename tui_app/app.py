@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections import deque
@@ -19,7 +20,7 @@ from textual.worker import Worker, WorkerState
 from linreg_core import analysis, checkpoint
 from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
-from linreg_core.events import EpochEnded, Event, ParamsSet, RunError, RunFinished, RunReset
+from linreg_core.events import EpochBlock, EpochEnded, Event, ParamsSet, RunError, RunFinished, RunReset
 from linreg_core.history import History
 from linreg_core.scaling import bound_for
 from linreg_core.stream import ProcessRunStream, RunStream
@@ -154,8 +155,10 @@ class LinregApp(App[int]):
         stream = self.stream
         assert stream is not None
         while True:
-            batch = await stream.get_batch(max_chunks=8)
+            batch = await stream.get_batch(max_chunks=8, blocks=True)
             self.apply_events(batch)
+            # a queue that is never empty never suspends get_batch: let keys and repaints in after each batch
+            await asyncio.sleep(0)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and self.is_running:
@@ -167,25 +170,50 @@ class LinregApp(App[int]):
         log = self.log_pane
         every = self.config.log_every
         last_epoch: EpochEnded | None = None
-        epochs: list[EpochEnded] = []
-        logged: list[EpochEnded] = []
+        epochs: list[EpochEnded] = []  # single epochs not yet in the history
+        logged: list[EpochEnded] = []  # the latest logged epochs (one more than are written, for ▼/△)
+        n_logged = 0
+
+        def note_logged(ev: EpochEnded) -> None:
+            nonlocal n_logged
+            n_logged += 1
+            logged.append(ev)
+            if len(logged) > MAX_LINES_PER_BATCH + 1:
+                del logged[0]
 
         def flush_epochs() -> None:
             """History for every epoch; log lines only for the last few logged ones (the rest are counted)."""
-            if not epochs:
-                return
-            self.history.extend(epochs)
-            if logged:
+            nonlocal n_logged
+            if epochs:
+                self.history.extend(epochs)
+                epochs.clear()
+            if n_logged:
                 tail = logged[-MAX_LINES_PER_BATCH:]
-                if len(logged) > len(tail):
+                if n_logged > len(tail):
                     log.set_previous(logged[-len(tail) - 1].loss)
                 lines = [log.epoch_line(e.epoch, e.w, e.b, e.loss, self._distances(e.w, e.b)) for e in tail]
-                log.add_lines(lines, skipped=len(logged) - len(tail))
-            epochs.clear()
-            logged.clear()
+                log.add_lines(lines, skipped=n_logged - len(tail))
+                logged.clear()
+                n_logged = 0
 
         for ev in batch:
-            if isinstance(ev, EpochEnded):
+            if type(ev) is EpochBlock:
+                if ev.run_id != self.run_id:
+                    continue
+                if ev.first != self.epoch + 1:
+                    self.contiguity_errors += 1
+                if epochs:
+                    self.history.extend(epochs)
+                    epochs.clear()
+                self.history.extend_block(ev)
+                self.epoch = ev.last
+                last_epoch = ev.event(len(ev) - 1)
+                shown = range((1 - ev.first) % every, len(ev), every)  # epochs e with (e - 1) % every == 0
+                keep = shown[-(MAX_LINES_PER_BATCH + 1):]
+                n_logged += len(shown) - len(keep)
+                for i in keep:
+                    note_logged(ev.event(i))
+            elif isinstance(ev, EpochEnded):
                 if ev.run_id != self.run_id:
                     continue
                 if ev.epoch != self.epoch + 1:
@@ -194,7 +222,7 @@ class LinregApp(App[int]):
                 self.epoch = ev.epoch
                 last_epoch = ev
                 if (ev.epoch - 1) % every == 0:
-                    logged.append(ev)
+                    note_logged(ev)
             elif isinstance(ev, RunReset):
                 if ev.run_id != self.run_id:
                     continue
