@@ -36,12 +36,16 @@ class Run:
         self.dataset = dataset
         self.run_id = run_id
         self.trainer = trainer if trainer is not None else make_trainer(config, dataset)
+        self.trainer.run_id = run_id
         self.finished: RunFinished | None = None
         self.last: EpochEnded | None = None
         self._threshold = math.inf
         self._floor = float(np.mean(np.square(dataset.y, dtype=np.float64)))
         self._best = math.inf
         self._since_best = 0
+        self._tol = -1.0 if config.tol is None else config.tol  # a loss is never below 0
+        self._patience = config.patience or 0
+        self._epochs = config.epochs
 
     @property
     def epoch(self) -> int:
@@ -51,34 +55,32 @@ class Run:
         """Run one epoch; return its event and, if the run ended with it, the final event."""
         if self.finished is not None:
             raise RuntimeError("run already finished")
-        ev = self.trainer.step()
-        if self.run_id:
-            ev = ev._replace(run_id=self.run_id)
-        self.last = ev
-        loss = ev.loss
-        if ev.epoch == 1:
+        self.last = ev = self.trainer.step()
+        loss, epoch, b = ev.loss, ev.epoch, ev.b
+        if epoch == 1:
             self._threshold = DIVERGENCE_FACTOR * max(loss, self._floor, 1e-30) if math.isfinite(loss) else -1.0
-        cfg = self.config
-        params_ok = math.isfinite(sum(ev.w)) and (ev.b is None or math.isfinite(ev.b))
-        if not math.isfinite(loss) or not params_ok:
-            why = "loss is not finite" if not math.isfinite(loss) else "parameters are not finite"
-            return ev, self._finish("diverged", divergence_message(cfg, self.dataset, ev.epoch, why))
-        if loss > self._threshold:
-            why = f"loss {loss:.4g} grew over {DIVERGENCE_FACTOR:g}× its first value"
-            return ev, self._finish("diverged", divergence_message(cfg, self.dataset, ev.epoch, why))
-        if cfg.tol is not None and loss <= cfg.tol:
-            return ev, self._finish("converged", f"converged at epoch {ev.epoch}: loss {loss:.6g} ≤ tol {cfg.tol:g}")
-        if cfg.patience is not None:
+        # One comparison is False for NaN and for anything over the threshold (a loss is never negative).
+        if not (loss <= self._threshold and math.isfinite(sum(ev.w)) and (b is None or math.isfinite(b))):
+            if not math.isfinite(loss):
+                why = "loss is not finite"
+            elif loss > self._threshold:
+                why = f"loss {loss:.4g} grew over {DIVERGENCE_FACTOR:g}× its first value"
+            else:
+                why = "parameters are not finite"
+            return ev, self._finish("diverged", divergence_message(self.config, self.dataset, epoch, why))
+        if loss <= self._tol:
+            return ev, self._finish("converged", f"converged at epoch {epoch}: loss {loss:.6g} ≤ tol {self._tol:g}")
+        if self._patience:
             if loss < self._best:
                 self._best, self._since_best = loss, 0
             else:
                 self._since_best += 1
-                if self._since_best >= cfg.patience:
+                if self._since_best >= self._patience:
                     return ev, self._finish(
-                        "converged", f"converged at epoch {ev.epoch}: no improvement for {cfg.patience} epochs "
+                        "converged", f"converged at epoch {epoch}: no improvement for {self._patience} epochs "
                                      f"(patience)")
-        if ev.epoch >= cfg.epochs:
-            return ev, self._finish("completed", f"completed {ev.epoch} epochs")
+        if epoch >= self._epochs:
+            return ev, self._finish("completed", f"completed {epoch} epochs")
         return ev, None
 
     def set_params(self, w: tuple[float, ...], b: float | None) -> None:

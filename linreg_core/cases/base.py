@@ -34,6 +34,8 @@ class Trainer(ABC):
     """One case of the notebook. ``step()`` runs one epoch: forward, loss, gradient, update."""
 
     case: int = 0
+    #: Stamped on every event (a stream numbers its runs).
+    run_id: int = 0
 
     def __init__(self, config: TrainConfig, dataset: Dataset):
         self.config = config
@@ -69,14 +71,14 @@ class Trainer(ABC):
 
     # -- shared ---------------------------------------------------------------------------------------
     def step(self) -> EpochEnded:
-        X, y = self.dataset.X, self.dataset.y
+        ds = self.dataset
         if self.batch_size is None:
-            loss, gw, gb = self.train_step(X, y)
+            loss, gw, gb = self.train_step(ds.X, ds.y)
         else:
-            loss, gw, gb = self._minibatch_epoch(X, y, self.batch_size)
-        self.epoch += 1
+            loss, gw, gb = self._minibatch_epoch(ds.X, ds.y, self.batch_size)
+        self.epoch = epoch = self.epoch + 1
         w, b = self.get_params()
-        return EpochEnded(self.epoch, loss, tuple(w.tolist()), b, tuple(gw.tolist()), gb)
+        return EpochEnded(epoch, loss, tuple(w.tolist()), b, tuple(gw.tolist()), gb, self.run_id)
 
     def _minibatch_epoch(self, X: F32, y: F32, size: int) -> StepResult:
         """One pass over the data in seeded shuffled batches; mean of the batch losses and gradients."""

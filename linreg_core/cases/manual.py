@@ -31,7 +31,7 @@ class ManualTrainer(Trainer):
         err = y_pred - y
         loss = (err * err).mean()
         # gradient: by hand, dL/dw = (2/N) X^T (y_pred - y)
-        scale = np.float32(2.0 / X.shape[0])
+        scale = 2.0 / X.shape[0]  # a Python float: NumPy applies it in float32
         dw = scale * (X.T @ err)
         db = scale * err.sum() if self.bias else None
         # update: by hand
