@@ -131,7 +131,7 @@ class Standardized(Trainer):
         self.epoch = self.inner.epoch
         w, b = self.scaler.to_original(ev.w, ev.b)
         gw, gb = self.scaler.grad_to_original(ev.grad_w, ev.grad_b)
-        return EpochEnded(ev.epoch, ev.loss, w, b, gw, gb, ev.run_id)
+        return EpochEnded(ev.epoch, ev.loss, w, b, gw, gb, self.run_id)
 
     def get_params(self) -> tuple[F32, float | None]:
         w, b = self.scaler.to_original(*self.inner.get_params())

@@ -172,3 +172,23 @@ def test_cli_json_event_and_no_flag_means_no_line() -> None:
     assert doc["condition"][0] > 1e5 and doc["condition"][1] < 2
     _, out = cli("run", "--data", str(HOUSES), "--bias", "--no-standardize", "--epochs", "2")
     assert not out.startswith("standardize")
+
+
+async def test_a_stream_numbers_standardized_epochs_with_its_run_id() -> None:
+    """Run ids are stamped by the trainer: the wrapper must stamp its own, or a consumer drops every epoch."""
+    import asyncio
+
+    from linreg_core.events import EpochEnded
+    from linreg_core.stream import RunStream
+
+    stream = RunStream(TrainConfig.for_case(3, standardize=True, epochs=5), seed(), speed=None)
+    stream.start()
+    run_id = stream.reset()
+    stream.step(2)
+    got: list[EpochEnded] = []
+    while len(got) < 2:
+        ev = await asyncio.wait_for(stream.get(), 20)
+        if isinstance(ev, EpochEnded):
+            got.append(ev)
+    stream.stop()
+    assert run_id == 1 and [(e.epoch, e.run_id) for e in got] == [(1, 1), (2, 1)]

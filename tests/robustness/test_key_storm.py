@@ -6,6 +6,7 @@ import asyncio
 import os
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Input
@@ -20,6 +21,13 @@ KEYS = ["space", "n", "r", "1", "2", "3", "4", "p", "escape", "plus", "minus", "
         "w", "h", "e", "s", "L"]
 CLICKABLE = ["#case-1", "#case-2", "#case-3", "#case-4", "#field-lr", "#field-epochs", "#field-bias",
              "#field-standardize", "#field-data", "#predict-input", "#log", "#chart"]
+
+
+def stream_diag(app: LinregApp) -> dict[str, object]:
+    s: Any = app.stream
+    return {"interrupted": s._interrupted.is_set(), "credits": s._credits.get_value(),
+            "alive": s._proc.is_alive() if getattr(s, "_proc", None) else None, "queued": s.queue.qsize(),
+            "app_run": app.run_id, "stream_run": s.run_id, "drain": [w.state for w in app.workers]}
 
 
 def check_invariants(app: LinregApp) -> None:
@@ -82,7 +90,13 @@ async def test_two_thousand_random_keys_and_clicks(tmp_path: Path, monkeypatch: 
         await settle(pilot, app)
         assert app.state == "ready" and app.epoch == 0
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.epoch == 1)
+        try:
+            await wait_for(pilot, lambda: app.epoch == 1)
+        except AssertionError:
+            raise AssertionError(f"no epoch after n: screens {app.screen_stack}, state {app.state}, "
+                                 f"message {app.message!r}, errors {app.errors[-3:]}, worker "
+                                 f"{app.stream.worker_state if app.stream else None}, focus {app.focused}, "
+                                 f"diag {stream_diag(app)}") from None
         await settle(pilot, app)
         check_invariants(app)
         assert isinstance(app.predict_input, Input)
