@@ -643,6 +643,15 @@ class LinregApp(App[int]):
             self.stream.stop(timeout=1.0)
         self.exit(0)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While a dialog is open, keys belong to it: none of the app's bindings fire (a typed path must never
+        run commands, even in the instant before the dialog's input has focus)."""
+        from tui_app.widgets.dialogs import HistoryScreen, PromptScreen
+
+        if isinstance(self.screen, (PromptScreen, HistoryScreen)) and action in APP_ACTIONS:
+            return False
+        return True
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
         yield from super().get_system_commands(screen)
         yield SystemCommand("Run / pause", "Start or pause training (space)", self.action_toggle_run)
@@ -677,3 +686,7 @@ class LinregApp(App[int]):
         from tui_app.widgets.inference_box import predict
 
         return predict(text, self.w or (0.0,) * self.dataset.d, self.b)
+
+
+#: The actions of the app's own key bindings (switched off while a dialog is open).
+APP_ACTIONS = frozenset(b.action.split("(")[0] for b in LinregApp.BINDINGS if isinstance(b, Binding))

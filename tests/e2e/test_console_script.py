@@ -107,3 +107,41 @@ def test_help_is_true_to_the_options() -> None:
     for opt in ("--case", "--lr", "--epochs", "--log-every", "--init-w", "--init-b", "--bias", "--seed", "--data",
                 "--x-cols", "--y-col", "--batch-size", "--tol", "--load", "--speed", "--standardize"):
         assert opt in out.stdout
+
+
+def test_save_edit_and_load_in_a_real_terminal(tmp_path: Path) -> None:
+    """s saves a checkpoint, w sets w by hand, L loads the checkpoint back: all through the installed script."""
+    ckpt = tmp_path / "ckpt.json"
+
+    def dialog(title: str) -> None:
+        t.wait(lambda s: title in s)
+        time.sleep(0.3)  # as a person would: keys sent within milliseconds of the dialog opening are dropped
+    t = Tmux(f"cd {tmp_path} && {TUI} --bias --standardize --lr 0.5; sleep 5")
+    try:
+        t.wait(lambda s: status_of(s).startswith("ready"))
+        t.keys("n", "n", "n")
+        t.wait(lambda s: "epoch 3/20" in status_of(s))
+        t.keys("s")
+        dialog("Save a checkpoint")
+        t.keys("C-u")
+        t.keys("-l", str(ckpt))
+        t.keys("Enter")
+        screen = t.wait(lambda s: f"saved {ckpt}" in s)
+        assert "epoch 3" in screen and ckpt.exists()
+        t.keys("w")
+        dialog("Set the parameters by hand at epoch 3")
+        t.keys("C-u")
+        t.keys("-l", "1.5; 0.5")
+        t.keys("Enter")
+        screen = t.wait(lambda s: "set by hand to w=1.5, b=0.5" in s)
+        assert "loss there 0.875" in screen.replace("\n", " ")  # mean((1.5x + 0.5 − 2x)²) on x = 1…4
+        t.keys("L")
+        dialog("Load a checkpoint")
+        t.keys("C-u")
+        t.keys("-l", str(ckpt))
+        t.keys("Enter")
+        screen = t.wait(lambda s: "loaded" in s and status_of(s).startswith("ready"))
+        assert "epoch 0/20" in status_of(screen)
+        t.keys("q")
+    finally:
+        t.kill()

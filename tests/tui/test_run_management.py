@@ -239,3 +239,23 @@ async def test_standardize_switch_changes_the_bound_and_keeps_original_units() -
         await wait_for(pilot, lambda: app.state == "finished")
         assert app.w[0] == pytest.approx(2.0, abs=1e-3) and app.b == pytest.approx(0.0, abs=1e-3)
         assert app.predictions("5") == ["f(5) = 10.000"]
+
+
+async def test_app_keys_are_off_while_a_dialog_is_open() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        await settle(pilot, app)
+        await pilot.press("s")
+        screen = app.screen
+        assert isinstance(screen, PromptScreen)
+        screen.set_focus(None)  # even with the input not focused, a typed key is no command
+        await pilot.press("r", "space", "q", "e", "h", "1")
+        await pilot.pause(0.1)
+        assert app.is_running and app.screen is screen
+        assert app.epoch == 1 and app.state == "paused" and app.config.case == 1
+        await pilot.press("escape")
+        assert not isinstance(app.screen, PromptScreen)
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert app.epoch == 0  # and back on the main screen they work again

@@ -34,11 +34,12 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box"):
             yield Static(self.hint, id="prompt-hint")
-            inp = Input(value=self.value, id="prompt-input")
+            # no select-all on focus: keys typed in the instant before the focus event would be selected and lost
+            inp = Input(value=self.value, id="prompt-input", select_on_focus=False)
             inp.cursor_blink = self.blink
             yield inp
             yield Static(id="prompt-error", classes="error")
-            yield Static(Text("Enter confirms · escape cancels", style="dim"))
+            yield Static(Text("Enter confirms · escape cancels · ctrl+u clears", style="dim"))
 
     def on_mount(self) -> None:
         self.query_one("#prompt-box").border_title = self.title_text
