@@ -228,12 +228,12 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     write = out.write
     fin: RunFinished | None = None
     if cfg.standardize:
+        before, after = scaling.conditioning(dataset, cfg.bias)
         if as_json:
-            before, after = analysis.lr_bound(dataset.X, cfg.bias), scaling.bound_for(cfg, dataset)
             write(_json_line({"event": "standardize", "condition": [_num(before.condition), _num(after.condition)],
                               "eta_max": [_num(before.eta_max), _num(after.eta_max)]}) + "\n")
         else:
-            write(scaling.effect(dataset, cfg.bias) + "\n")
+            write(scaling.effect(before, after) + "\n")
     try:
         with np.errstate(all="ignore"):
             while fin is None:

@@ -43,21 +43,9 @@ class History:
         self._n = i + 1
 
     def extend(self, events: list[EpochEnded]) -> None:
-        """Append many epochs at once (vectorised: about 1 µs an epoch instead of several)."""
-        k = len(events)
-        if not k:
-            return
-        while self._n + k > len(self._loss):
-            self._grow()
-        i, d = self._n, self.d
-        self._loss[i:i + k] = [e.loss for e in events]
-        rows = self._params[i:i + k]
-        rows[:, :d] = [e.w for e in events]
-        rows[:, d:2 * d] = [e.grad_w for e in events]
-        if self.bias:
-            rows[:, 2 * d] = [math.nan if e.b is None else e.b for e in events]
-            rows[:, 2 * d + 1] = [math.nan if e.grad_b is None else e.grad_b for e in events]
-        self._n = i + k
+        """Append many consecutive epochs at once (packed, then copied as whole arrays)."""
+        if events:
+            self.extend_block(EpochBlock.pack(events))
 
     def extend_block(self, block: EpochBlock) -> None:
         """Append a block of epochs (whole-array copies)."""

@@ -153,10 +153,14 @@ class Standardized(Trainer):
         return self.inner.evaluate()
 
 
-def effect(dataset: Dataset, bias: bool) -> str:
-    """One line on what standardizing does to the conditioning of this data."""
+def conditioning(dataset: Dataset, bias: bool) -> tuple[LrBound, LrBound]:
+    """The learning-rate bound (η_max, κ(H), …) of the data as it is and standardized."""
     before = lr_bound(dataset.X, bias)
-    after = lr_bound(Scaler.fit(dataset.X, dataset.y, centre=bias).transform_X(dataset.X), bias)
+    return before, lr_bound(Scaler.fit(dataset.X, dataset.y, centre=bias).transform_X(dataset.X), bias)
+
+
+def effect(before: LrBound, after: LrBound) -> str:
+    """One line on what standardizing does to the conditioning."""
 
     def fmt(v: float) -> str:
         return f"{v:.3g}" if math.isfinite(v) else "∞"

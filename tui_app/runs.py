@@ -151,7 +151,7 @@ class WritePath:
         path = self.check(text)
         try:
             action(path)
-        except (OSError, CheckpointError, ValueError) as exc:
+        except (OSError, ValueError) as exc:  # CheckpointError is a ValueError
             reason = getattr(exc, "strerror", None) or str(exc)
             raise DialogError(f"not written: {reason} — any previous {os.path.basename(path)} is unchanged") from None
         return path
