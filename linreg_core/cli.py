@@ -226,7 +226,6 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     log_every = cfg.log_every
     as_json = args.json
     write = out.write
-    fin: RunFinished | None = None
     if cfg.standardize:
         before, after = scaling.conditioning(dataset, cfg.bias)
         if as_json:
@@ -236,17 +235,20 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             write(scaling.effect(before, after) + "\n")
     try:
         with np.errstate(all="ignore"):
-            while fin is None:
-                ev, fin = run.advance()
+            for block, _ in run.blocks():
                 if history is not None:
-                    history.append(ev)
-                if as_json:
-                    write(_epoch_json(ev) + "\n")
-                elif (ev.epoch - 1) % log_every == 0:
-                    write(format_epoch(ev.epoch, ev.w, ev.b, ev.loss) + "\n")
-                progress.update(ev.epoch, ev.loss)
+                    history.extend_block(block)
+                # the logged epochs of the block: every one with --json, else epochs 1, 1 + log_every, …
+                start = 0 if as_json else -(block.first - 1) % log_every
+                step = 1 if as_json else log_every
+                for i in range(start, len(block), step):
+                    ev = block.event(i)
+                    write((_epoch_json(ev) if as_json else format_epoch(ev.epoch, ev.w, ev.b, ev.loss)) + "\n")
+                progress.update(block.last, float(block.loss[-1]))
     finally:
         progress.close()
+    fin = run.finished
+    assert fin is not None
     star = analysis.closed_form(dataset.X, dataset.y, cfg.bias)
     dist = analysis.distance(fin.w, fin.b, star.w, star.b)
     if as_json:

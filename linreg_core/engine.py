@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+import time
+from typing import Iterator
 
 import numpy as np
 
 from linreg_core.cases import Trainer, make_trainer
+from linreg_core.cases.base import Buffers
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
-from linreg_core.events import EpochEnded, RunFinished
+from linreg_core.events import EpochBlock, EpochEnded, RunFinished
 from linreg_core.scaling import bound_for
 
 #: A loss this many times its first value (or the zero-predictor loss mean(y²), if larger) means divergence.
@@ -38,7 +41,6 @@ class Run:
         self.trainer = trainer if trainer is not None else make_trainer(config, dataset)
         self.trainer.run_id = run_id
         self.finished: RunFinished | None = None
-        self.last: EpochEnded | None = None
         self._threshold = math.inf
         self._floor = float(np.mean(np.square(dataset.y, dtype=np.float64)))
         self._best = math.inf
@@ -53,35 +55,77 @@ class Run:
 
     def advance(self) -> tuple[EpochEnded, RunFinished | None]:
         """Run one epoch; return its event and, if the run ended with it, the final event."""
+        block, fin = self.advance_block(1)
+        return block.event(0), fin
+
+    def advance_block(self, k: int) -> tuple[EpochBlock, RunFinished | None]:
+        """Run up to ``k`` epochs (fewer if the run ends first); return them as one block and, if the run ended
+        with the block's last epoch, the final event. The same epochs and stop rules as :meth:`advance` called k
+        times, recorded straight into arrays: no event object per epoch."""
         if self.finished is not None:
             raise RuntimeError("run already finished")
-        self.last = ev = self.trainer.step()
-        loss, epoch, b = ev.loss, ev.epoch, ev.b
-        if epoch == 1:
+        trainer = self.trainer
+        first = trainer.epoch + 1
+        k = max(1, min(k, self._epochs - trainer.epoch))
+        buf = Buffers.empty(k, self.dataset.d, self.config.bias)
+        watch = self._watch if self._patience else None
+        n = 0
+        if first == 1:  # the first loss sets the divergence threshold
+            n = trainer.run_block(buf, 0, 1, self._tol, math.inf, watch)
+            loss = float(buf.loss[0])
             self._threshold = DIVERGENCE_FACTOR * max(loss, self._floor, 1e-30) if math.isfinite(loss) else -1.0
-        # One comparison is False for NaN and for anything over the threshold (a loss is never negative).
-        if not (loss <= self._threshold and math.isfinite(sum(ev.w)) and (b is None or math.isfinite(b))):
+            stopped = not (self._tol < loss <= self._threshold) or self._since_best >= self._patience > 0
+        else:
+            stopped = False
+        if not stopped and n < k:
+            n += trainer.run_block(buf, n, k - n, self._tol, self._threshold, watch)
+        # Parameters can turn non-finite while the loss is still fine: the run ends at the first such epoch.
+        finite = np.isfinite(buf.w[:n]).all(axis=1)
+        if buf.b is not None:
+            finite &= np.isfinite(buf.b[:n])
+        bad = -1 if finite.all() else int(np.argmin(finite))
+        if 0 <= bad < n - 1:
+            n = bad + 1
+            trainer.rewind(first + bad, buf.w[bad].astype(np.float32), None if buf.b is None else float(buf.b[bad]))
+        block = EpochBlock(self.run_id, first, buf.loss[:n], buf.w[:n], None if buf.b is None else buf.b[:n],
+                           buf.grad_w[:n], None if buf.grad_b is None else buf.grad_b[:n])
+        epoch, loss = first + n - 1, float(block.loss[-1])
+        if not (loss <= self._threshold) or bad >= 0:
             if not math.isfinite(loss):
                 why = "loss is not finite"
             elif loss > self._threshold:
                 why = f"loss {loss:.4g} grew over {DIVERGENCE_FACTOR:g}× its first value"
             else:
                 why = "parameters are not finite"
-            return ev, self._finish("diverged", divergence_message(self.config, self.dataset, epoch, why))
+            return block, self._finish("diverged", divergence_message(self.config, self.dataset, epoch, why))
         if loss <= self._tol:
-            return ev, self._finish("converged", f"converged at epoch {epoch}: loss {loss:.6g} ≤ tol {self._tol:g}")
-        if self._patience:
-            if loss < self._best:
-                self._best, self._since_best = loss, 0
-            else:
-                self._since_best += 1
-                if self._since_best >= self._patience:
-                    return ev, self._finish(
-                        "converged", f"converged at epoch {epoch}: no improvement for {self._patience} epochs "
-                                     f"(patience)")
+            return block, self._finish("converged", f"converged at epoch {epoch}: loss {loss:.6g} ≤ tol {self._tol:g}")
+        if self._patience and self._since_best >= self._patience:
+            return block, self._finish(
+                "converged", f"converged at epoch {epoch}: no improvement for {self._patience} epochs (patience)")
         if epoch >= self._epochs:
-            return ev, self._finish("completed", f"completed {epoch} epochs")
-        return ev, None
+            return block, self._finish("completed", f"completed {epoch} epochs")
+        return block, None
+
+    def blocks(self, seconds: float = 0.05, most: int = 4096) -> Iterator[tuple[EpochBlock, RunFinished | None]]:
+        """Advance to the end in blocks sized to take about ``seconds`` each (at most ``most`` epochs); the last
+        pair carries the final event."""
+        size = 1
+        fin = self.finished
+        while fin is None:
+            started = time.perf_counter()
+            block, fin = self.advance_block(size)
+            took = time.perf_counter() - started
+            size = max(1, min(most, int(len(block) * seconds / took) if took > 0 else most, 2 * size))
+            yield block, fin
+
+    def _watch(self, loss: float) -> bool:
+        """Patience: True once the loss has not improved for ``patience`` epochs."""
+        if loss < self._best:
+            self._best, self._since_best = loss, 0
+            return False
+        self._since_best += 1
+        return self._since_best >= self._patience
 
     def set_params(self, w: tuple[float, ...], b: float | None) -> None:
         """Continue from parameters set by hand (w: d values, b: a number when the run has a bias)."""

@@ -57,6 +57,20 @@ class EpochBlock:
                    np.array([e.grad_w for e in events], dtype=np.float64),
                    np.array([e.grad_b for e in events], dtype=np.float64) if has_b else None)
 
+    @classmethod
+    def concat(cls, blocks: list[EpochBlock]) -> EpochBlock:
+        """Blocks of one run, each starting where the one before ended, as one block."""
+        if len(blocks) == 1:
+            return blocks[0]
+        first = blocks[0]
+
+        def cat(arrays: list[F64 | None]) -> F64 | None:
+            return None if arrays[0] is None else np.concatenate(arrays)  # type: ignore[arg-type]
+
+        return cls(first.run_id, first.first, np.concatenate([b.loss for b in blocks]),
+                   np.concatenate([b.w for b in blocks]), cat([b.b for b in blocks]),
+                   np.concatenate([b.grad_w for b in blocks]), cat([b.grad_b for b in blocks]))
+
     def __len__(self) -> int:
         return len(self.loss)
 

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg_core.analysis import LrBound, lr_bound
-from linreg_core.cases.base import F32, StepResult, Trainer
+from linreg_core.cases.base import F32, Buffers, StepResult, Trainer
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.events import EpochEnded
@@ -132,6 +132,26 @@ class Standardized(Trainer):
         w, b = self.scaler.to_original(ev.w, ev.b)
         gw, gb = self.scaler.grad_to_original(ev.grad_w, ev.grad_b)
         return EpochEnded(ev.epoch, ev.loss, w, b, gw, gb, self.run_id)
+
+    def run_block(self, buf: Buffers, start: int, k: int, low: float, high: float,
+                  watch: Callable[[float], bool] | None = None) -> int:
+        """The case's epochs on the scaled data, then the recorded rows mapped to original units (vectorised
+        :meth:`Scaler.to_original` and :meth:`Scaler.grad_to_original`)."""
+        n = self.inner.run_block(buf, start, k, low, high, watch)
+        self.epoch = self.inner.epoch
+        rows = slice(start, start + n)
+        scale, mean = np.asarray(self.scaler.scale), np.asarray(self.scaler.mean)
+        W, GW = buf.w[rows], buf.grad_w[rows]
+        W /= scale
+        GW *= scale
+        if buf.b is not None and buf.grad_b is not None:
+            buf.b[rows] = (buf.b[rows] + self.scaler.y_mean) - W @ mean
+            GW += np.outer(buf.grad_b[rows], mean)
+        return n
+
+    def rewind(self, epoch: int, w: F32, b: float | None) -> None:
+        self.set_params(w, b)
+        self.epoch = self.inner.epoch = epoch
 
     def get_params(self) -> tuple[F32, float | None]:
         w, b = self.scaler.to_original(*self.inner.get_params())

@@ -75,9 +75,12 @@ def worker_loop(io: _Transport, config: TrainConfig, dataset: Dataset, speed: fl
     last_poll = 0.0
     next_due = time.perf_counter()
     state = ""
+    pending_epochs = 0
+    epoch_seconds = POLL_SECONDS  # a running estimate of one epoch's time, which sizes the blocks
 
     def flush() -> None:
-        nonlocal pending
+        nonlocal pending, pending_epochs
+        pending_epochs = 0
         if pending:
             chunk, pending = pack(pending), []
             io.post(chunk)  # False only when a reset/stop interrupted the wait: the chunk is stale then
@@ -137,7 +140,7 @@ def worker_loop(io: _Transport, config: TrainConfig, dataset: Dataset, speed: fl
                 if cmd.arg[2] is not None:
                     dataset = cmd.arg[2]
                 io.clear_interrupt()
-                pending = []
+                pending, pending_epochs = [], 0
                 running, steps_left = False, 0
                 try:
                     run = run_factory(config, dataset, run_id)
@@ -150,47 +153,76 @@ def worker_loop(io: _Transport, config: TrainConfig, dataset: Dataset, speed: fl
         if not busy:
             continue
         assert run is not None
-        # One epoch.
+        # As many epochs as fit before the next look for commands (one when paced or stepping one at a time).
+        if speed is not None and running and steps_left == 0:
+            k = 1
+        else:
+            k = max(1, min(CHUNK_EVENTS, int(POLL_SECONDS / epoch_seconds)))
+            if steps_left > 0:
+                k = min(k, steps_left)
+        started = time.perf_counter()
         try:
-            ev, fin = run.advance()
+            block, fin = run.advance_block(k)
         except Exception as exc:
             pending.append(RunError(_describe(exc), run_id))
             run = None
             flush()
             continue
+        now = time.perf_counter()
+        epoch_seconds = 0.7 * epoch_seconds + 0.3 * (now - started) / len(block)
         if not pending:
-            chunk_started = time.perf_counter()
-        pending.append(ev)
+            chunk_started = started
+        pending.append(block if len(block) > 1 else block.event(0))
+        pending_epochs += len(block)
         if steps_left > 0:
-            steps_left -= 1
+            steps_left = max(0, steps_left - len(block))
         if fin is not None:
             pending.append(fin)
             running, steps_left = False, 0
-        now = time.perf_counter()
         if speed is not None and running:
             next_due = max(next_due + 1.0 / speed, now - 0.5)
-        if (fin is not None or (steps_left == 0 and not running) or len(pending) >= CHUNK_EVENTS
+        if (fin is not None or (steps_left == 0 and not running) or pending_epochs >= CHUNK_EVENTS
                 or now - chunk_started >= CHUNK_SECONDS):
             flush()
 
 
 def pack(chunk: list[Event]) -> list[Event]:
-    """Runs of two or more consecutive epochs of one run become one :class:`EpochBlock` each."""
+    """Consecutive epochs of one run, single events and blocks alike, become one :class:`EpochBlock`; a lone
+    epoch stays an :class:`EpochEnded`."""
     out: list[Event] = []
-    run: list[EpochEnded] = []
+    group: list[EpochEnded | EpochBlock] = []
+    singles: list[EpochEnded] = []
+    parts: list[EpochBlock] = []
 
     def close() -> None:
-        if len(run) > 1:
-            out.append(EpochBlock.pack(run))
-        else:
-            out.extend(run)
-        run.clear()
+        if len(group) == 1 and type(group[0]) is EpochEnded:
+            out.append(group[0])
+        elif group:
+            for item in group:
+                if type(item) is EpochEnded:
+                    singles.append(item)
+                else:
+                    if singles:
+                        parts.append(EpochBlock.pack(singles))
+                        singles.clear()
+                    parts.append(item)  # type: ignore[arg-type]
+            if singles:
+                parts.append(EpochBlock.pack(singles))
+                singles.clear()
+            out.append(EpochBlock.concat(parts))
+            parts.clear()
+        group.clear()
 
     for ev in chunk:
-        if type(ev) is EpochEnded:
-            if run and (ev.run_id != run[-1].run_id or ev.epoch != run[-1].epoch + 1):
-                close()
-            run.append(ev)
+        t = type(ev)
+        if t is EpochEnded or t is EpochBlock:
+            first = ev.epoch if t is EpochEnded else ev.first  # type: ignore[union-attr]
+            if group:
+                prev = group[-1]
+                prev_last = prev.epoch if type(prev) is EpochEnded else prev.last  # type: ignore[union-attr]
+                if ev.run_id != prev.run_id or first != prev_last + 1:
+                    close()
+            group.append(ev)  # type: ignore[arg-type]
         else:
             close()
             out.append(ev)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Callable, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -12,8 +13,24 @@ from linreg_core.data import Dataset
 from linreg_core.events import EpochEnded
 
 F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
 #: One batch's result: loss before the update, gradient of w (shape [d]), gradient of b (or None).
 StepResult = tuple[float, F32, float | None]
+
+
+class Buffers(NamedTuple):
+    """Preallocated float64 arrays, one row per epoch, that :meth:`Trainer.run_block` records into."""
+
+    loss: F64  # [k]
+    w: F64  # [k, d], after the update
+    b: F64 | None  # [k], None without a bias
+    grad_w: F64  # [k, d], the gradient the update used
+    grad_b: F64 | None
+
+    @classmethod
+    def empty(cls, k: int, d: int, bias: bool) -> Buffers:
+        return cls(np.empty(k), np.empty((k, d)), np.empty(k) if bias else None, np.empty((k, d)),
+                   np.empty(k) if bias else None)
 
 
 def initial_w(config: TrainConfig, d: int) -> F32 | None:
@@ -61,6 +78,11 @@ class Trainer(ABC):
     def set_params(self, w: F32, b: float | None) -> None:
         """Overwrite the parameters (w float32 [d], b)."""
 
+    def live_params(self) -> tuple[F32, F32 | None]:
+        """Views of the parameters (w as [d], b as a 0-d array or None) that follow the in-place updates of
+        ``train_step``; valid until :meth:`set_params`. :meth:`run_block` reads them after every epoch."""
+        raise NotImplementedError
+
     @abstractmethod
     def predict(self, X: F32) -> F32:
         """Predictions [m, 1] for inputs X [m, d] at the current parameters."""
@@ -79,6 +101,36 @@ class Trainer(ABC):
         self.epoch = epoch = self.epoch + 1
         w, b = self.get_params()
         return EpochEnded(epoch, loss, tuple(w.tolist()), b, tuple(gw.tolist()), gb, self.run_id)
+
+    def run_block(self, buf: Buffers, start: int, k: int, low: float, high: float,
+                  watch: Callable[[float], bool] | None = None) -> int:
+        """Run up to ``k`` epochs, recording epoch i into row ``start + i`` of ``buf``; stop after the first epoch
+        whose loss is not in (low, high] (NaN included) or for which ``watch(loss)`` is True. Returns the number of
+        epochs run. The same epochs as ``step()`` one at a time, without an event object per epoch."""
+        X, y = self.dataset.X, self.dataset.y
+        size = self.batch_size
+        epoch = self.train_step if size is None else lambda X, y: self._minibatch_epoch(X, y, size)
+        w, b = self.live_params()
+        L, W, B, GW, GB = buf
+        n = k
+        for i in range(start, start + k):
+            loss, gw, gb = epoch(X, y)
+            L[i] = loss
+            W[i] = w
+            GW[i] = gw
+            if B is not None:
+                B[i] = b
+                GB[i] = gb  # type: ignore[index]
+            if not low < loss <= high or (watch is not None and watch(loss)):
+                n = i - start + 1
+                break
+        self.epoch += n
+        return n
+
+    def rewind(self, epoch: int, w: F32, b: float | None) -> None:
+        """Put the parameters back to those recorded at ``epoch`` (a run that ended inside a block)."""
+        self.set_params(w, b)
+        self.epoch = epoch
 
     def _minibatch_epoch(self, X: F32, y: F32, size: int) -> StepResult:
         """One pass over the data in seeded shuffled batches; mean of the batch losses and gradients."""

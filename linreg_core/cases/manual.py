@@ -15,7 +15,7 @@ class ManualTrainer(Trainer):
     def __init__(self, config: TrainConfig, dataset: Dataset):
         super().__init__(config, dataset)
         self.w = self._init_w if self._init_w is not None else np.zeros((self.d, 1), dtype=np.float32)
-        self.b = np.float32(config.init_b or 0.0)
+        self.b = np.array(config.init_b or 0.0, dtype=np.float32)  # 0-d: updated in place, like w
         self._lr = np.float32(self.lr)
 
     def forward(self, X: F32) -> F32:
@@ -27,9 +27,9 @@ class ManualTrainer(Trainer):
     def train_step(self, X: F32, y: F32) -> StepResult:
         # prediction: by hand
         y_pred = self.forward(X)
-        # loss: by hand (mean squared error)
+        # loss: by hand (mean squared error; sum / N is .mean() without its Python overhead)
         err = y_pred - y
-        loss = (err * err).mean()
+        loss = (err * err).sum() / X.shape[0]
         # gradient: by hand, dL/dw = (2/N) X^T (y_pred - y)
         scale = 2.0 / X.shape[0]  # a Python float: NumPy applies it in float32
         dw = scale * (X.T @ err)
@@ -43,9 +43,12 @@ class ManualTrainer(Trainer):
     def get_params(self) -> tuple[F32, float | None]:
         return self.w.ravel(), float(self.b) if self.bias else None
 
+    def live_params(self) -> tuple[F32, F32 | None]:
+        return self.w.reshape(self.d), self.b if self.bias else None
+
     def set_params(self, w: F32, b: float | None) -> None:
         self.w = np.asarray(w, dtype=np.float32).reshape(self.d, 1).copy()
-        self.b = np.float32(b or 0.0)
+        self.b = np.array(b or 0.0, dtype=np.float32)
 
     def predict(self, X: F32) -> F32:
         return self.forward(np.asarray(X, dtype=np.float32))

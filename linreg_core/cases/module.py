@@ -59,6 +59,11 @@ class ModuleTrainer(Trainer):
         lin = self.model.lin
         return lin.weight.detach().numpy().ravel().copy(), lin.bias.item() if self.bias else None
 
+    def live_params(self) -> tuple[F32, F32 | None]:
+        # NumPy views of the parameters' storage, which the optimizer updates in place.
+        lin = self.model.lin
+        return lin.weight.detach().numpy().reshape(self.d), lin.bias.detach().numpy().reshape(()) if self.bias else None
+
     def set_params(self, w: F32, b: float | None) -> None:
         with torch.no_grad():
             self.model.lin.weight.copy_(tensor(w).reshape(1, self.d))

@@ -49,6 +49,10 @@ class TorchOptimTrainer(Trainer):
     def get_params(self) -> tuple[F32, float | None]:
         return self.w.detach().numpy().ravel().copy(), self.b.item() if self.bias else None
 
+    def live_params(self) -> tuple[F32, F32 | None]:
+        # NumPy views of the tensors' storage, which the updates change in place.
+        return self.w.detach().numpy().reshape(self.d), self.b.detach().numpy() if self.bias else None
+
     def set_params(self, w: F32, b: float | None) -> None:
         with torch.no_grad():
             self.w.copy_(tensor(w).reshape(self.d, 1))

@@ -57,3 +57,15 @@ async def test_streams_deliver_blocks_when_asked(Stream: type) -> None:
     flat = [e for e in unpack(got) if isinstance(e, EpochEnded)]  # type: ignore[arg-type]
     assert [e.epoch for e in flat] == list(range(1, 5001))
     assert flat == direct(cfg, seed(), 5000)
+
+
+def test_pack_merges_adjacent_blocks_and_single_epochs_of_one_run() -> None:
+    evs = direct(TrainConfig.for_case(1, bias=True, epochs=30), synthetic(n=10, d=2), 30)
+    fin = RunFinished("completed", 30, evs[-1].w, evs[-1].b, 0.0)
+    chunk = [EpochBlock.pack(evs[:5]), evs[5], EpochBlock.pack(evs[6:12]), EpochBlock.pack(evs[12:20]), fin,
+             evs[20], EpochBlock.pack(evs[21:25]), EpochBlock.pack(evs[26:30]), evs[25]._replace(run_id=3)]
+    packed = pack(chunk)  # type: ignore[arg-type]
+    assert [type(e).__name__ for e in packed] == ["EpochBlock", "RunFinished", "EpochBlock", "EpochBlock",
+                                                  "EpochEnded"]
+    assert [(b.first, len(b)) for b in packed if isinstance(b, EpochBlock)] == [(1, 20), (21, 5), (27, 4)]
+    assert unpack(packed)[:20] == evs[:20] and unpack(packed)[21:26] == evs[20:25]

@@ -106,10 +106,10 @@ def test_console_script_bad_input_has_no_traceback() -> None:
 def test_unexpected_error_is_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
     from linreg_core import engine
 
-    def boom(self: object) -> None:
+    def boom(self: object, k: int) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(engine.Run, "advance", boom)
+    monkeypatch.setattr(engine.Run, "advance_block", boom)
     code, _, err = run_cli("run")
     assert code == 1 and err == "linreg: unexpected error: RuntimeError: boom\n"
 
