@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
+import sys
 import time
 from collections import deque
 from typing import Any, Callable, Iterable
@@ -109,6 +111,19 @@ class LinregApp(App[int]):
         self._status = Text()
 
     # -- layout ---------------------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen[Any]:
+        # The first Resize gives the main screen its breakpoint classes, and a change of classes restyles every
+        # widget on it. Given now, from the terminal's size, that first restyle finds nothing to change (a
+        # faster first screen); a terminal of another size only costs the restyle it would have cost anyway.
+        screen = super().get_default_screen()
+        try:
+            width, height = os.get_terminal_size(sys.__stdout__.fileno() if sys.__stdout__ else 1)
+        except (OSError, ValueError):  # not a terminal (headless tests): the Resize sets them
+            return screen
+        for size, breakpoints in ((width, self.HORIZONTAL_BREAKPOINTS), (height, self.VERTICAL_BREAKPOINTS)):
+            screen.add_class(*screen._get_breakpoint_classes(size, list(breakpoints or [])), update=False)
+        return screen
+
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="∇")
         with Horizontal(id="main"):

@@ -14,8 +14,9 @@ from linreg_core.events import EpochEnded
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
-#: One batch's result: loss before the update, gradient of w (shape [d]), gradient of b (or None).
-StepResult = tuple[float, F32, float | None]
+#: One batch's result: loss before the update, gradient of w (d numbers: an array [d] or a list), gradient of b
+#: (or None).
+StepResult = tuple[float, F32 | list[float], float | None]
 
 
 class Buffers(NamedTuple):
@@ -100,7 +101,7 @@ class Trainer(ABC):
             loss, gw, gb = self._minibatch_epoch(ds.X, ds.y, self.batch_size)
         self.epoch = epoch = self.epoch + 1
         w, b = self.get_params()
-        return EpochEnded(epoch, loss, tuple(w.tolist()), b, tuple(gw.tolist()), gb, self.run_id)
+        return EpochEnded(epoch, loss, tuple(w.tolist()), b, tuple(map(float, gw)), gb, self.run_id)
 
     def run_block(self, buf: Buffers, start: int, k: int, low: float, high: float,
                   watch: Callable[[float], bool] | None = None) -> int:

@@ -27,7 +27,7 @@ class ManualTrainer(Trainer):
     def train_step(self, X: F32, y: F32) -> StepResult:
         # prediction: by hand
         y_pred = self.forward(X)
-        # loss: by hand (mean squared error; sum / N is .mean() without its Python overhead)
+        # loss: by hand (mean squared error, as sum / N: faster than .mean())
         err = y_pred - y
         loss = (err * err).sum() / X.shape[0]
         # gradient: by hand, dL/dw = (2/N) X^T (y_pred - y)

@@ -48,7 +48,7 @@ class ModuleTrainer(Trainer):
         loss.backward()
         # (record the gradient this update uses)
         assert lin.weight.grad is not None
-        dw = lin.weight.grad.numpy().ravel().copy()
+        dw = lin.weight.grad.view(-1).tolist()
         db = float(lin.bias.grad) if self.bias and lin.bias.grad is not None else None
         # update: torch.optim
         self.optimizer.step()

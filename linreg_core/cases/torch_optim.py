@@ -39,7 +39,7 @@ class TorchOptimTrainer(Trainer):
         loss.backward()
         # (record the gradient this update uses)
         assert self.w.grad is not None
-        dw = self.w.grad.numpy().ravel().copy()
+        dw = self.w.grad.view(-1).tolist()
         db = float(self.b.grad) if self.bias and self.b.grad is not None else None
         # update: torch.optim
         self.optimizer.step()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.tui.conftest import make_app, settle, wait_for
-from tui_app.widgets.loss_chart import SafePlot
+from tui_app.widgets.plot import SafePlot
 
 SIZES = [(300, 100), (200, 60), (120, 40), (100, 30), (80, 24), (60, 20), (40, 15), (30, 12), (20, 10),
          (25, 11), (80, 24), (120, 40), (300, 100)]

@@ -24,7 +24,8 @@ from linreg_core.compare import ROUNDOFF, Compare, CompareStep
 from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
 from tui_app.plotting import finite_xy, log10_loss, plottable
-from tui_app.widgets.loss_chart import MAX_POINTS, SafePlot
+from tui_app.widgets.loss_chart import MAX_POINTS
+from tui_app.widgets.plot import SafePlot
 
 CASE_COLORS = {1: "yellow", 2: "cyan", 3: "magenta", 4: "green"}
 #: Compare mode stops after this many epochs even when the configuration asks for more.
