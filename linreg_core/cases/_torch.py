@@ -24,13 +24,15 @@ def make_loss(config: TrainConfig) -> nn.Module:
 
 
 def make_optimizer(params: Iterable[torch.Tensor], config: TrainConfig) -> torch.optim.Optimizer:
+    # foreach=False: the single-tensor implementation. With one or two parameter tensors the default multi-tensor
+    # path only adds its grouping work (about 7% of a case-4 epoch on the seed data, same updates).
     lr, opt = config.lr, config.optimizer
     if opt == "momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=config.momentum)
+        return torch.optim.SGD(params, lr=lr, momentum=config.momentum, foreach=False)
     if opt == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=config.betas)
+        return torch.optim.Adam(params, lr=lr, betas=config.betas, foreach=False)
     if opt == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr)
+        return torch.optim.RMSprop(params, lr=lr, foreach=False)
     if opt == "adagrad":
-        return torch.optim.Adagrad(params, lr=lr)
-    return torch.optim.SGD(params, lr=lr)
+        return torch.optim.Adagrad(params, lr=lr, foreach=False)
+    return torch.optim.SGD(params, lr=lr, foreach=False)

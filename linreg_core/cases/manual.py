@@ -38,7 +38,7 @@ class ManualTrainer(Trainer):
         self.w -= self._lr * dw
         if db is not None:
             self.b -= self._lr * db
-        return float(loss), dw.ravel(), None if db is None else float(db)
+        return float(loss), dw.ravel().tolist(), None if db is None else float(db)
 
     def get_params(self) -> tuple[F32, float | None]:
         return self.w.ravel(), float(self.b) if self.bias else None
