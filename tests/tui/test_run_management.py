@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from linreg_core import checkpoint
 from linreg_core.config import TrainConfig
@@ -254,6 +255,11 @@ async def test_app_keys_are_off_while_a_dialog_is_open() -> None:
         await pilot.pause(0.1)
         assert app.is_running and app.screen is screen
         assert app.epoch == 1 and app.state == "paused" and app.config.case == 1
+        inp = screen.query_one("#prompt-input", Input)  # they went to the input, none lost
+        assert inp.value.endswith("r qeh1") and inp.has_focus
+        screen.set_focus(None)
+        await pilot.press("ctrl+u", "a", "b", "backspace", "c")
+        assert inp.value == "ac" and inp.has_focus
         await pilot.press("escape")
         assert not isinstance(app.screen, PromptScreen)
         await pilot.press("r")

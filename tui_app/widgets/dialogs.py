@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Generic, TypeVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -45,6 +46,23 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
         self.query_one("#prompt-box").border_title = self.title_text
         self.query_one("#prompt-error").display = False
         self.query_one("#prompt-input", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        # A key that reaches the dialog itself came before the input had the focus (typed in the instant the
+        # dialog opened, or on a loaded machine): it belongs to the input all the same, never lost.
+        inp = self.query_one("#prompt-input", Input)
+        if inp.has_focus:
+            return
+        if event.key == "ctrl+u":
+            inp.action_delete_left_all()
+        elif event.key == "backspace":
+            inp.action_delete_left()
+        elif event.is_printable and event.character:
+            inp.insert_text_at_cursor(event.character)
+        else:
+            return
+        event.stop()
+        inp.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
