@@ -9,7 +9,6 @@ from typing import Iterator
 import numpy as np
 
 from linreg_core.cases import Trainer, make_trainer
-from linreg_core.cases.base import Buffers
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.events import EpochBlock, EpochEnded, RunFinished
@@ -67,29 +66,25 @@ class Run:
         trainer = self.trainer
         first = trainer.epoch + 1
         k = max(1, min(k, self._epochs - trainer.epoch))
-        buf = Buffers.empty(k, self.dataset.d, self.config.bias)
         watch = self._watch if self._patience else None
-        n = 0
         if first == 1:  # the first loss sets the divergence threshold
-            n = trainer.run_block(buf, 0, 1, self._tol, math.inf, watch)
-            loss = float(buf.loss[0])
+            block = trainer.run_block(1, self._tol, math.inf, watch)
+            loss = float(block.loss[0])
             self._threshold = DIVERGENCE_FACTOR * max(loss, self._floor, 1e-30) if math.isfinite(loss) else -1.0
-            stopped = not (self._tol < loss <= self._threshold) or self._since_best >= self._patience > 0
+            if k > 1 and self._tol < loss <= self._threshold and not self._since_best >= self._patience > 0:
+                block = EpochBlock.concat([block, trainer.run_block(k - 1, self._tol, self._threshold, watch)])
         else:
-            stopped = False
-        if not stopped and n < k:
-            n += trainer.run_block(buf, n, k - n, self._tol, self._threshold, watch)
+            block = trainer.run_block(k, self._tol, self._threshold, watch)
         # Parameters can turn non-finite while the loss is still fine: the run ends at the first such epoch.
-        finite = np.isfinite(buf.w[:n]).all(axis=1)
-        if buf.b is not None:
-            finite &= np.isfinite(buf.b[:n])
+        finite = np.isfinite(block.w).all(axis=1)
+        if block.b is not None:
+            finite &= np.isfinite(block.b)
         bad = -1 if finite.all() else int(np.argmin(finite))
-        if 0 <= bad < n - 1:
-            n = bad + 1
-            trainer.rewind(first + bad, buf.w[bad].astype(np.float32), None if buf.b is None else float(buf.b[bad]))
-        block = EpochBlock(self.run_id, first, buf.loss[:n], buf.w[:n], None if buf.b is None else buf.b[:n],
-                           buf.grad_w[:n], None if buf.grad_b is None else buf.grad_b[:n])
-        epoch, loss = first + n - 1, float(block.loss[-1])
+        if 0 <= bad < len(block) - 1:
+            block = block.head(bad + 1)
+            trainer.rewind(first + bad, block.w[bad].astype(np.float32),
+                           None if block.b is None else float(block.b[bad]))
+        epoch, loss = block.last, float(block.loss[-1])
         if not (loss <= self._threshold) or bad >= 0:
             if not math.isfinite(loss):
                 why = "loss is not finite"

@@ -74,6 +74,12 @@ class EpochBlock:
     def __len__(self) -> int:
         return len(self.loss)
 
+    def head(self, n: int) -> EpochBlock:
+        """The first ``n`` epochs of the block."""
+        return EpochBlock(self.run_id, self.first, self.loss[:n], self.w[:n],
+                          None if self.b is None else self.b[:n], self.grad_w[:n],
+                          None if self.grad_b is None else self.grad_b[:n])
+
     @property
     def last(self) -> int:
         return self.first + len(self.loss) - 1

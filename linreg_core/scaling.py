@@ -21,10 +21,10 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg_core.analysis import LrBound, lr_bound
-from linreg_core.cases.base import F32, Buffers, StepResult, Trainer
+from linreg_core.cases.base import F32, StepResult, Trainer
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
-from linreg_core.events import EpochEnded
+from linreg_core.events import EpochBlock, EpochEnded
 
 F64 = npt.NDArray[np.float64]
 
@@ -133,21 +133,19 @@ class Standardized(Trainer):
         gw, gb = self.scaler.grad_to_original(ev.grad_w, ev.grad_b)
         return EpochEnded(ev.epoch, ev.loss, w, b, gw, gb, self.run_id)
 
-    def run_block(self, buf: Buffers, start: int, k: int, low: float, high: float,
-                  watch: Callable[[float], bool] | None = None) -> int:
-        """The case's epochs on the scaled data, then the recorded rows mapped to original units (vectorised
+    def run_block(self, k: int, low: float, high: float, watch: Callable[[float], bool] | None = None) -> EpochBlock:
+        """The case's epochs on the scaled data, then mapped to original units (vectorised
         :meth:`Scaler.to_original` and :meth:`Scaler.grad_to_original`)."""
-        n = self.inner.run_block(buf, start, k, low, high, watch)
+        self.inner.run_id = self.run_id  # the block carries the run id a stream stamped on this trainer
+        block = self.inner.run_block(k, low, high, watch)
         self.epoch = self.inner.epoch
-        rows = slice(start, start + n)
         scale, mean = np.asarray(self.scaler.scale), np.asarray(self.scaler.mean)
-        W, GW = buf.w[rows], buf.grad_w[rows]
-        W /= scale
-        GW *= scale
-        if buf.b is not None and buf.grad_b is not None:
-            buf.b[rows] = (buf.b[rows] + self.scaler.y_mean) - W @ mean
-            GW += np.outer(buf.grad_b[rows], mean)
-        return n
+        block.w[:] /= scale
+        block.grad_w[:] *= scale
+        if block.b is not None and block.grad_b is not None:
+            block.b[:] = (block.b + self.scaler.y_mean) - block.w @ mean
+            block.grad_w[:] += np.outer(block.grad_b, mean)
+        return block
 
     def rewind(self, epoch: int, w: F32, b: float | None) -> None:
         self.set_params(w, b)

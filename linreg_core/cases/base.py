@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Callable, NamedTuple
+from typing import Callable
 
 import numpy as np
 import numpy.typing as npt
 
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
-from linreg_core.events import EpochEnded
+from linreg_core.events import EpochBlock, EpochEnded
 
 F32 = npt.NDArray[np.float32]
-F64 = npt.NDArray[np.float64]
 #: One batch's result: loss before the update, gradient of w (d numbers: an array [d] or a list), gradient of b
 #: (or None).
 StepResult = tuple[float, F32 | list[float], float | None]
-
-
-class Buffers(NamedTuple):
-    """Preallocated float64 arrays, one row per epoch, that :meth:`Trainer.run_block` records into."""
-
-    loss: F64  # [k]
-    w: F64  # [k, d], after the update
-    b: F64 | None  # [k], None without a bias
-    grad_w: F64  # [k, d], the gradient the update used
-    grad_b: F64 | None
-
-    @classmethod
-    def empty(cls, k: int, d: int, bias: bool) -> Buffers:
-        return cls(np.empty(k), np.empty((k, d)), np.empty(k) if bias else None, np.empty((k, d)),
-                   np.empty(k) if bias else None)
 
 
 def initial_w(config: TrainConfig, d: int) -> F32 | None:
@@ -103,17 +87,16 @@ class Trainer(ABC):
         w, b = self.get_params()
         return EpochEnded(epoch, loss, tuple(w.tolist()), b, tuple(map(float, gw)), gb, self.run_id)
 
-    def run_block(self, buf: Buffers, start: int, k: int, low: float, high: float,
-                  watch: Callable[[float], bool] | None = None) -> int:
-        """Run up to ``k`` epochs, recording epoch i into row ``start + i`` of ``buf``; stop after the first epoch
-        whose loss is not in (low, high] (NaN included) or for which ``watch(loss)`` is True. Returns the number of
-        epochs run. The same epochs as ``step()`` one at a time, without an event object per epoch."""
+    def run_block(self, k: int, low: float, high: float, watch: Callable[[float], bool] | None = None) -> EpochBlock:
+        """Run up to ``k`` epochs and return them as a block; stop after the first epoch whose loss is not in
+        (low, high] (NaN included) or for which ``watch(loss)`` is True. The same epochs as ``step()`` one at a
+        time, without an event object per epoch."""
         X, y = self.dataset.X, self.dataset.y
         size = self.batch_size
         epoch = self.train_step if size is None else lambda X, y: self._minibatch_epoch(X, y, size)
         w, b = self.live_params()
-        # Python lists while the block runs, one bulk copy into the arrays after it: an append per value costs
-        # less than a write into an array row, which matters when an epoch takes a few µs.
+        # Python lists while the block runs, arrays once after it: an append per value costs less than a write
+        # into an array row, which matters when an epoch takes a few µs.
         losses: list[float] = []
         ws: list[list[float]] = []
         gws: list[F32 | list[float]] = []
@@ -131,16 +114,14 @@ class Trainer(ABC):
                 gbs.append(gb)
             if not low < loss <= high or (watch is not None and watch(loss)):
                 break
-        n = len(losses)
-        rows = slice(start, start + n)
-        buf.loss[rows] = losses
-        buf.w[rows] = ws
-        buf.grad_w[rows] = gws
-        if buf.b is not None and buf.grad_b is not None:
-            buf.b[rows] = bs
-            buf.grad_b[rows] = gbs
-        self.epoch += n
-        return n
+        first = self.epoch + 1
+        self.epoch += len(losses)
+        d = self.d
+        return EpochBlock(self.run_id, first, np.array(losses, dtype=np.float64),
+                          np.array(ws, dtype=np.float64).reshape(-1, d),
+                          np.array(bs, dtype=np.float64) if with_b else None,
+                          np.array(gws, dtype=np.float64).reshape(-1, d),
+                          np.array(gbs, dtype=np.float64) if with_b else None)
 
     def rewind(self, epoch: int, w: F32, b: float | None) -> None:
         """Put the parameters back to those recorded at ``epoch`` (a run that ended inside a block)."""
