@@ -15,23 +15,36 @@ def finite_xy(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[Array, Array]:
     return xa[keep], ya[keep]
 
 
-def decimate(x: Array, y: Array, max_points: int) -> tuple[Array, Array]:
-    """At most about ``max_points`` points: per bucket its min and max (so spikes survive), last point kept."""
-    n = len(x)
+def decimate_index(y: Array, max_points: int) -> npt.NDArray[np.int64]:
+    """Indices of at most about ``max_points`` points of ``y`` (finite values): per bucket of consecutive points
+    its min and max (so spikes survive), in order, and the last point. Two array passes, whatever the length."""
+    n = len(y)
     if n <= max_points or max_points < 4:
-        return x, y
+        return np.arange(n, dtype=np.int64)
     buckets = max_points // 2
-    edges = np.linspace(0, n, buckets + 1).astype(np.int64)
-    idx: list[int] = []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        if hi <= lo:
-            continue
-        seg = y[lo:hi]
-        a, b = lo + int(np.argmin(seg)), lo + int(np.argmax(seg))
-        idx.extend(sorted({a, b}))
+    size = -(-n // buckets)  # ceil: full buckets of ``size`` points, then one shorter bucket for the rest
+    full = n // size
+    rows = y[:full * size].reshape(full, size)
+    starts = np.arange(full, dtype=np.int64) * size
+    lo, hi = starts + rows.argmin(axis=1), starts + rows.argmax(axis=1)
+    if full * size < n:
+        rest = y[full * size:]
+        lo = np.append(lo, full * size + int(rest.argmin()))
+        hi = np.append(hi, full * size + int(rest.argmax()))
+    pairs = np.sort(np.stack([lo, hi], axis=1), axis=1).ravel()
+    keep = np.ones(len(pairs), dtype=bool)
+    keep[1::2] = pairs[1::2] != pairs[0::2]  # a bucket whose min and max are one point gives it once
+    idx = pairs[keep]
     if idx[-1] != n - 1:
-        idx.append(n - 1)
-    sel = np.asarray(idx, dtype=np.int64)
+        idx = np.append(idx, n - 1)
+    return idx
+
+
+def decimate(x: Array, y: Array, max_points: int) -> tuple[Array, Array]:
+    """At most about ``max_points`` points (finite values): see :func:`decimate_index`."""
+    if len(x) <= max_points:
+        return x, y
+    sel = decimate_index(y, max_points)
     return x[sel], y[sel]
 
 
@@ -46,5 +59,12 @@ def log10_loss(loss: npt.ArrayLike) -> Array:
 
 def plottable(x: npt.ArrayLike, y: npt.ArrayLike, max_points: int) -> tuple[list[float], list[float]]:
     """Finite points only, decimated to about ``max_points``, as lists for plotext."""
-    xa, ya = decimate(*finite_xy(x, y), max_points)
+    xa, ya = np.asarray(x), np.asarray(y)
+    if ya.dtype.kind != "f":
+        ya = ya.astype(np.float64)
+    if len(ya) > max_points and np.isfinite(ya).all() and (xa.dtype.kind in "iu" or np.isfinite(xa).all()):
+        # a long series with nothing to drop (the usual case): pick the points first, convert only those
+        sel = decimate_index(ya, max_points)
+        return xa[sel].astype(np.float64).tolist(), ya[sel].astype(np.float64).tolist()
+    xa, ya = decimate(*finite_xy(xa, ya), max_points)
     return xa.tolist(), ya.tolist()
