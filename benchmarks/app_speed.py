@@ -2,7 +2,8 @@
 
 * 100k epochs of case 1: time from `space` to `finished` in the app vs `linreg run` (the core's Run loop with
   the CLI's logging), goal ≤ 1.25×; chart redraws per second during the run, goal ≥ 10.
-* a key during that run (`space` to pause) to the state showing it, goal ≤ 100 ms.
+* a key during that run (`space` to pause) to the state changing and to the next screen update (the status on
+  screen), goal ≤ 100 ms.
 * process start to the first full screen (`ready` painted), goal ≤ 0.5 s.
 
     python benchmarks/app_speed.py [--epochs 100000] [--reps 3]
@@ -48,20 +49,28 @@ async def app_run(epochs: int) -> tuple[float, float]:
     return elapsed, redraws / elapsed
 
 
-async def key_latency(epochs: int, presses: int = 5) -> list[float]:
+async def key_latency(epochs: int, presses: int = 10) -> tuple[list[float], list[float]]:
+    """Seconds from ``space`` (pause) arriving during a max-speed run to the app's state changing, and to the
+    end of the next screen update after it (the status on screen)."""
     app = LinregApp(TrainConfig.for_case(1, epochs=epochs), seed(), speed=None, cursor_blink=False)
-    out = []
+    to_state, to_screen = [], []
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
+        while app.stream is None or app.stream.worker_state != "idle":  # the training process is up
+            await pilot.pause(0.05)
+        loop = asyncio.get_running_loop()
         for _ in range(presses):
-            await pilot.press("space")  # run
-            await asyncio.sleep(0.3)
+            app.simulate_key("space")  # run
+            await asyncio.sleep(0.5)
             t0 = time.perf_counter()
             app.simulate_key("space")  # pause, as a keypress arriving from the terminal
             while app.state != "paused":
                 await asyncio.sleep(0.001)
-            out.append(time.perf_counter() - t0)
-    return out
+            to_state.append(time.perf_counter() - t0)
+            painted = loop.create_future()
+            app.call_after_refresh(painted.set_result, None)
+            await painted
+            to_screen.append(time.perf_counter() - t0)
+    return to_state, to_screen
 
 
 HELLO = """from textual.app import App
@@ -130,9 +139,10 @@ def main() -> None:
               flush=True)
     print(f"app vs linreg run, {args.epochs} epochs case 1: median {statistics.median(ratios):.2f}× (goal ≤ 1.25), "
           f"chart {statistics.median(rates):.1f} redraws/s (goal ≥ 10)")
-    lat = asyncio.run(key_latency(10**8))
-    print(f"key to status during a max-speed run: median {statistics.median(lat) * 1e3:.1f} ms, "
-          f"max {max(lat) * 1e3:.1f} ms (goal ≤ 100 ms)")
+    to_state, to_screen = asyncio.run(key_latency(10**8))
+    print(f"key to status during a max-speed run: state median {statistics.median(to_state) * 1e3:.1f} ms, "
+          f"max {max(to_state) * 1e3:.1f} ms; on screen median {statistics.median(to_screen) * 1e3:.1f} ms, "
+          f"max {max(to_screen) * 1e3:.1f} ms (goal ≤ 100 ms)")
     st, floor = startup(max(args.reps, 9))
     print(f"process start to first screen: median {statistics.median(st):.3f} s (goal ≤ 0.5 s); a hello-world "
           f"Textual app: {statistics.median(floor):.3f} s")

@@ -40,8 +40,10 @@ from tui_app.widgets.loss_chart import ChartData, LossChart
 from tui_app.widgets.status_bar import StatusBar, speed_text, status_text
 
 SPEEDS: list[float | None] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, None]
-#: Smallest gap between two chart redraws (≤ 20 per second); it grows when a redraw is slow.
-MIN_REDRAW_GAP = 0.05
+#: Smallest gap between two display updates while epochs stream in (≤ 16 a second). Status, log and chart are
+#: updated together: each update costs a composition of the screen, more than drawing any one of them. The gap
+#: grows when a chart render is slow.
+DISPLAY_GAP = 0.06
 REASON_STATE = {"completed": "finished", "converged": "converged", "diverged": "diverged"}
 
 
@@ -106,9 +108,10 @@ class LinregApp(App[int]):
         self._star = analysis.closed_form(dataset.X, dataset.y, config.bias)
         self.past_runs = RunLog()
         self._chart_due = False
-        self._chart_timer_set = False
-        self._last_redraw = 0.0
-        self._redraw_gap = MIN_REDRAW_GAP
+        self._display_due = False
+        self._display_timer_set = False
+        self._last_display = 0.0
+        self._display_gap = DISPLAY_GAP
         self.redraws = 0
         self._rate_samples: deque[tuple[float, int]] = deque(maxlen=20)
         self._status = Text()
@@ -187,6 +190,7 @@ class LinregApp(App[int]):
         """Fold a batch of events into the app's state; one status/log/chart update for the whole batch."""
         log = self.log_pane
         every = self.config.log_every
+        state = self.state
         last_epoch: EpochEnded | None = None
         epochs: list[EpochEnded] = []  # single epochs not yet in the history
         logged: list[EpochEnded] = []  # the latest logged epochs (one more than are written, for ▼/△)
@@ -267,8 +271,9 @@ class LinregApp(App[int]):
         if last_epoch is not None:
             self.w, self.b, self.loss = last_epoch.w, last_epoch.b, last_epoch.loss
         self._rate_samples.append((time.monotonic(), self.epoch))
-        self._refresh_status()
-        self._schedule_chart()
+        if self.state != state:
+            self._refresh_status()  # a run that ended shows it at once
+        self._schedule_chart()  # the status and the log's new lines go with it
 
     def _finish(self, ev: RunFinished, log: LogPane) -> None:
         self.state = REASON_STATE.get(ev.reason, "finished")
@@ -312,7 +317,7 @@ class LinregApp(App[int]):
 
     def _refresh_status(self) -> None:
         self._status = status_text(self.state, self.epoch, self.config.epochs, self.loss, self.speed, self._rate())
-        self.status_bar.update(self._status)
+        self.status_bar.update(self._status, layout=False)  # one row, always: no layout pass per batch
 
     def _say(self, text: str, level: str = "info") -> None:
         self.message = text
@@ -348,33 +353,42 @@ class LinregApp(App[int]):
                 text.append("\n⚠ lr ≥ η_max: will diverge", style="bold red")
         self.hyperparams.set_bound(text)
 
-    # -- the chart, throttled -----------------------------------------------------------------------
+    # -- status, log and chart, updated together and throttled -------------------------------------------
     def _schedule_chart(self) -> None:
+        """Redraw the chart (and show the status and the log's waiting lines) at the next display update."""
         self._chart_due = True
-        if self._chart_timer_set:
-            return
-        wait = max(0.0, self._last_redraw + self._redraw_gap - time.monotonic())
-        self._chart_timer_set = True
-        if wait <= 0.001:
-            self.call_later(self._redraw_chart)
-        else:
-            self.set_timer(wait, self._redraw_chart)
+        self._schedule_display()
 
-    def _redraw_chart(self) -> None:
-        self._chart_timer_set = False
-        if not self._chart_due:
+    def _schedule_display(self) -> None:
+        self._display_due = True
+        if self._display_timer_set:
             return
-        self._chart_due = False
+        wait = max(0.0, self._last_display + self._display_gap - time.monotonic())
+        self._display_timer_set = True
+        if wait <= 0.001:
+            self.call_later(self._update_display)
+        else:
+            self.set_timer(wait, self._update_display)
+
+    def _update_display(self) -> None:
+        self._display_timer_set = False
+        if not self._display_due:
+            return
+        self._display_due = False
         chart = self.chart
         if not self.is_running or not chart.is_attached or not chart.children:
             return  # shutting down
-        chart.redraw(ChartData(self.history, self.dataset, self.w or (0.0,) * self.dataset.d, self.b,
-                               self._star.loss if self.config.loss == "mse" else None, self.log_scale,
-                               self.past_runs.overlays()))
-        self.redraws += 1
-        self._last_redraw = time.monotonic()
-        # a slow render (long series, big terminal) spaces the next one out: the UI stays responsive
-        self._redraw_gap = max(MIN_REDRAW_GAP, 2.0 * chart.last_render_seconds())
+        self._last_display = time.monotonic()
+        self.log_pane.flush()
+        self._refresh_status()
+        if self._chart_due:
+            self._chart_due = False
+            chart.redraw(ChartData(self.history, self.dataset, self.w or (0.0,) * self.dataset.d, self.b,
+                                   self._star.loss if self.config.loss == "mse" else None, self.log_scale,
+                                   self.past_runs.overlays()))
+            self.redraws += 1
+            # a slow render (big terminal) spaces the next update out: the UI stays responsive
+            self._display_gap = max(DISPLAY_GAP, 2.0 * chart.last_render_seconds())
 
     # -- configuration changes ----------------------------------------------------------------------
     def apply_config(self, config: TrainConfig, dataset: Dataset | None = None, why: str = "") -> None:

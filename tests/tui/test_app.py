@@ -414,3 +414,28 @@ async def test_optimizer_and_loss_fields_for_cases_3_and_4_only() -> None:
         await pilot.press("1")  # back to case 1: its hand-written update and MSE
         await settle(pilot, app)
         assert (app.config.optimizer, app.config.loss) == ("sgd", "mse")
+
+
+async def test_a_max_speed_run_writes_the_log_once_per_display_update() -> None:
+    app = make_app(case=1, speed=None, epochs=30_000, log_every=1)  # every epoch logged
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        writes: list[str] = []
+        write = app.log_pane.write
+
+        def counting_write(content, *args, **kwargs):  # type: ignore[no-untyped-def]
+            writes.append(str(content))
+            return write(content, *args, **kwargs)
+
+        app.log_pane.write = counting_write  # type: ignore[method-assign]
+        redraws = app.redraws
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.state == "finished", timeout=60)
+        await settle(pilot, app)
+        # epoch lines go out with the display updates (plus the final note), never a write per batch
+        assert 2 <= len(writes) <= app.redraws - redraws + 2
+        assert writes[-1].startswith("completed: 30000 epochs")
+        lines = [line for line in log_text(app) if line.startswith(("epoch", "…"))]
+        assert lines[-1].startswith("epoch 30000: ")  # the newest lines are kept...
+        assert any(line.startswith("… ") and "logged epochs not shown" in line for line in lines)  # ...the rest counted
+        assert len(app.history) == 30_000 and app.contiguity_errors == 0

@@ -11,7 +11,7 @@ from linreg_core.parse import format_epoch
 
 #: Lines kept on screen; the full history stays in the app's compact arrays (export it with the core).
 MAX_LINES = 2000
-#: At most this many lines are written per batch of events; the rest are summarised in one line.
+#: At most this many lines are written at a time; the rest are summarised in one line.
 MAX_LINES_PER_BATCH = 25
 
 INTRO = "loss: before each epoch's update; w, b: after it"
@@ -21,7 +21,8 @@ class LogPane(RichLog):
     def __init__(self, **kwargs: object):
         super().__init__(max_lines=MAX_LINES, wrap=True, min_width=20, markup=False, auto_scroll=True, **kwargs)  # type: ignore[arg-type]
         self._prev: float | None = None
-        self.lines_written = 0
+        self._pending: list[Text] = []
+        self._skipped = 0
 
     def on_mount(self) -> None:
         self.border_title = "Log"
@@ -29,7 +30,8 @@ class LogPane(RichLog):
     def start(self, header: str) -> None:
         self.clear()
         self._prev = None
-        self.lines_written = 0
+        self._pending.clear()
+        self._skipped = 0
         self.write(Text(header, style="dim"))
         self.write(Text(INTRO, style="dim"))
 
@@ -52,13 +54,32 @@ class LogPane(RichLog):
         """The loss the next line's ▼/△ compares with (when lines in between were not written)."""
         self._prev = loss
 
+    @property
+    def pending(self) -> bool:
+        """True while epoch lines wait for their write."""
+        return bool(self._pending or self._skipped)
+
     def add_lines(self, lines: list[Text], skipped: int = 0) -> None:
-        block = list(lines)
-        if skipped:
-            block.insert(0, Text(f"… {skipped} logged epochs not shown (too many at this speed)", style="dim"))
-        if block:
-            self.write(Text("\n").join(block))  # one write a batch: RichLog's cost is per call
-        self.lines_written += len(lines)
+        """Epoch lines (``skipped`` logged epochs before them were not made into lines), written at the next
+        :meth:`flush`: the app flushes at its display updates, so that a burst of batches costs one write. Only
+        the latest MAX_LINES_PER_BATCH wait; the others are counted in one line."""
+        self._pending.extend(lines)
+        self._skipped += skipped
+        over = len(self._pending) - MAX_LINES_PER_BATCH
+        if over > 0:
+            del self._pending[:over]
+            self._skipped += over
+
+    def flush(self) -> None:
+        """Write the waiting epoch lines now (one write: RichLog's cost is per call)."""
+        if not self.pending:
+            return
+        block = self._pending
+        if self._skipped:
+            block.insert(0, Text(f"… {self._skipped} logged epochs not shown (too many at this speed)", style="dim"))
+        self._pending, self._skipped = [], 0
+        self.write(Text("\n").join(block))
 
     def note(self, text: str, style: str = "bold") -> None:
+        self.flush()  # after the epoch lines it follows
         self.write(Text(text, style=style))

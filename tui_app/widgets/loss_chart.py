@@ -170,7 +170,7 @@ class LossChart(Vertical):
             title.append(")", style="green")
         if not len(h):
             title.append("   press space to run, n to step", style="dim")
-        self.query_one("#chart-title", Static).update(title)
+        self.query_one("#chart-title", Static).update(title, layout=False)  # one row, always
         plot.refresh()
 
     def _draw_params(self, data: ChartData) -> None:
