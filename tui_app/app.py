@@ -10,6 +10,7 @@ import time
 from collections import deque
 from typing import Any, Callable, Iterable
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -115,6 +116,7 @@ class LinregApp(App[int]):
         self.redraws = 0
         self._rate_samples: deque[tuple[float, int]] = deque(maxlen=20)
         self._status = Text()
+        self._message_one_row = False
 
     # -- layout ---------------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen[Any]:
@@ -322,7 +324,10 @@ class LinregApp(App[int]):
     def _say(self, text: str, level: str = "info") -> None:
         self.message = text
         msg = self.message_line
-        msg.update(Text(text))
+        # one row before and after: no layout pass (a key's answer reaches the screen sooner)
+        one_row = "\n" not in text and 0 < cell_len(text) <= msg.content_region.width
+        msg.update(Text(text), layout=not (one_row and self._message_one_row))
+        self._message_one_row = one_row
         msg.set_class(level == "error", "error")
         msg.set_class(level == "warning", "warning")
 

@@ -11,7 +11,7 @@ from tui_app.widgets.case_picker import CasePicker
 from tui_app.widgets.help_screen import KEYS, HelpScreen
 from tui_app.widgets.hyperparams import BiasToggle, Hyperparams
 from tui_app.widgets.log_pane import LogPane
-from tui_app.widgets.loss_chart import LossChart
+from tui_app.widgets.loss_chart import POINTS_PER_CELL, LossChart
 from tui_app.widgets.plot import SafePlot
 
 SIZE = (120, 40)
@@ -439,3 +439,16 @@ async def test_a_max_speed_run_writes_the_log_once_per_display_update() -> None:
         assert lines[-1].startswith("epoch 30000: ")  # the newest lines are kept...
         assert any(line.startswith("… ") and "logged epochs not shown" in line for line in lines)  # ...the rest counted
         assert len(app.history) == 30_000 and app.contiguity_errors == 0
+
+
+async def test_a_long_series_is_drawn_with_as_many_points_as_the_chart_has_dot_columns() -> None:
+    app = make_app(case=1, speed=None, epochs=5_000)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.state == "finished", timeout=60)
+        await settle(pilot, app)
+        width = app.query_one("#loss-view").size.width
+        title = static_text(app, "#chart-title")
+        drawn = int(title.split("(5000 epochs, ")[1].split(" points drawn")[0])
+        # min and max of each of 2 × width braille dot columns, and the last point
+        assert 100 <= drawn <= POINTS_PER_CELL * width + 1 < 5000

@@ -24,7 +24,7 @@ from linreg_core.compare import ROUNDOFF, Compare, CompareStep
 from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
 from tui_app.plotting import finite_xy, log10_loss, plottable
-from tui_app.widgets.loss_chart import MAX_POINTS
+from tui_app.widgets.loss_chart import points_for
 from tui_app.widgets.plot import SafePlot
 
 CASE_COLORS = {1: "yellow", 2: "cyan", 3: "magenta", 4: "green"}
@@ -101,7 +101,7 @@ class CompareScreen(Screen[None]):
                 continue
             y = np.asarray(series[:n], dtype=np.float64)
             y = log10_loss(y) if self.log_scale else y
-            x, yv = plottable(np.arange(1, len(y) + 1), y, MAX_POINTS)
+            x, yv = plottable(np.arange(1, len(y) + 1), y, points_for(plot))
             if x:
                 plt.plot(x, yv, label=f"{c} {CASES[c]}", color=CASE_COLORS[c], marker="braille")
         plot.refresh()

@@ -22,7 +22,16 @@ from tui_app.runs import PastRun
 if TYPE_CHECKING:
     from tui_app.widgets.plot import SafePlot
 
+#: Points per series at most: a braille chart has 2 dot columns per cell, and decimation keeps 2 points (min and
+#: max) per bucket, so 4 per cell of width is all a chart can show (fewer points draw faster).
 MAX_POINTS = 600
+POINTS_PER_CELL = 4
+
+
+def points_for(plot: Widget) -> int:
+    """How many points a series on ``plot`` needs at its current width (MAX_POINTS before the first layout)."""
+    width = plot.size.width
+    return MAX_POINTS if width <= 0 else max(100, min(MAX_POINTS, POINTS_PER_CELL * width))
 COLORS = ["cyan", "magenta", "orange", "blue", "red", "green"]
 #: Past runs overlaid on the loss chart (the current run is cyan, loss* green).
 OVERLAY_COLORS = ["magenta", "orange", "yellow", "blue", "red", "white", "gray"]
@@ -144,16 +153,17 @@ class LossChart(Vertical):
             title.append(f"  + {len(data.overlays)} past run{'s' if len(data.overlays) > 1 else ''} (h)",
                          style="magenta")
         plt.xlabel("epoch")
+        points = points_for(plot)
         ymin = None
         for i, past in enumerate(data.overlays):
             py = log10_loss(past.curve_y) if data.log_scale else past.curve_y
-            px, pyv = plottable(past.curve_x, py, MAX_POINTS)
+            px, pyv = plottable(past.curve_x, py, points)
             if px:
                 ymin = min(pyv) if ymin is None else min(ymin, min(pyv))
                 plt.plot(px, pyv, color=OVERLAY_COLORS[i % len(OVERLAY_COLORS)], marker="braille", label=past.label)
         if len(h):
             y = log10_loss(h.loss) if data.log_scale else h.loss
-            x, yv = plottable(h.epochs, y, MAX_POINTS)
+            x, yv = plottable(h.epochs, y, points)
             if x:
                 ymin = min(yv) if ymin is None else min(ymin, min(yv))
                 plt.plot(x, yv, color="cyan", marker="braille", label="loss")
@@ -189,7 +199,7 @@ class LossChart(Vertical):
             if h.b is not None:
                 series.append(("b", h.b))
             for i, (name, s) in enumerate(series):
-                x, yv = plottable(h.epochs, s, MAX_POINTS)
+                x, yv = plottable(h.epochs, s, points_for(pplot))
                 if x:
                     plt.plot(x, yv, label=name, color=COLORS[i % len(COLORS)], marker="braille")
         pplot.refresh()
