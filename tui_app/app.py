@@ -20,9 +20,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
-# plotext with the app: loading it on a thread after the first screen saved ~30 ms, but moving the plots in
-# while a dialog was open disturbed its focus (typed keys lost)
-import tui_app.widgets.plot  # noqa: F401
 from linreg_core import analysis, checkpoint
 from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset

@@ -7,14 +7,9 @@ from typing import Any, Callable
 
 from textual.pilot import Pilot
 
-import tui_app.widgets.plot  # noqa: F401 - see below
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset, seed
 from tui_app.app import LinregApp
-
-# A fresh process shows its first screen before plotext is imported, and a thread puts the plots in after it; when
-# the plot module is loaded already (as here) the app composes them at once, so Pilot tests and snapshots see the
-# finished screen without waiting on a thread. test_app.py tests the deferred path on its own.
 
 
 def make_app(case: int = 1, speed: float | None = None, dataset: Dataset | None = None,

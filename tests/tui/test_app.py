@@ -44,26 +44,6 @@ async def test_first_screen_shows_every_pane_and_ready() -> None:
         assert any("loss: before each epoch's update" in line for line in log_text(app))
 
 
-async def test_without_plotext_loaded_the_first_screen_has_places_and_the_plots_follow(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    monkeypatch.delitem(sys.modules, "tui_app.widgets.plot")  # as in a fresh process (restored afterwards)
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        chart = app.query_one(LossChart)
-        assert type(app.query_one("#loss-view")) is Static  # composed without the plot module
-        await pilot.press("n")  # an epoch arrives before or after the plots: either way it gets drawn
-        await wait_for(pilot, lambda: chart.ready and app.epoch == 1)
-        plot = app.query_one("#loss-view")
-        await wait_for(pilot, lambda: getattr(plot, "renders", 0) >= 1)
-        assert type(plot).__name__ == "SafePlot" and plot.display
-        assert not app.query_one("#param-view").display  # the other view stays hidden
-        await pilot.press("t")
-        await wait_for(pilot, lambda: getattr(app.query_one("#fit-plot"), "renders", 0) >= 1)
-        assert chart.view == "param-view"
-
-
 async def test_n_steps_one_epoch_from_ready_and_paused() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.text import Text
@@ -18,9 +15,7 @@ from linreg_core.data import Dataset
 from linreg_core.history import History
 from tui_app.plotting import finite_xy, log10_loss, plottable
 from tui_app.runs import PastRun
-
-if TYPE_CHECKING:
-    from tui_app.widgets.plot import SafePlot
+from tui_app.widgets.plot import SafePlot
 
 #: Points per series at most: a braille chart has 2 dot columns per cell, and decimation keeps 2 points (min and
 #: max) per bucket, so 4 per cell of width is all a chart can show (fewer points draw faster).
@@ -32,17 +27,11 @@ def points_for(plot: Widget) -> int:
     """How many points a series on ``plot`` needs at its current width (MAX_POINTS before the first layout)."""
     width = plot.size.width
     return MAX_POINTS if width <= 0 else max(100, min(MAX_POINTS, POINTS_PER_CELL * width))
+
+
 COLORS = ["cyan", "magenta", "orange", "blue", "red", "green"]
 #: Past runs overlaid on the loss chart (the current run is cyan, loss* green).
 OVERLAY_COLORS = ["magenta", "orange", "yellow", "blue", "red", "white", "gray"]
-#: The chart's three plots (the loss view; the parameters view has two).
-PLOT_IDS = ("loss-view", "param-plot", "fit-plot")
-PLOT_MODULE = "tui_app.widgets.plot"
-
-
-def loaded_plot_class() -> type[SafePlot] | None:
-    """SafePlot if its module has been imported completely (not while a thread is still importing it)."""
-    return getattr(sys.modules.get(PLOT_MODULE), "SafePlot", None)
 
 
 @dataclass
@@ -60,58 +49,15 @@ class LossChart(Vertical):
     """``t`` switches between the loss view and the parameters view."""
 
     def compose(self) -> ComposeResult:
-        # plotext takes a while to import: unless it is loaded already, the first screen has empty places for
-        # the plots and they move in once a thread has imported it (see on_mount).
-        make: type[Widget] = loaded_plot_class() or Static
         yield Static(id="chart-title")
         with ContentSwitcher(initial="loss-view", id="chart-switcher"):
-            yield make(id="loss-view")
+            yield SafePlot(id="loss-view")
             with Horizontal(id="param-view"):
-                yield make(id="param-plot")
-                yield make(id="fit-plot")
+                yield SafePlot(id="param-plot")
+                yield SafePlot(id="fit-plot")
 
     def on_mount(self) -> None:
         self.border_title = "Chart  [t view · l log10]"
-        self._data: ChartData | None = None
-        if loaded_plot_class() is None:
-            self.call_after_refresh(self._load_plots)
-
-    def _load_plots(self) -> None:
-        app = self.app
-
-        def load() -> None:
-            import tui_app.widgets.plot  # noqa: F401 - the import is the point
-
-            try:
-                app.call_from_thread(self.call_later, self._install_plots)
-            except RuntimeError:  # the app ended first
-                pass
-
-        threading.Thread(target=load, name="plot-import", daemon=True).start()
-
-    async def _install_plots(self) -> None:
-        from tui_app.widgets.plot import SafePlot
-
-        if not self.is_attached:
-            return
-        for pid in PLOT_IDS:
-            old = self.query_one(f"#{pid}")
-            if isinstance(old, SafePlot):
-                continue
-            parent = old.parent
-            assert isinstance(parent, Widget)
-            index = parent.children.index(old)
-            plot = SafePlot(id=pid)
-            plot.display = old.display
-            await old.remove()
-            await parent.mount(plot, before=index if index < len(parent.children) else None)
-        if self._data is not None:
-            self.redraw(self._data)
-
-    @property
-    def ready(self) -> bool:
-        """True once the plots are in place."""
-        return bool(self.plots())
 
     @property
     def view(self) -> str:
@@ -123,25 +69,18 @@ class LossChart(Vertical):
         return sw.current
 
     def plots(self) -> list[SafePlot]:
-        plot_class = loaded_plot_class()
-        return [] if plot_class is None else list(self.query(plot_class))
+        return list(self.query(SafePlot))
 
     def last_render_seconds(self) -> float:
         return max((p.last_render_seconds for p in self.plots()), default=0.0)
 
     def redraw(self, data: ChartData) -> None:
-        self._data = data
-        if not self.ready:
-            self.query_one("#chart-title", Static).update(Text("loss against epoch", style="bold"))
-            return
         if self.view == "loss-view":
             self._draw_loss(data)
         else:
             self._draw_params(data)
 
     def _draw_loss(self, data: ChartData) -> None:
-        from tui_app.widgets.plot import SafePlot
-
         plot = self.query_one("#loss-view", SafePlot)
         plt = plot.plt
         plt.clear_data()
@@ -184,8 +123,6 @@ class LossChart(Vertical):
         plot.refresh()
 
     def _draw_params(self, data: ChartData) -> None:
-        from tui_app.widgets.plot import SafePlot
-
         h = data.history
         pplot = self.query_one("#param-plot", SafePlot)
         plt = pplot.plt

@@ -1,5 +1,4 @@
-"""The plot widget of every chart: a PlotextPlot that never fails a render. Importing this module imports
-plotext, which the first screen does without (see :class:`tui_app.widgets.loss_chart.LossChart`)."""
+"""The plot widget of every chart: a PlotextPlot that never fails a render."""
 
 from __future__ import annotations
 
