@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.events import ScreenResume
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
@@ -43,6 +44,20 @@ SPEEDS: list[float | None] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, No
 #: grows when a chart render is slow.
 DISPLAY_GAP = 0.06
 REASON_STATE = {"completed": "finished", "converged": "converged", "diverged": "diverged"}
+
+
+class MainScreen(Screen[Any]):
+    """The app's default screen (its widgets come from :meth:`LinregApp.compose`)."""
+
+    _resumed = False
+
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        # Runs before Screen's own handler, which restyles every widget when a screen is resumed. The first time,
+        # the widgets were styled as they were mounted a moment ago: that pass changes nothing and costs ~50 ms
+        # of the first screen. Later resumes (after a dialog) restyle as usual.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
 
 class LinregApp(App[int]):
@@ -120,7 +135,7 @@ class LinregApp(App[int]):
         # The first Resize gives the main screen its breakpoint classes, and a change of classes restyles every
         # widget on it. Given now, from the terminal's size, that first restyle finds nothing to change (a
         # faster first screen); a terminal of another size only costs the restyle it would have cost anyway.
-        screen = super().get_default_screen()
+        screen = MainScreen(id="_default")
         try:
             width, height = os.get_terminal_size(sys.__stdout__.fileno() if sys.__stdout__ else 1)
         except (OSError, ValueError):  # not a terminal (headless tests): the Resize sets them

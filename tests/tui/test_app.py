@@ -44,6 +44,19 @@ async def test_first_screen_shows_every_pane_and_ready() -> None:
         assert any("loss: before each epoch's update" in line for line in log_text(app))
 
 
+async def test_the_first_screen_needs_no_restyle_when_it_is_shown() -> None:
+    # MainScreen skips the restyle of every widget at its first resume (the widgets were styled as they were
+    # mounted): a full restyle afterwards must not change a single cell or colour.
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert app.screen._resumed
+        before = app.export_screenshot()
+        app.screen.update_node_styles(animate=False)
+        await pilot.pause(0.1)
+        assert app.export_screenshot() == before
+
+
 async def test_n_steps_one_epoch_from_ready_and_paused() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
