@@ -120,7 +120,6 @@ class LinregApp(App[int]):
         self._bound_unscaled = analysis.lr_bound(dataset.X, config.bias) if config.standardize else self._bound
         self._star = analysis.closed_form(dataset.X, dataset.y, config.bias)
         self.past_runs = RunLog()
-        self._chart_due = False
         self._display_due = False
         self._display_timer_set = False
         self._last_display = 0.0
@@ -372,11 +371,7 @@ class LinregApp(App[int]):
 
     # -- status, log and chart, updated together and throttled -------------------------------------------
     def _schedule_chart(self) -> None:
-        """Redraw the chart (and show the status and the log's waiting lines) at the next display update."""
-        self._chart_due = True
-        self._schedule_display()
-
-    def _schedule_display(self) -> None:
+        """Redraw the chart, and show the status and the log's waiting lines, at the next display update."""
         self._display_due = True
         if self._display_timer_set:
             return
@@ -398,14 +393,12 @@ class LinregApp(App[int]):
         self._last_display = time.monotonic()
         self.log_pane.flush()
         self._refresh_status()
-        if self._chart_due:
-            self._chart_due = False
-            chart.redraw(ChartData(self.history, self.dataset, self.w or (0.0,) * self.dataset.d, self.b,
-                                   self._star.loss if self.config.loss == "mse" else None, self.log_scale,
-                                   self.past_runs.overlays()))
-            self.redraws += 1
-            # a slow render (big terminal) spaces the next update out: the UI stays responsive
-            self._display_gap = max(DISPLAY_GAP, 2.0 * chart.last_render_seconds())
+        chart.redraw(ChartData(self.history, self.dataset, self.w or (0.0,) * self.dataset.d, self.b,
+                               self._star.loss if self.config.loss == "mse" else None, self.log_scale,
+                               self.past_runs.overlays()))
+        self.redraws += 1
+        # a slow render (big terminal) spaces the next update out: the UI stays responsive
+        self._display_gap = max(DISPLAY_GAP, 2.0 * chart.last_render_seconds())
 
     # -- configuration changes ----------------------------------------------------------------------
     def apply_config(self, config: TrainConfig, dataset: Dataset | None = None, why: str = "") -> None:
