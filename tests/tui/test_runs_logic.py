@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -81,3 +82,12 @@ def test_write_path_asks_once_per_path(tmp_path: Path) -> None:
         wp.check(str(tmp_path / "a.txt"))
     with pytest.raises(DialogError, match="type a file path"):
         wp.check("   ")
+
+
+def test_status_shows_a_dash_until_the_first_loss_arrives() -> None:
+    from tui_app.widgets.status_bar import status_text
+
+    for state in ("ready", "running"):  # space pressed before the training process has reported
+        assert "loss —" in status_text(state, 0, 40, math.nan, 10.0).plain
+    assert "loss nan" in status_text("diverged", 7, 40, math.nan, 10.0).plain  # a NaN loss later is shown as such
+    assert "loss 30.0000" in status_text("running", 0, 40, 30.0, 10.0).plain

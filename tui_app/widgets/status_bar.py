@@ -41,8 +41,9 @@ def status_text(state: str, epoch: int, epochs: int, loss: float, speed: float |
     text = Text()
     text.append(state, style=STATE_STYLES.get(state, "bold"))
     text.append(f"  epoch {epoch}/{epochs}")
-    # before the training process has reported the initial loss, a dash rather than "nan"
-    text.append(f"  loss {'—' if state == 'ready' and math.isnan(loss) else loss_text(loss)}")
+    # before the training process has reported the initial loss (it may still be importing torch when space is
+    # pressed), a dash rather than "nan"
+    text.append(f"  loss {'—' if epoch == 0 and math.isnan(loss) else loss_text(loss)}")
     text.append(f"  speed {speed_text(speed)}")
     frac = min(1.0, epoch / epochs) if epochs else 0.0
     filled = int(round(frac * BAR))
