@@ -36,6 +36,7 @@ from tui_app.widgets.hyperparams import Hyperparams
 from tui_app.widgets.inference_box import InferenceBox
 from tui_app.widgets.log_pane import MAX_LINES_PER_BATCH, LogPane
 from tui_app.widgets.loss_chart import ChartData, LossChart
+from tui_app.widgets.plot import preload_plotting
 from tui_app.widgets.status_bar import StatusBar, speed_text, status_text
 
 SPEEDS: list[float | None] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, None]
@@ -182,6 +183,8 @@ class LinregApp(App[int]):
         self._say(f"{self._describe_config()} — space runs, n steps, ? for help")
         self._refresh_status()
         self._schedule_chart()
+        # the first screen has no figure to draw: plotext loads while it is shown
+        self.call_after_refresh(preload_plotting)
 
     # -- the one worker that drains the core's event queue ------------------------------------------
     @work(exclusive=True, group="drain", exit_on_error=False)

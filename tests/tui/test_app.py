@@ -6,7 +6,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from linreg_core.data import synthetic
-from tests.tui.conftest import make_app, settle, wait_for
+from tests.tui.conftest import make_app, screen_text, settle, wait_for
 from tui_app.widgets.case_picker import CasePicker
 from tui_app.widgets.help_screen import KEYS, HelpScreen
 from tui_app.widgets.hyperparams import BiasToggle, Hyperparams
@@ -40,8 +40,13 @@ async def test_first_screen_shows_every_pane_and_ready() -> None:
         assert labels == ["Learning rate", "Epochs", "Log every", "Initial w", "Initial b", "Bias", "Standardize",
                           "Batch size", "Seed", "Data", "Optimizer", "Loss"]
         assert "η_max 0.1333" in static_text(app, "#lr-bound")
-        assert app.query_one("#loss-view", SafePlot).renders >= 1
+        plot = app.query_one("#loss-view", SafePlot)
+        assert plot.drawn_empty and plot.renders == 0  # no figure (and no plotext) before there is data
+        assert "no epochs yet" in screen_text(app)
         assert any("loss: before each epoch's update" in line for line in log_text(app))
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert not plot.drawn_empty and plot.renders >= 1
 
 
 async def test_the_first_screen_needs_no_restyle_when_it_is_shown() -> None:

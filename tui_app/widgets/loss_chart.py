@@ -82,44 +82,51 @@ class LossChart(Vertical):
 
     def _draw_loss(self, data: ChartData) -> None:
         plot = self.query_one("#loss-view", SafePlot)
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
         h = data.history
         ylabel = "log10(loss)" if data.log_scale else "loss"
         title = Text(f"{ylabel} against epoch", style="bold")
         if data.overlays:
             title.append(f"  + {len(data.overlays)} past run{'s' if len(data.overlays) > 1 else ''} (h)",
                          style="magenta")
-        plt.xlabel("epoch")
         points = points_for(plot)
-        ymin = None
+        series: list[tuple[list[float], list[float], str, str]] = []  # x, y, colour, label
         for i, past in enumerate(data.overlays):
             py = log10_loss(past.curve_y) if data.log_scale else past.curve_y
             px, pyv = plottable(past.curve_x, py, points)
             if px:
-                ymin = min(pyv) if ymin is None else min(ymin, min(pyv))
-                plt.plot(px, pyv, color=OVERLAY_COLORS[i % len(OVERLAY_COLORS)], marker="braille", label=past.label)
+                series.append((px, pyv, OVERLAY_COLORS[i % len(OVERLAY_COLORS)], past.label))
         if len(h):
             y = log10_loss(h.loss) if data.log_scale else h.loss
             x, yv = plottable(h.epochs, y, points)
             if x:
-                ymin = min(yv) if ymin is None else min(ymin, min(yv))
-                plt.plot(x, yv, color="cyan", marker="braille", label="loss")
+                series.append((x, yv, "cyan", "loss"))
             if len(x) < len(h):
                 title.append(f"   ({len(h)} epochs, {len(x)} points drawn)", style="dim")
         star = data.loss_star
+        star_y = None
         if star is not None:
             title.append(f"   loss* {star:.4g} (closed form", style="green")
             ys = float(np.log10(star)) if data.log_scale and star > 0 else (None if data.log_scale else star)
+            ymin = min((min(s[1]) for s in series), default=None)
             # drawn only beside data, and on the log scale only when it would not squash the curve
             if ys is not None and np.isfinite(ys) and ymin is not None and (not data.log_scale or ys >= ymin - 3):
-                plt.hline(ys, "green")
+                star_y = ys
                 title.append(", green line", style="green")
             title.append(")", style="green")
         if not len(h):
             title.append("   press space to run, n to step", style="dim")
         self.query_one("#chart-title", Static).update(title, layout=False)  # one row, always
+        if not series:
+            plot.show_empty(Text("no epochs yet", style="dim"))
+            return
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.xlabel("epoch")
+        for x, yv, color, label in series:
+            plt.plot(x, yv, color=color, marker="braille", label=label)
+        if star_y is not None:
+            plt.hline(star_y, "green")
         plot.refresh()
 
     def _draw_params(self, data: ChartData) -> None:
