@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from linreg_core.cli import main
 from linreg_core.parse import InputError, parse_predict
@@ -145,12 +145,11 @@ async def test_every_field_of_the_hyperparameter_pane() -> None:
         await settle(pilot, app)
         before = (app.config, app.dataset, app.epoch, app.state, len(app.history))
         for case in CORPUS["fields"]:
-            inp = app.query_one(f"#field-{case['field']}", Input)
-            inp.focus()
+            app.hyperparams.edit(case["field"])
             await pilot.press("ctrl+a", "ctrl+k", *case["text"], "enter")
             await pilot.pause(0.02)
-            err = app.query_one(f"#error-{case['field']}", Static)
-            assert err.display and case["expect"] in str(err.render()), (case, str(err.render()))
+            err = app.hyperparams.error(case["field"])
+            assert err is not None and case["expect"] in err, (case, err)
             assert (app.config, app.dataset, app.epoch, app.state, len(app.history)) == before
         assert app.is_running and not app.errors
 

@@ -19,8 +19,8 @@ KEYS = ["space", "n", "r", "1", "2", "3", "4", "p", "escape", "plus", "minus", "
         "c", "g", "v", "enter", "tab", "shift+tab", "a", "x", "0", "5", "9", "comma", "full_stop", "minus",
         "backspace", "semicolon", "up", "down", "left", "right", "ctrl+a", "ctrl+k", "home", "end",
         "w", "h", "e", "s", "L"]
-CLICKABLE = ["#case-1", "#case-2", "#case-3", "#case-4", "#field-lr", "#field-epochs", "#field-bias",
-             "#field-standardize", "#field-data", "#predict-input", "#log", "#chart"]
+CLICKABLE = ["#case-1", "#case-2", "#case-3", "#case-4", "#hp-editor", "#hp-toggle", "#hp-above", "#hp-below",
+             "#predict-input", "#log", "#chart"]
 
 
 def stream_diag(app: LinregApp) -> dict[str, object]:

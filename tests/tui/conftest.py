@@ -38,13 +38,16 @@ async def settle(pilot: Pilot[Any], app: LinregApp) -> None:
 
 
 def screen_text(app: LinregApp) -> str:
-    """The text on the screen now, one line per row (from an SVG screenshot)."""
+    """The text on the screen now, one line per row, each character in its column (from an SVG screenshot)."""
     import html
     import re
 
     svg = app.export_screenshot()
-    rows: dict[str, list[str]] = {}
-    for y, body in re.findall(r'<text[^>]*?y="([\d.]+)"[^>]*>(.*?)</text>', svg):
-        rows.setdefault(y, []).append(html.unescape(re.sub(r"<[^>]+>", "", body)))
-    text = "\n".join("".join(parts) for _, parts in sorted(rows.items(), key=lambda kv: float(kv[0])))
-    return text.replace("\xa0", " ")
+    cell = 0.61 * 20  # rich's export_svg: char_width = char_height (font size 20 × 1.0) × font_aspect_ratio 0.61
+    rows: dict[float, dict[int, str]] = {}
+    for x, y, body in re.findall(r'<text[^>]*?x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        row = rows.setdefault(float(y), {})
+        for i, ch in enumerate(html.unescape(re.sub(r"<[^>]+>", "", body))):
+            row[round(float(x) / cell) + i] = ch
+    lines = ["".join(row.get(c, " ") for c in range(max(row) + 1)) if row else "" for _, row in sorted(rows.items())]
+    return "\n".join(lines).replace("\xa0", " ")

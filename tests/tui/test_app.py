@@ -7,9 +7,10 @@ from textual.widgets import Input, Static
 
 from linreg_core.data import synthetic
 from tests.tui.conftest import make_app, screen_text, settle, wait_for
+from tui_app.fields import FIELDS
 from tui_app.widgets.case_picker import CasePicker
 from tui_app.widgets.help_screen import KEYS, HelpScreen
-from tui_app.widgets.hyperparams import BiasToggle, Hyperparams
+from tui_app.widgets.hyperparams import Hyperparams
 from tui_app.widgets.log_pane import LogPane
 from tui_app.widgets.loss_chart import POINTS_PER_CELL, LossChart
 from tui_app.widgets.plot import SafePlot
@@ -36,10 +37,13 @@ async def test_first_screen_shows_every_pane_and_ready() -> None:
         assert names == ["▶ 1 Manual (NumPy)", "  2 Autograd", "  3 Loss + optimizer", "  4 nn.Module"]
         steps = static_text(app, "#case-steps")
         assert "Gradient   manual" in steps and "Update     manual" in steps
-        labels = [str(lbl.render()) for lbl in app.query(".field-label")]
-        assert labels == ["Learning rate", "Epochs", "Log every", "Initial w", "Initial b", "Bias", "Standardize",
-                          "Batch size", "Seed", "Data", "Optimizer", "Loss"]
-        assert "η_max 0.1333" in static_text(app, "#lr-bound")
+        shown = screen_text(app)
+        for label, value in [("Learning rate", "0.02"), ("Epochs", "20"), ("Log every", "1"),
+                             ("Initial w", "default (0)"), ("Initial b", "default (0)"), ("Bias", "[ ] off"),
+                             ("Standardize", "[ ] off"), ("Batch size", "full batch"), ("Seed", "0"),
+                             ("Data", "seed")]:
+            assert f"{label.ljust(14)} {value}" in shown
+        assert "η_max 0.1333 (stable below)" in shown and "η_max 0.1333" in app.hyperparams.hint.plain
         plot = app.query_one("#loss-view", SafePlot)
         assert plot.drawn_empty and plot.renders == 0  # no figure (and no plotext) before there is data
         assert "no epochs yet" in screen_text(app)
@@ -132,8 +136,8 @@ async def test_digits_select_the_case_and_reset(key: str, lr: float, name: str) 
         assert app.query_one(CasePicker).selected == int(key)
         assert static_text(app, f"#case-{key}") == f"▶ {name}"
         assert app.state == "ready" and app.epoch == 0 and "run reset to epoch 0" in app.message
-        assert app.query_one("#field-lr", Input).value == f"{lr:g}"
-        assert app.query_one(BiasToggle).value == (key == "4")
+        assert app.hyperparams.text("lr") == f"{lr:g}"
+        assert app.hyperparams.text("bias") == ("on" if key == "4" else "off")
 
 
 async def test_clicking_a_case_selects_it() -> None:
@@ -247,7 +251,7 @@ async def test_q_quits_with_status_0() -> None:
 async def test_divergence_then_recovery() -> None:
     app = make_app(lr=1.0, epochs=200, speed=None)
     async with app.run_test(size=SIZE) as pilot:
-        assert "lr ≥ η_max: will diverge" in static_text(app, "#lr-bound")
+        assert "lr ≥ η_max: will diverge" in app.hyperparams.hint.plain
         await pilot.press("space")
         await wait_for(pilot, lambda: app.state == "diverged")
         await settle(pilot, app)
@@ -257,7 +261,7 @@ async def test_divergence_then_recovery() -> None:
         await pilot.press("r")
         await settle(pilot, app)
         assert app.state == "ready"
-        await pilot.click("#field-lr")
+        await pilot.click("#hp-editor")  # the editor starts on Learning rate
         await pilot.press("ctrl+a", "ctrl+k", *"0.05", "enter", "escape", "space")
         await wait_for(pilot, lambda: app.state == "finished")
         assert app.config.lr == 0.05
@@ -283,15 +287,18 @@ async def test_invalid_field_keeps_the_previous_value() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         await wait_for(pilot, lambda: app.epoch == 1)
-        await pilot.click("#field-lr")
+        await pilot.click("#hp-editor")
         await pilot.press("ctrl+a", "ctrl+k", *"-3", "enter")
-        err = app.query_one("#error-lr", Static)
-        assert err.display and "lr: must be > 0 and finite" in str(err.render()) and "keeping 0.02" in str(
-            err.render())
+        await pilot.pause(0.05)
+        err = app.hyperparams.error("lr")
+        assert err is not None and "lr: must be > 0 and finite" in err and "keeping 0.02" in err
+        assert "✗ lr: must be > 0 and finite" in screen_text(app)
+        assert app.hyperparams.editor.has_class("invalid")
         assert app.config.lr == 0.02 and app.epoch == 1  # nothing changed, not even the run
         await pilot.press("ctrl+a", "ctrl+k", *"0.05", "enter")
         await settle(pilot, app)
-        assert not err.display and app.config.lr == 0.05 and app.epoch == 0
+        assert app.hyperparams.error("lr") is None and "✗" not in screen_text(app)
+        assert app.config.lr == 0.05 and app.epoch == 0
         assert "Learning rate set to 0.05: run reset to epoch 0" in app.message
 
 
@@ -305,22 +312,23 @@ async def test_each_field_rejects_bad_values_on_blur(field: str, bad: str, messa
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         before = app.config
-        app.query_one(f"#field-{field}", Input).focus()
+        app.hyperparams.edit(field)
         await pilot.press("ctrl+a", "ctrl+k", *bad, "tab")
         await pilot.pause(0.05)
-        err = app.query_one(f"#error-{field}", Static)
-        assert err.display and message in str(err.render())
+        err = app.hyperparams.error(field)
+        assert err is not None and message in err
+        assert app.hyperparams.text(field) == bad  # what was typed stays in its row, marked
         assert app.config == before and app.is_running
 
 
 async def test_data_field_loads_synthetic_and_bias_toggle() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.query_one("#field-data", Input).focus()
+        app.hyperparams.edit("data")
         await pilot.press("ctrl+a", "ctrl+k", *"synthetic", "enter")
         await settle(pilot, app)
         assert app.dataset.name == "synthetic" and app.dataset.n == 100 and app.state == "ready"
-        app.query_one(BiasToggle).focus()
+        app.hyperparams.edit("bias")
         await pilot.press("space")
         await settle(pilot, app)
         assert app.config.bias and app.b == 0.0 and "b=" not in app.status_line()
@@ -353,7 +361,7 @@ async def test_core_error_is_a_message_not_a_crash() -> None:
         await wait_for(pilot, lambda: bool(app.errors))
         assert "core error" in app.message and "init_w" in app.message
         await pilot.press("2")  # a new configuration recovers (case switch keeps init_w, so clear it)
-        app.query_one("#field-init_w", Input).focus()
+        app.hyperparams.edit("init_w")
         await pilot.press("ctrl+a", "ctrl+k", "enter", "escape", "n")
         await wait_for(pilot, lambda: app.epoch == 1)
         assert app.is_running
@@ -383,30 +391,90 @@ async def wait_for_epoch(app, n: int) -> None:  # type: ignore[no-untyped-def]
 
 async def test_hyperparams_pane_exposes_every_field() -> None:
     app = make_app()
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one(Hyperparams)
-        ids = sorted(w.id or "" for w in pane.query(".field-input"))
-        assert ids == sorted(f"field-{k}" for k in ("lr", "epochs", "log_every", "init_w", "init_b", "batch_size",
-                                                     "seed", "data", "optimizer", "loss"))
+        keys = ["lr", "epochs", "log_every", "init_w", "init_b", "bias", "standardize", "batch_size", "seed", "data",
+                "optimizer", "loss"]
+        assert list(pane.fields) == keys
+        assert app.focused is pane  # at start the pane has the focus, not a field: keys are the app's
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.epoch == 1)
+        assert pane.text("lr") == "0.02"
+        await pilot.press("tab")  # into the editor, on the field it was left on
+        for i, key in enumerate(keys):
+            await pilot.pause()
+            widget = pane.toggle if key in ("bias", "standardize") else pane.editor
+            assert pane.current == key and app.focused is widget, (key, app.focused)
+            label = str(pane.query_one("#hp-label").render())
+            assert label == dict(FIELDS)[key]
+            await pilot.press("tab" if i % 2 else "down")
+        await pilot.pause()
+        assert app.focused is not None and pane not in app.focused.ancestors_with_self  # past Loss: next pane
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert pane.current == "loss" and app.focused is pane.editor
+        await pilot.press("up", "shift+tab")
+        await pilot.pause()
+        assert pane.current == "data"
+        # every other field is drawn as text; a click on one moves the editor there
+        assert "Bias           [ ] off" in screen_text(app)
+        above = pane.query_one("#hp-above")
+        row = above.line_keys.index("epochs")
+        await pilot.click("#hp-above", offset=(3, row))
+        await pilot.pause()
+        assert pane.current == "epochs" and app.focused is pane.editor and pane.editor.value == "20"
+        await pilot.press("escape")
+        assert app.epoch == 1  # moving around changed nothing
+
+
+async def test_a_click_on_a_switch_row_flips_it() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.hyperparams
+        below = pane.query_one("#hp-below")
+        await pilot.pause()
+        row = below.line_keys.index("bias")
+        await pilot.click("#hp-below", offset=(20, row))
+        await settle(pilot, app)
+        assert app.config.bias and pane.current == "bias" and app.focused is pane.toggle
+        assert "Bias           [x] on" in screen_text(app)
+
+
+async def test_an_invalid_text_stays_marked_in_its_row_after_the_editor_moves_on() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.hyperparams.edit("epochs")
+        await pilot.press("ctrl+a", "ctrl+k", *"lots", "tab")
+        await pilot.pause(0.05)
+        pane = app.hyperparams
+        assert pane.current == "log_every" and "is not a whole number" in (pane.error("epochs") or "")
+        shown = screen_text(app)
+        assert "Epochs         lots" in shown and "✗ Epochs: 'lots' is not a whole" in shown
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert pane.editor.value == "lots" and pane.editor.has_class("invalid")
+        await pilot.press("ctrl+a", "ctrl+k", *"30", "enter")
+        await settle(pilot, app)
+        assert app.config.epochs == 30 and pane.error("epochs") is None and "✗" not in screen_text(app)
 
 
 async def test_optimizer_and_loss_fields_for_cases_3_and_4_only() -> None:
     app = make_app(case=1)
     async with app.run_test(size=SIZE) as pilot:
-        app.query_one("#field-optimizer", Input).focus()
+        app.hyperparams.edit("optimizer")
         await pilot.press("ctrl+a", "ctrl+k", *"adam", "enter")
-        err = app.query_one("#error-optimizer", Static)
-        assert err.display and "case 1 writes its update by hand" in str(err.render())
+        await pilot.pause(0.05)
+        assert "case 1 writes its update by hand" in (app.hyperparams.error("optimizer") or "")
         assert app.config.optimizer == "sgd"
         await pilot.press("escape", "3")
         await settle(pilot, app)
-        app.query_one("#field-optimizer", Input).focus()
+        app.hyperparams.edit("optimizer")
         await pilot.press("ctrl+a", "ctrl+k", *"adam", "enter")
-        app.query_one("#field-loss", Input).focus()
+        app.hyperparams.edit("loss")
         await pilot.press("ctrl+a", "ctrl+k", *"huber", "enter")
         await settle(pilot, app)
         assert (app.config.optimizer, app.config.loss) == ("adam", "huber")
-        assert "bound n/a" in static_text(app, "#lr-bound")
+        assert "bound n/a" in app.hyperparams.hint.plain
         await pilot.press("escape", "n")
         await wait_for(pilot, lambda: app.epoch == 1)
         await pilot.press("1")  # back to case 1: its hand-written update and MSE

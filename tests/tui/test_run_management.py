@@ -15,7 +15,6 @@ from textual.widgets import Input
 from linreg_core import checkpoint
 from linreg_core.config import TrainConfig
 from tui_app.widgets.dialogs import HistoryScreen, PromptScreen
-from tui_app.widgets.hyperparams import StandardizeToggle
 
 from .conftest import make_app, screen_text, settle, wait_for
 
@@ -208,9 +207,8 @@ async def test_history_keeps_finished_runs_and_overlays_the_chosen_ones() -> Non
         assert isinstance(app.screen, HistoryScreen) and "No finished runs yet" in screen_text(app)
         await pilot.press("escape")
         for lr in ("0.02", "0.05"):
-            app.hyperparams.query_one("#field-lr").value = lr  # type: ignore[attr-defined]
-            await pilot.click("#field-lr")
-            await pilot.press("enter", "escape", "space")
+            await pilot.click("#hp-editor")  # on Learning rate
+            await pilot.press("ctrl+a", "ctrl+k", *lr, "enter", "escape", "space")
             await wait_for(pilot, lambda: app.state == "finished")
         assert [r.config.lr for r in app.past_runs.runs] == [0.02, 0.05]
         await pilot.press("h")
@@ -231,7 +229,7 @@ async def test_standardize_switch_changes_the_bound_and_keeps_original_units() -
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         assert app._bound.condition > 50
-        app.hyperparams.query_one(StandardizeToggle).focus()
+        app.hyperparams.edit("standardize")
         await pilot.press("space")
         await wait_for(pilot, lambda: app.config.standardize)
         assert app._bound.condition == pytest.approx(1.0)

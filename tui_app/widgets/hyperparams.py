@@ -1,17 +1,38 @@
-"""Labelled inputs for the hyperparameters; each checked on Enter or when focus leaves."""
+"""The hyperparameter pane: every field drawn as text, and one editor on the field being edited.
+
+Twelve fields as twelve label/input/error widget groups cost ~130 ms of the first screen; here the fields before
+and after the one being edited are two text blocks (:class:`FieldRows`), and the edited one gets the single
+:class:`~textual.widgets.Input` (or the on/off :class:`Toggle`). Tab, shift+tab, ↑ and ↓ move the editor from field
+to field and a click on a field moves it there. A field's text is checked on Enter or when the editor leaves it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import Click
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from linreg_core.config import TrainConfig
 from tui_app.fields import FIELDS, field_text, placeholder
+
+KEYS = [key for key, _ in FIELDS]
+LABEL_OF = dict(FIELDS)
+TOGGLES = ("bias", "standardize")
+LABEL_WIDTH = 14  # as `.field-label` in app.tcss
+
+
+def toggle_text(value: bool) -> str:
+    return "[x] on" if value else "[ ] off"
 
 
 class Toggle(Static, can_focus=True):
@@ -20,45 +41,135 @@ class Toggle(Static, can_focus=True):
     BINDINGS = [Binding("space,enter", "flip", "Flip", show=False)]
 
     class Changed(Message):
-        def __init__(self, toggle: Toggle, value: bool):
+        def __init__(self, toggle: Toggle, value: bool, key: str):
             super().__init__()
             self.toggle = toggle
             self.value = value
+            self.key = key  # the field it switched (the toggle may have moved on when this arrives)
 
-    def __init__(self, value: bool, id: str | None = None):  # noqa: A002
-        super().__init__(id=id, classes="toggle")
+    def __init__(self, value: bool = False, id: str | None = None):  # noqa: A002
+        super().__init__(toggle_text(value), id=id, classes="toggle")
         self.value = value
-
-    def on_mount(self) -> None:
-        self.set_value(self.value)
+        self.key = ""
 
     def set_value(self, value: bool) -> None:
         self.value = value
-        self.update(Text("[x] on" if value else "[ ] off"))
+        self.update(Text(toggle_text(value)))
 
     def action_flip(self) -> None:
         self.set_value(not self.value)
-        self.post_message(self.Changed(self, self.value))
+        self.post_message(self.Changed(self, self.value, self.key))
 
     def on_click(self, event: Click) -> None:
         event.stop()
         self.action_flip()
 
 
-class BiasToggle(Toggle):
-    """Learn a bias b."""
+@dataclass
+class FieldState:
+    text: str
+    placeholder: str
+    error: str | None = None
 
 
-class StandardizeToggle(Toggle):
-    """Train on standardized features."""
+class _Rows:
+    """The text of a run of fields at the width it is given (so that ``height: auto`` measures it right)."""
+
+    def __init__(self, rows: FieldRows):
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines, keys = self.rows.lines(options.max_width, console)
+        self.rows.line_keys = keys
+        yield Text("\n").join(lines)
 
 
-TOGGLES: dict[str, type[Toggle]] = {"bias": BiasToggle, "standardize": StandardizeToggle}
+class FieldRows(Widget):
+    """Fields drawn as text: for each, a row with label and value, then the hint under Learning rate and the
+    field's error message, each followed by a blank line (the spacing the editor row has). ``lead`` names a field
+    whose hint and error come first (the field being edited, whose row is the editor above this block)."""
+
+    COMPONENT_CLASSES = {"field-rows--value", "field-rows--invalid", "field-rows--placeholder", "field-rows--error"}
+    DEFAULT_CSS = """
+    FieldRows {
+        height: auto;
+    }
+    """
+
+    def __init__(self, form: Hyperparams, id: str | None = None):  # noqa: A002
+        super().__init__(id=id)
+        self.form = form
+        self.keys: list[str] = []
+        self.lead: str | None = None
+        self.line_keys: list[str | None] = []
+
+    def show(self, keys: list[str], lead: str | None = None) -> None:
+        self.keys, self.lead = keys, lead
+        self.display = bool(keys) or (lead is not None and self.form.has_tail(lead))
+        self.refresh(layout=True)
+
+    def render(self) -> _Rows:
+        return _Rows(self)
+
+    def lines(self, width: int, console: Console) -> tuple[list[Text], list[str | None]]:
+        width = max(width, LABEL_WIDTH + 3)
+        form = self.form
+        value_style = self.get_component_rich_style("field-rows--value")
+        invalid_style = self.get_component_rich_style("field-rows--invalid")
+        # colours only (a partial style would leave a translucent colour unblended)
+        faint_style = Style(color=self.get_component_rich_style("field-rows--placeholder").color)
+        error_style = Style(color=self.get_component_rich_style("field-rows--error").color)
+        out: list[Text] = []
+        keys: list[str | None] = []
+
+        def add(text: Text, key: str | None) -> None:
+            out.append(text)
+            keys.append(key)
+
+        def tail(key: str) -> None:
+            hint = form.hint if key == "lr" else None
+            state = form.fields[key]
+            for body in (hint, Text("✗ " + state.error, style=error_style) if state.error else None):
+                if body is None or not body.plain:
+                    continue
+                for line in body.wrap(console, width - 1):
+                    add(Text(" ") + line, key)
+                add(Text(""), None)
+
+        if self.lead is not None:
+            tail(self.lead)
+        for key in self.keys:
+            state = form.fields[key]
+            box = width - LABEL_WIDTH
+            shown = toggle_text(state.text == "on") if key in TOGGLES else state.text or state.placeholder
+            if cell_len(shown) > box - 2:
+                shown = set_cell_size(shown, box - 3) + "…"
+            value = Text(set_cell_size(f" {shown} ", box), style=invalid_style if state.error and key not in TOGGLES
+                         else value_style)
+            if not state.text:
+                value.stylize(faint_style, 1, 1 + len(shown))
+            add(Text(LABEL_OF[key].ljust(LABEL_WIDTH)[:LABEL_WIDTH]) + value, key)
+            add(Text(""), key)
+            tail(key)
+        return out, keys
+
+    def on_click(self, event: Click) -> None:
+        row = event.y
+        if 0 <= row < len(self.line_keys) and (key := self.line_keys[row]) is not None:
+            event.stop()
+            self.form.select(key, flip=key in TOGGLES)
 
 
 class Hyperparams(VerticalScroll):
     """Posts :class:`Hyperparams.Submitted` for a field whose text changed; the app answers with
     :meth:`show_error` or :meth:`load`."""
+
+    BINDINGS = [
+        Binding("tab", "move(1)", "Next field", show=False),
+        Binding("shift+tab", "move(-1)", "Previous field", show=False),
+        Binding("down", "move(1, True)", "Next field", show=False),
+        Binding("up", "move(-1, True)", "Previous field", show=False),
+    ]
 
     class Submitted(Message):
         def __init__(self, key: str, text: str):
@@ -70,71 +181,148 @@ class Hyperparams(VerticalScroll):
         super().__init__(id=id)
         self._config = config
         self._blink = cursor_blink
+        self.fields = {key: FieldState(field_text(config, key), placeholder(key, config)) for key in KEYS}
+        self.hint = Text()
+        self.current = KEYS[0]
 
     def compose(self) -> ComposeResult:
-        for key, label in FIELDS:
-            with Horizontal(classes="field-row", id=f"row-{key}"):
-                yield Label(label, classes="field-label")
-                if key in TOGGLES:
-                    yield TOGGLES[key](bool(getattr(self._config, key)), id=f"field-{key}")
-                else:
-                    inp = Input(value=field_text(self._config, key), id=f"field-{key}",
-                                placeholder=placeholder(key, self._config), classes="field-input")
-                    inp.cursor_blink = self._blink
-                    yield inp
-            if key == "lr":
-                yield Static(id="lr-bound", classes="hint")
-            yield Static(id=f"error-{key}", classes="error field-error")
+        yield FieldRows(self, id="hp-above")
+        with Horizontal(classes="field-row", id="hp-row"):
+            yield Label(id="hp-label", classes="field-label")
+            editor = Input(id="hp-editor", classes="field-input")
+            editor.cursor_blink = self._blink
+            yield editor
+            yield Toggle(id="hp-toggle")
+        yield FieldRows(self, id="hp-below")
 
     def on_mount(self) -> None:
         self.border_title = "Hyperparameters"
-        for key, _ in FIELDS:
-            self.query_one(f"#error-{key}", Static).display = False
+        self._show_current()
 
+    # -- the app's side ---------------------------------------------------------------------------------
     def load(self, config: TrainConfig) -> None:
         """Show ``config`` in every field and clear the messages."""
         self._config = config
-        for key, _ in FIELDS:
-            if key in TOGGLES:
-                self.query_one(f"#field-{key}", Toggle).set_value(bool(getattr(config, key)))
-            else:
-                inp = self.query_one(f"#field-{key}", Input)
-                inp.value = field_text(config, key)
-                inp.placeholder = placeholder(key, config)
-            self.clear_error(key)
+        for key in KEYS:
+            self.fields[key] = FieldState(field_text(config, key), placeholder(key, config))
+        self._show_current()
 
     def show_error(self, key: str, message: str) -> None:
-        err = self.query_one(f"#error-{key}", Static)
-        err.update(Text("✗ " + message))
-        err.display = True
-        if key not in TOGGLES:
-            self.query_one(f"#field-{key}", Input).add_class("invalid")
+        self.fields[key].error = message
+        self._mark()
 
     def clear_error(self, key: str) -> None:
-        self.query_one(f"#error-{key}", Static).display = False
-        if key not in TOGGLES:
-            self.query_one(f"#field-{key}", Input).remove_class("invalid")
+        if self.fields[key].error is not None:
+            self.fields[key].error = None
+            self._mark()
 
     def set_bound(self, text: Text) -> None:
-        self.query_one("#lr-bound", Static).update(text)
+        self.hint = text
+        self._refresh_rows()
 
-    def _submit(self, inp: Input) -> None:
-        key = (inp.id or "").removeprefix("field-")
-        if inp.value.strip() == field_text(self._config, key) and not inp.has_class("invalid"):
+    # -- reading the pane (tests and the app) ---------------------------------------------------------
+    @property
+    def editor(self) -> Input:
+        return self.query_one("#hp-editor", Input)
+
+    @property
+    def toggle(self) -> Toggle:
+        return self.query_one("#hp-toggle", Toggle)
+
+    def error(self, key: str) -> str | None:
+        return self.fields[key].error
+
+    def text(self, key: str) -> str:
+        """The text a field shows (for the field being edited, what the editor holds now)."""
+        if key == self.current and key not in TOGGLES:
+            return self.editor.value
+        return self.fields[key].text
+
+    def has_tail(self, key: str) -> bool:
+        return bool(self.fields[key].error) or (key == "lr" and bool(self.hint.plain))
+
+    def edit(self, key: str) -> Input | Toggle:
+        """Move the editor to ``key`` and focus it; returns the widget that edits it."""
+        self.select(key)
+        return self.toggle if key in TOGGLES else self.editor
+
+    # -- moving the editor --------------------------------------------------------------------------------
+    def select(self, key: str, *, flip: bool = False) -> None:
+        if key != self.current:
+            self._submit()
+            self.current = key
+            self._show_current()
+        widget: Widget = self.toggle if key in TOGGLES else self.editor
+        widget.focus()
+        if flip:
+            self.toggle.action_flip()
+
+    def action_move(self, step: int, arrow: bool = False) -> None:
+        if self.has_focus:  # the pane itself (as the app starts): arrows scroll, tab moves on
+            if arrow:
+                (self.scroll_down if step > 0 else self.scroll_up)()
+            else:
+                (self.screen.focus_next if step > 0 else self.screen.focus_previous)()
             return
-        self.post_message(self.Submitted(key, inp.value))
+        i = KEYS.index(self.current) + step
+        if 0 <= i < len(KEYS):
+            self.select(KEYS[i])
+        else:  # past the first or last field: on to the next pane
+            self._submit()
+            (self.screen.focus_next if step > 0 else self.screen.focus_previous)()
+
+    def _show_current(self) -> None:
+        key = self.current
+        state = self.fields[key]
+        self.query_one("#hp-label", Label).update(LABEL_OF[key])
+        editor, toggle = self.editor, self.toggle
+        is_toggle = key in TOGGLES
+        if is_toggle:
+            toggle.key = key
+            toggle.set_value(state.text == "on")
+        else:
+            editor.value = state.text
+            editor.placeholder = state.placeholder
+        had_focus = editor.has_focus or toggle.has_focus
+        editor.display = not is_toggle
+        toggle.display = is_toggle
+        if had_focus:
+            (toggle if is_toggle else editor).focus()
+        self._mark()
+
+    def _mark(self) -> None:
+        """Show the fields' messages (the editor's text is the user's: left as it is)."""
+        self.editor.set_class(self.fields[self.current].error is not None, "invalid")
+        self._refresh_rows()
+
+    def _refresh_rows(self) -> None:
+        i = KEYS.index(self.current)
+        self.query_one("#hp-above", FieldRows).show(KEYS[:i])
+        self.query_one("#hp-below", FieldRows).show(KEYS[i + 1:], lead=self.current)
+
+    # -- the editor's events ------------------------------------------------------------------------------
+    def _submit(self) -> None:
+        key = self.current
+        if key in TOGGLES:
+            return  # a flip is submitted as it happens
+        state = self.fields[key]
+        text = self.editor.value
+        state.text = text
+        if text.strip() == field_text(self._config, key) and state.error is None:
+            return
+        self.post_message(self.Submitted(key, text))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id and event.input.id.startswith("field-"):
+        if event.input.id == "hp-editor":
             event.stop()
-            self._submit(event.input)
+            self._submit()
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
-        if event.input.id and event.input.id.startswith("field-"):
+        if event.input.id == "hp-editor" and self.current not in TOGGLES:
             event.stop()
-            self._submit(event.input)
+            self._submit()
 
     def on_toggle_changed(self, event: Toggle.Changed) -> None:
         event.stop()
-        key = (event.toggle.id or "").removeprefix("field-")
-        self.post_message(self.Submitted(key, "on" if event.value else "off"))
+        self.fields[event.key].text = "on" if event.value else "off"
+        self.post_message(self.Submitted(event.key, self.fields[event.key].text))
