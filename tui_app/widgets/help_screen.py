@@ -33,21 +33,19 @@ KEYS: list[tuple[str, str]] = [
     ("q", "quit"),
 ]
 
-HELP = """\
-[b]linreg-tui[/b] — linear regression by gradient descent at four levels of automation.
-
-Each level replaces one part of the one before: [yellow]yellow[/] steps are written by hand,
-[green]green[/] ones are done by torch. The loss in the log is computed in the epoch's forward pass,
-before its update; ▼/△ compare it with the previous logged loss.
-
-Hyperparameters: tab or ↓ moves to the next field, shift+tab or ↑ to the previous one, a click to that
-field. A value is checked on Enter or when you leave its field: a bad one shows a message under the
-field and the previous value stays in force. A change resets the run to epoch 0.
-Beside the learning rate: η_max = 2/λmax(H), the largest stable rate for full-batch MSE, and η_opt.
-Standardize trains on z-scored features and a centred target (its η_max and κ are for that space); the
-parameters, predictions, exports and checkpoints are always in the data's own units.
-Files are written atomically, and an existing file is replaced only after you press Enter twice.
-"""
+HELP = "\n\n".join([
+    "[b]linreg-tui[/b] — linear regression by gradient descent at four levels of automation.",
+    "Each level replaces one part of the one before: [yellow]yellow[/] steps are written by hand, [green]green[/] "
+    "ones are done by torch. The loss in the log is computed in the epoch's forward pass, before its update; ▼/△ "
+    "compare it with the previous logged loss.",
+    "Hyperparameters: tab or ↓ moves to the next field, shift+tab or ↑ to the previous one, a click to that field. "
+    "A value is checked on Enter or when you leave its field: a bad one shows a message under the field and the "
+    "previous value stays in force. A change resets the run to epoch 0.",
+    "Beside the learning rate: η_max = 2/λmax(H), the largest stable rate for full-batch MSE, and η_opt. "
+    "Standardize trains on z-scored features and a centred target (its η_max and κ are for that space); the "
+    "parameters, predictions, exports and checkpoints are always in the data's own units.",
+    "Files are written atomically, and an existing file is replaced only after you press Enter twice.",
+])  # one line per paragraph: the help box wraps them to its width
 
 
 class HelpScreen(ModalScreen[None]):
