@@ -177,14 +177,18 @@ class LinregApp(App[int]):
         self.case_picker.selected = self.config.case
         self._update_bound()
         self._start_log()
-        assert self.stream is not None
-        self.stream.start()
-        self.drain()
         self._say(f"{self._describe_config()} — space runs, n steps, ? for help")
         self._refresh_status()
         self._schedule_chart()
-        # the first screen has no figure to draw: plotext loads while it is shown
-        self.call_after_refresh(preload_plotting)
+        # The training process and plotext start once the first screen is drawn: a process starting beside the
+        # first layout competes with it for the CPU. Commands sent before then wait in the stream's pipe.
+        self.call_after_refresh(self._start_training)
+
+    def _start_training(self) -> None:
+        assert self.stream is not None
+        self.stream.start()
+        self.drain()
+        preload_plotting()  # the first screen has no figure to draw
 
     # -- the one worker that drains the core's event queue ------------------------------------------
     @work(exclusive=True, group="drain", exit_on_error=False)
