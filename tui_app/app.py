@@ -50,6 +50,8 @@ REASON_STATE = {"completed": "finished", "converged": "converged", "diverged": "
 class MainScreen(Screen[Any]):
     """The app's default screen (its widgets come from :meth:`LinregApp.compose`)."""
 
+    # Nothing has the focus at start: keys are the app's until tab, a click or p enters a field.
+    AUTO_FOCUS = ""
     _resumed = False
 
     def on_screen_resume(self, event: ScreenResume) -> None:

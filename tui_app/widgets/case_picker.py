@@ -39,7 +39,9 @@ class CasePicker(Vertical):
 
     def compose(self) -> ComposeResult:
         for case in CASES:
-            yield CaseItem(case)
+            item = CaseItem(case)
+            item.set_class(case == self.selected, "selected")  # before mount: no restyle when shown
+            yield item
         yield Static(id="case-steps")
 
     def on_mount(self) -> None:

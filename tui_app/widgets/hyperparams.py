@@ -89,7 +89,6 @@ class FieldRows(Widget):
     field's error message, each followed by a blank line (the spacing the editor row has). ``lead`` names a field
     whose hint and error come first (the field being edited, whose row is the editor above this block)."""
 
-    COMPONENT_CLASSES = {"field-rows--value", "field-rows--invalid", "field-rows--placeholder", "field-rows--error"}
     DEFAULT_CSS = """
     FieldRows {
         height: auto;
@@ -114,11 +113,12 @@ class FieldRows(Widget):
     def lines(self, width: int, console: Console) -> tuple[list[Text], list[str | None]]:
         width = max(width, LABEL_WIDTH + 3)
         form = self.form
-        value_style = self.get_component_rich_style("field-rows--value")
-        invalid_style = self.get_component_rich_style("field-rows--invalid")
+        # the pane's component styles (one set for both blocks, which have no background of their own)
+        value_style = form.get_component_rich_style("field-rows--value")
+        invalid_style = form.get_component_rich_style("field-rows--invalid")
         # colours only (a partial style would leave a translucent colour unblended)
-        faint_style = Style(color=self.get_component_rich_style("field-rows--placeholder").color)
-        error_style = Style(color=self.get_component_rich_style("field-rows--error").color)
+        faint_style = Style(color=form.get_component_rich_style("field-rows--placeholder").color)
+        error_style = Style(color=form.get_component_rich_style("field-rows--error").color)
         out: list[Text] = []
         keys: list[str | None] = []
 
@@ -160,15 +160,16 @@ class FieldRows(Widget):
             self.form.select(key, flip=key in TOGGLES)
 
 
-class Hyperparams(VerticalScroll):
+class Hyperparams(VerticalScroll, can_focus=False):
     """Posts :class:`Hyperparams.Submitted` for a field whose text changed; the app answers with
     :meth:`show_error` or :meth:`load`."""
 
+    COMPONENT_CLASSES = {"field-rows--value", "field-rows--invalid", "field-rows--placeholder", "field-rows--error"}
     BINDINGS = [
         Binding("tab", "move(1)", "Next field", show=False),
         Binding("shift+tab", "move(-1)", "Previous field", show=False),
-        Binding("down", "move(1, True)", "Next field", show=False),
-        Binding("up", "move(-1, True)", "Previous field", show=False),
+        Binding("down", "move(1)", "Next field", show=False),
+        Binding("up", "move(-1)", "Previous field", show=False),
     ]
 
     class Submitted(Message):
@@ -186,13 +187,19 @@ class Hyperparams(VerticalScroll):
         self.current = KEYS[0]
 
     def compose(self) -> ComposeResult:
-        yield FieldRows(self, id="hp-above")
+        # built in the state the first field needs, so that showing it changes no style (each change restyles)
+        key, state = self.current, self.fields[self.current]
+        above = FieldRows(self, id="hp-above")
+        above.display = False
+        yield above
         with Horizontal(classes="field-row", id="hp-row"):
-            yield Label(id="hp-label", classes="field-label")
-            editor = Input(id="hp-editor", classes="field-input")
+            yield Label(LABEL_OF[key], id="hp-label", classes="field-label")
+            editor = Input(value=state.text, placeholder=state.placeholder, id="hp-editor", classes="field-input")
             editor.cursor_blink = self._blink
             yield editor
-            yield Toggle(id="hp-toggle")
+            toggle = Toggle(id="hp-toggle")
+            toggle.display = False
+            yield toggle
         yield FieldRows(self, id="hp-below")
 
     def on_mount(self) -> None:
@@ -257,13 +264,7 @@ class Hyperparams(VerticalScroll):
         if flip:
             self.toggle.action_flip()
 
-    def action_move(self, step: int, arrow: bool = False) -> None:
-        if self.has_focus:  # the pane itself (as the app starts): arrows scroll, tab moves on
-            if arrow:
-                (self.scroll_down if step > 0 else self.scroll_up)()
-            else:
-                (self.screen.focus_next if step > 0 else self.screen.focus_previous)()
-            return
+    def action_move(self, step: int) -> None:
         i = KEYS.index(self.current) + step
         if 0 <= i < len(KEYS):
             self.select(KEYS[i])
