@@ -99,8 +99,10 @@ class LinregApp(App[int]):
 
     def __init__(self, config: TrainConfig, dataset: Dataset, *, speed: float | None = 10.0,
                  cursor_blink: bool = True,
-                 stream_factory: type[RunStream] | type[ProcessRunStream] = ProcessRunStream):
+                 stream_factory: type[RunStream] | type[ProcessRunStream] = ProcessRunStream,
+                 on_first_screen: Callable[[], None] | None = None):
         super().__init__()
+        self._on_first_screen = on_first_screen
         self.config = config
         self.dataset = dataset
         self.speed = speed
@@ -184,13 +186,15 @@ class LinregApp(App[int]):
         self._schedule_chart()
         # The training process and plotext start once the first screen is drawn: a process starting beside the
         # first layout competes with it for the CPU. Commands sent before then wait in the stream's pipe.
-        self.call_after_refresh(self._start_training)
+        self.call_after_refresh(self._after_first_screen)
 
-    def _start_training(self) -> None:
+    def _after_first_screen(self) -> None:
         assert self.stream is not None
         self.stream.start()
         self.drain()
         preload_plotting()  # the first screen has no figure to draw
+        if self._on_first_screen is not None:
+            self._on_first_screen()
 
     # -- the one worker that drains the core's event queue ------------------------------------------
     @work(exclusive=True, group="drain", exit_on_error=False)

@@ -35,3 +35,5 @@ def test_the_app_module_does_not_import_torch() -> None:
     # torch comes in with a torch case, in the training process
     mods = _modules_after("import tui_app.__main__, tui_app.app")
     assert "textual" in mods and "torch" not in mods
+    # plotext too comes later: the first screen draws no figure (a thread loads it once the screen is up)
+    assert not {"plotext", "textual_plotext"} & mods

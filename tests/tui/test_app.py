@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Static
 
-from linreg_core.data import synthetic
+from linreg_core.config import TrainConfig
+from linreg_core.data import seed, synthetic
 from tests.tui.conftest import make_app, screen_text, settle, wait_for
+from tui_app.app import LinregApp
 from tui_app.fields import FIELDS
 from tui_app.widgets.case_picker import CasePicker
 from tui_app.widgets.help_screen import KEYS, HelpScreen
@@ -520,3 +522,27 @@ async def test_a_long_series_is_drawn_with_as_many_points_as_the_chart_has_dot_c
         drawn = int(title.split("(5000 epochs, ")[1].split(" points drawn")[0])
         # min and max of each of 2 × width braille dot columns, and the last point
         assert 100 <= drawn <= POINTS_PER_CELL * width + 1 < 5000
+
+
+async def test_the_first_screen_callback_runs_once_after_the_first_screen() -> None:
+    calls: list[tuple[int, int]] = []
+    app = LinregApp(TrainConfig.for_case(1), seed(), speed=None, cursor_blink=False,
+                    on_first_screen=lambda: calls.append(tuple(app.screen.size)))  # type: ignore[arg-type]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert calls == [SIZE]  # laid out at full size by then
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.epoch == 1)  # the training process it started answers
+    assert len(calls) == 1
+
+
+def test_the_console_entry_point_turns_the_collector_back_on(capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    from tui_app.__main__ import main
+
+    assert main(["--lr", "-1"]) == 2  # exits before any screen
+    assert gc.isenabled() and "linreg-tui: error:" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert gc.isenabled()
