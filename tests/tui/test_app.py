@@ -546,3 +546,20 @@ def test_the_console_entry_point_turns_the_collector_back_on(capsys: pytest.Capt
     with pytest.raises(SystemExit):
         main(["--help"])
     assert gc.isenabled()
+
+
+async def test_the_editor_stays_in_view_as_it_moves_down_a_short_pane() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.hyperparams
+        await pilot.press("tab")
+        for _ in range(11):  # down to Loss, far below the pane's visible rows
+            await pilot.press("down")
+        await pilot.pause(0.1)
+        assert pane.current == "loss" and pane.scroll_y > 0
+        row = pane.query_one("#hp-row").region
+        assert pane.scrollable_content_region.contains_region(row), (row, pane.scrollable_content_region)
+        for _ in range(11):
+            await pilot.press("up")
+        await pilot.pause(0.1)
+        assert pane.current == "lr" and pane.scroll_y == 0

@@ -259,10 +259,15 @@ class Hyperparams(VerticalScroll, can_focus=False):
             self._submit()
             self.current = key
             self._show_current()
+            # the editor's row moved within the pane: keep it in view once the new layout is done
+            self.call_after_refresh(self._reveal)
         widget: Widget = self.toggle if key in TOGGLES else self.editor
         widget.focus()
         if flip:
             self.toggle.action_flip()
+
+    def _reveal(self) -> None:
+        self.scroll_to_widget(self.query_one("#hp-row"), animate=False)
 
     def action_move(self, step: int) -> None:
         i = KEYS.index(self.current) + step
