@@ -14,6 +14,7 @@ KEYS: list[tuple[str, str]] = [
     ("r", "reset to epoch 0"),
     ("1 2 3 4", "select the case (resets): 1 Manual (NumPy), 2 Autograd, 3 Loss + optimizer, 4 nn.Module"),
     ("p", "focus the inference box (Enter predicts with the current parameters)"),
+    ("tab", "into the hyperparameters (there tab/shift+tab or ↓/↑ move between the fields)"),
     ("escape", "leave an input"),
     ("+ / -", "faster / slower (epochs per second in run mode; up to max)"),
     ("l", "log10 of the loss on the chart"),
