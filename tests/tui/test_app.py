@@ -431,6 +431,14 @@ async def test_hyperparams_pane_exposes_every_field() -> None:
         assert app.epoch == 1  # moving around changed nothing
 
 
+async def test_typing_after_a_move_replaces_the_fields_text() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "end", "down", *"30", "enter")  # the cursor was at the end of "0.02"
+        await settle(pilot, app)
+        assert app.config.epochs == 30 and app.hyperparams.error("epochs") is None
+
+
 async def test_a_click_on_a_switch_row_flips_it() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

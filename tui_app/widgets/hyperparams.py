@@ -259,6 +259,8 @@ class Hyperparams(VerticalScroll, can_focus=False):
             self._submit()
             self.current = key
             self._show_current()
+            if key not in TOGGLES:  # as an Input selects its text when it gets the focus: typing replaces it
+                self.editor.select_all()
             # the editor's row moved within the pane: keep it in view once the new layout is done
             self.call_after_refresh(self._reveal)
         widget: Widget = self.toggle if key in TOGGLES else self.editor
