@@ -14,7 +14,6 @@ from linreg_core.config import STEPS
 
 PHASES = {"prediction": "Prediction", "loss": "Loss", "gradient": "Gradient", "update": "Update"}
 _PHASE_COMMENT = re.compile(r"^\s*#\s*(prediction|loss|gradient|update)\b", re.IGNORECASE)
-_RECORD_COMMENT = re.compile(r"^\s*#\s*\(record")
 
 
 def trainer_class(case: int) -> type[Trainer]:
@@ -46,7 +45,7 @@ class CodeLine:
 
 def step_source(case: int) -> tuple[str, list[CodeLine]]:
     """(file:line, lines) of ``train_step`` for ``case`` as it runs, each line tagged with its phase."""
-    fn = trainer_class(case).train_step
+    fn = trainer_class(case).train_step  # type: ignore[attr-defined]
     source = textwrap.dedent(inspect.getsource(fn))
     path = Path(inspect.getsourcefile(fn) or "?")
     root = Path(linreg_core.__file__).resolve().parent.parent
@@ -58,8 +57,6 @@ def step_source(case: int) -> tuple[str, list[CodeLine]]:
         m = _PHASE_COMMENT.match(raw)
         if m:
             phase = PHASES[m.group(1).lower()]
-        elif _RECORD_COMMENT.match(raw):
-            phase = None
         if raw.strip().startswith("return "):
             phase = None
         manual = None if phase is None else STEPS[case][phase] == "manual"

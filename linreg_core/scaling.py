@@ -120,9 +120,9 @@ class Standardized(Trainer):
             b0 = float(config.init_b)
         self.set_params(np.asarray(w0, dtype=np.float32), b0)
 
-    def train_step(self, X: F32, y: F32) -> StepResult:
-        loss, gw, gb = self.inner.train_step(self.scaler.transform_X(X),
-                                             (np.asarray(y, np.float64) - self.scaler.y_mean).astype(np.float32))
+    def batch_step(self, X: F32, y: F32) -> StepResult:
+        loss, gw, gb = self.inner.batch_step(*self.inner.as_batch(
+            self.scaler.transform_X(X), (np.asarray(y, np.float64) - self.scaler.y_mean).astype(np.float32)))
         g, gb0 = self.scaler.grad_to_original(gw, gb)
         return loss, np.asarray(g, dtype=np.float32), gb0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -13,9 +13,9 @@ from linreg_core.data import Dataset
 from linreg_core.events import EpochBlock, EpochEnded
 
 F32 = npt.NDArray[np.float32]
-#: One batch's result: loss before the update, gradient of w (d numbers: an array [d] or a list), gradient of b
-#: (or None).
-StepResult = tuple[float, F32 | list[float], float | None]
+#: One batch's result as the engine records it: loss before the update (a number, or a NumPy scalar), gradient of
+#: w (d numbers: an array of any shape, or a list), gradient of b (a number, a NumPy scalar or None).
+StepResult = tuple[Any, Any, Any]
 
 
 def initial_w(config: TrainConfig, d: int) -> F32 | None:
@@ -33,7 +33,8 @@ def initial_w(config: TrainConfig, d: int) -> F32 | None:
 
 
 class Trainer(ABC):
-    """One case of the notebook. ``step()`` runs one epoch: forward, loss, gradient, update."""
+    """One case of the notebook. A case writes ``train_step`` (the notebook's four blocks on one batch, returning
+    what it computed); ``batch_step`` turns that into a :data:`StepResult` for the engine, ``step()`` runs an epoch."""
 
     case: int = 0
     #: Stamped on every event (a stream numbers its runs).
@@ -49,11 +50,27 @@ class Trainer(ABC):
         self.batch_size = config.batch_size if config.batch_size and config.batch_size < self.n else None
         self._rng = np.random.default_rng(config.seed)
         self._init_w = initial_w(config, self.d)
+        #: The initial values the cases start from: w as float32 [d, 1], b as a number.
+        self.w0 = self._init_w if self._init_w is not None else np.zeros((self.d, 1), dtype=np.float32)
+        self.b0 = float(config.init_b or 0.0)
 
     # -- what a case writes ---------------------------------------------------------------------------
     @abstractmethod
-    def train_step(self, X: F32, y: F32) -> StepResult:
-        """Forward, loss, gradient and update on one batch (X, y as float32 NumPy arrays)."""
+    def batch_step(self, X: Any, y: Any) -> StepResult:
+        """The case's ``train_step`` on one batch (X, y in the case's array type, see :meth:`data`), recorded as
+        (loss, gradient of w, gradient of b)."""
+
+    def data(self) -> tuple[Any, Any]:
+        """The whole dataset in the array type ``train_step`` takes (NumPy here, tensors in the torch cases)."""
+        return self.dataset.X, self.dataset.y
+
+    def as_batch(self, X: F32, y: F32) -> tuple[Any, Any]:
+        """NumPy arrays X, y in the array type ``train_step`` takes."""
+        return X, y
+
+    def take(self, X: Any, y: Any, idx: npt.NDArray[np.intp]) -> tuple[Any, Any]:
+        """The rows ``idx`` of a batch (a mini-batch)."""
+        return X[idx], y[idx]
 
     @abstractmethod
     def get_params(self) -> tuple[F32, float | None]:
@@ -78,22 +95,23 @@ class Trainer(ABC):
 
     # -- shared ---------------------------------------------------------------------------------------
     def step(self) -> EpochEnded:
-        ds = self.dataset
+        X, y = self.data()
         if self.batch_size is None:
-            loss, gw, gb = self.train_step(ds.X, ds.y)
+            loss, gw, gb = self.batch_step(X, y)
         else:
-            loss, gw, gb = self._minibatch_epoch(ds.X, ds.y, self.batch_size)
+            loss, gw, gb = self._minibatch_epoch(X, y, self.batch_size)
         self.epoch = epoch = self.epoch + 1
         w, b = self.get_params()
-        return EpochEnded(epoch, loss, tuple(w.tolist()), b, tuple(map(float, gw)), gb, self.run_id)
+        return EpochEnded(epoch, float(loss), tuple(w.tolist()), b, tuple(np.ravel(gw).tolist()),
+                          None if gb is None else float(gb), self.run_id)
 
     def run_block(self, k: int, low: float, high: float, watch: Callable[[float], bool] | None = None) -> EpochBlock:
         """Run up to ``k`` epochs and return them as a block; stop after the first epoch whose loss is not in
         (low, high] (NaN included) or for which ``watch(loss)`` is True. The same epochs as ``step()`` one at a
         time, without an event object per epoch."""
-        X, y = self.dataset.X, self.dataset.y
+        X, y = self.data()
         size = self.batch_size
-        epoch = self.train_step if size is None else lambda X, y: self._minibatch_epoch(X, y, size)
+        epoch = self.batch_step if size is None else lambda X, y: self._minibatch_epoch(X, y, size)
         w, b = self.live_params()
         # Python lists while the block runs, arrays once after it: an append per value costs less than a write
         # into an array row, which matters when an epoch takes a few µs.
@@ -128,7 +146,7 @@ class Trainer(ABC):
         self.set_params(w, b)
         self.epoch = epoch
 
-    def _minibatch_epoch(self, X: F32, y: F32, size: int) -> StepResult:
+    def _minibatch_epoch(self, X: Any, y: Any, size: int) -> StepResult:
         """One pass over the data in seeded shuffled batches; mean of the batch losses and gradients."""
         order = self._rng.permutation(self.n)
         losses = 0.0
@@ -136,10 +154,9 @@ class Trainer(ABC):
         gb_sum = 0.0
         count = 0
         for start in range(0, self.n, size):
-            idx = order[start:start + size]
-            loss, gw, gb = self.train_step(X[idx], y[idx])
+            loss, gw, gb = self.batch_step(*self.take(X, y, order[start:start + size]))
             losses += loss
-            gw_sum += gw
+            gw_sum += np.ravel(gw)
             gb_sum += gb or 0.0
             count += 1
         return losses / count, (gw_sum / count).astype(np.float32), (gb_sum / count if self.bias else None)
@@ -147,3 +164,36 @@ class Trainer(ABC):
     def parameters(self) -> tuple[tuple[float, ...], float | None]:
         w, b = self.get_params()
         return tuple(w.tolist()), b
+
+
+class NumpyTrainer(Trainer):
+    """Case 1's plumbing: parameters as float32 NumPy arrays updated in place; ``train_step`` returns
+    (loss, dw, db)."""
+
+    w: F32
+    b: F32
+
+    @abstractmethod
+    def forward(self, X: F32) -> F32: ...
+
+    @abstractmethod
+    def train_step(self, X: F32, y: F32) -> tuple[Any, F32, Any]: ...
+
+    def batch_step(self, X: F32, y: F32) -> StepResult:
+        return self.train_step(X, y)  # NumPy scalars and arrays: the engine converts a block's values at once
+
+    def get_params(self) -> tuple[F32, float | None]:
+        return self.w.ravel(), float(self.b) if self.bias else None
+
+    def live_params(self) -> tuple[F32, F32 | None]:
+        return self.w.reshape(self.d), self.b if self.bias else None
+
+    def set_params(self, w: F32, b: float | None) -> None:
+        self.w = np.asarray(w, dtype=np.float32).reshape(self.d, 1).copy()
+        self.b = np.array(b or 0.0, dtype=np.float32)
+
+    def predict(self, X: F32) -> F32:
+        return self.forward(np.asarray(X, dtype=np.float32))
+
+    def evaluate(self) -> float:
+        return float(((self.forward(self.dataset.X) - self.dataset.y) ** 2).mean())

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
-from linreg_core.cases._torch import make_loss, make_optimizer, tensor
-from linreg_core.cases.base import F32, StepResult, Trainer
+from linreg_core.cases._torch import TorchTrainer, make_loss, make_optimizer
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 
 
-class TorchOptimTrainer(Trainer):
+class TorchOptimTrainer(TorchTrainer):
     case = 3
 
     def __init__(self, config: TrainConfig, dataset: Dataset):
         super().__init__(config, dataset)
-        w0 = self._init_w if self._init_w is not None else np.zeros((self.d, 1), dtype=np.float32)
-        self.w = tensor(w0).requires_grad_(True)
-        self.b = torch.tensor(float(config.init_b or 0.0), requires_grad=self.bias)
-        self.X, self.y = tensor(dataset.X), tensor(dataset.y)
+        self.w = torch.tensor(self.w0, requires_grad=True)
+        self.b = torch.tensor(self.b0, requires_grad=self.bias)
         self.loss_fn = make_loss(config)
         self.optimizer = make_optimizer([self.w, self.b] if self.bias else [self.w], config)
 
@@ -29,39 +25,14 @@ class TorchOptimTrainer(Trainer):
             y_pred = y_pred + self.b
         return y_pred
 
-    def train_step(self, X: F32, y: F32) -> StepResult:
-        Xt, yt = (self.X, self.y) if X is self.dataset.X else (tensor(X), tensor(y))
+    def train_step(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         # prediction: by hand
-        y_pred = self.forward(Xt)
-        # loss: nn.MSELoss
-        loss = self.loss_fn(y_pred, yt)
-        # gradient: autograd
+        y_pred = self.forward(X)
+        # loss: nn.MSELoss (or the configured torch loss)
+        loss = self.loss_fn(y_pred, y)
+        # gradient: autograd, dL/dw into w.grad
         loss.backward()
-        # (record the gradient this update uses)
-        assert self.w.grad is not None
-        dw = self.w.grad.view(-1).tolist()
-        db = float(self.b.grad) if self.bias and self.b.grad is not None else None
-        # update: torch.optim
+        # update: torch.optim, then empty the gradients
         self.optimizer.step()
         self.optimizer.zero_grad()
-        return loss.item(), dw, db
-
-    def get_params(self) -> tuple[F32, float | None]:
-        return self.w.detach().numpy().ravel().copy(), self.b.item() if self.bias else None
-
-    def live_params(self) -> tuple[F32, F32 | None]:
-        # NumPy views of the tensors' storage, which the updates change in place.
-        return self.w.detach().numpy().reshape(self.d), self.b.detach().numpy() if self.bias else None
-
-    def set_params(self, w: F32, b: float | None) -> None:
-        with torch.no_grad():
-            self.w.copy_(tensor(w).reshape(self.d, 1))
-            self.b.fill_(float(b or 0.0))
-
-    def predict(self, X: F32) -> F32:
-        with torch.no_grad():
-            return self.forward(tensor(X)).numpy()
-
-    def evaluate(self) -> float:
-        with torch.no_grad():
-            return float(self.loss_fn(self.forward(self.X), self.y).item())
+        return loss

@@ -53,4 +53,4 @@ def test_code_command_marks_the_running_source() -> None:
     lines = out.getvalue().splitlines()
     assert "linreg_core/cases/autograd.py" in lines[0]
     assert "torch |     loss.backward()" in lines
-    assert " hand |     loss = (err * err).mean()" in lines
+    assert " hand |     loss = ((y_pred - y) ** 2).mean()" in lines

@@ -84,7 +84,7 @@ class Exploding(Trainer):
         self.w = np.zeros(self.d, dtype=np.float32)
         self.calls = 0
 
-    def train_step(self, X: F32, y: F32) -> StepResult:
+    def batch_step(self, X: F32, y: F32) -> StepResult:
         self.calls += 1
         self.w += np.float32(1.0) if self.calls < 5 else np.float32(np.inf)
         return 1.0, np.zeros(self.d, dtype=np.float32), None

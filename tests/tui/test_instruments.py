@@ -27,16 +27,16 @@ def test_code_pane_marks_hand_and_torch_lines_as_the_notebook_does() -> None:
         return {line.text.strip(): line.manual for line in step_source(case)[1]}
 
     m1 = marks(1)
-    assert m1["dw = scale * (X.T @ err)"] is True and m1["self.w -= self._lr * dw"] is True
+    assert m1["dw = 2 * X.T @ (y_pred - y) / len(X)"] is True and m1["self.w -= self.lr * dw"] is True
     m2 = marks(2)
     assert m2["loss.backward()"] is False and m2["self.w -= self.lr * self.w.grad"] is True
-    assert m2["loss = (err * err).mean()"] is True
+    assert m2["loss = ((y_pred - y) ** 2).mean()"] is True and m2["self.w.grad.zero_()"] is True
     m3 = marks(3)
-    assert m3["loss = self.loss_fn(y_pred, yt)"] is False and m3["self.optimizer.step()"] is False
-    assert m3["y_pred = self.forward(Xt)"] is True
+    assert m3["loss = self.loss_fn(y_pred, y)"] is False and m3["self.optimizer.step()"] is False
+    assert m3["y_pred = self.forward(X)"] is True
     m4 = marks(4)
-    assert m4["y_pred = self.model(Xt)"] is False
-    assert m2["dw = self.w.grad.view(-1).tolist()"] is None  # bookkeeping, neither
+    assert m4["y_pred = self.model(X)"] is False
+    assert m2["return loss"] is None  # what the step hands to the engine: no phase
 
 
 async def test_v_shows_the_selected_case_code() -> None:
