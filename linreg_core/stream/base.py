@@ -1,0 +1,129 @@
+"""The consumer's side of a stream and its commands, shared by the thread and the process transports."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+
+from linreg_core.config import TrainConfig
+from linreg_core.data import Dataset
+from linreg_core.events import Event
+from linreg_core.stream.commands import (
+    Command,
+    PauseCmd,
+    ResetCmd,
+    RunCmd,
+    SetParamsCmd,
+    SpeedCmd,
+    StepCmd,
+    WorkerState,
+)
+from linreg_core.stream.packing import unpack
+
+#: What crosses from the worker to the loop: a chunk of events, or the worker's state (kept in order with them).
+Delivery = list[Event] | WorkerState
+
+
+class StreamBase:
+    """Commands go to the worker; its chunks arrive on ``queue`` (an ``asyncio.Queue``), its state in
+    ``worker_state``."""
+
+    def __init__(self, config: TrainConfig, dataset: Dataset, speed: float | None, max_chunks: int,
+                 loop: asyncio.AbstractEventLoop | None):
+        self.config = config
+        self.dataset = dataset
+        self.queue: asyncio.Queue[list[Event]] = asyncio.Queue()
+        self._loop = loop
+        self._speed = speed
+        self._max_chunks = max_chunks
+        self._buffer: deque[Event] = deque()
+        self.run_id = 0
+        #: The worker's state as last reported, in order with the events.
+        self.worker_state = WorkerState.STARTING
+
+    # -- commands --------------------------------------------------------------------------------------
+    def run(self) -> None:
+        self._send(RunCmd())
+
+    def pause(self) -> None:
+        self._send(PauseCmd())
+
+    def step(self, n: int = 1) -> None:
+        self._send(StepCmd(max(1, int(n))))
+
+    def reset(self, config: TrainConfig | None = None, dataset: Dataset | None = None) -> int:
+        """Start afresh at epoch 0, optionally with a new configuration or data; returns the new run id."""
+        self.run_id += 1
+        if config is not None:
+            self.config = config
+        if dataset is not None:
+            self.dataset = dataset
+        self._interrupt()
+        self._send(ResetCmd(self.run_id, config, dataset))
+        return self.run_id
+
+    def set_params(self, w: tuple[float, ...], b: float | None) -> None:
+        """Overwrite the current run's parameters (original units); a :class:`ParamsSet` event confirms it.
+        Ignored once the run has finished or after a reset."""
+        self._send(SetParamsCmd(self.run_id, tuple(float(v) for v in w), b))
+
+    def set_speed(self, speed: float | None) -> None:
+        """Epochs per second in run mode; ``None`` is as fast as possible."""
+        self._send(SpeedCmd(speed))
+
+    def _send(self, cmd: Command) -> None:
+        raise NotImplementedError
+
+    def _interrupt(self) -> None:
+        raise NotImplementedError
+
+    def _release_credit(self) -> None:
+        raise NotImplementedError
+
+    # -- from the worker, on the loop ----------------------------------------------------------------
+    def _deliver(self, item: Delivery) -> None:
+        """Runs on the loop: a chunk goes to the queue, a state to ``worker_state``."""
+        if isinstance(item, WorkerState):
+            self.worker_state = item
+        else:
+            self.queue.put_nowait(item)
+
+    def _to_loop(self, item: Delivery) -> bool:
+        loop = self._loop
+        assert loop is not None
+        try:
+            loop.call_soon_threadsafe(self._deliver, item)
+        except RuntimeError:  # loop closed: nobody is listening any more
+            return False
+        return True
+
+    # -- consumer (the loop's thread) -----------------------------------------------------------------
+    async def get(self) -> Event:
+        """The next event, waiting for it."""
+        if not self._buffer:
+            self._buffer.extend(unpack(await self._take()))
+        return self._buffer.popleft()
+
+    async def get_batch(self, max_chunks: int | None = None, *, blocks: bool = False) -> list[Event]:
+        """The events available now (at least one, waiting for it), in order; at most ``max_chunks``
+        further chunks are taken, so a consumer can interleave other work with a flood. With ``blocks``,
+        runs of epochs come as :class:`EpochBlock` (cheaper to fold in); otherwise one event per epoch."""
+        out = list(self._buffer)
+        self._buffer.clear()
+        if not out:
+            out.extend(await self._take())
+        taken = 0
+        while max_chunks is None or taken < max_chunks:
+            taken += 1
+            try:
+                chunk = self.queue.get_nowait()
+            except asyncio.QueueEmpty:
+                break
+            self._release_credit()
+            out.extend(chunk)
+        return out if blocks else unpack(out)
+
+    async def _take(self) -> list[Event]:
+        chunk = await self.queue.get()
+        self._release_credit()
+        return chunk
