@@ -147,11 +147,20 @@ class TrainConfig:
             out.append(f"init_b: must be finite (got {self.init_b!r})")
         if not isinstance(self.standardize, bool):
             out.append(f"standardize: must be true or false (got {self.standardize!r})")
+        out.extend(self._optimizer_problems())
+        return out
+
+    def _optimizer_problems(self) -> list[str]:
+        """Optimizer, loss and their settings, and which cases take them."""
+        out: list[str] = []
         if self.optimizer not in OPTIMIZERS:
             out.append(f"optimizer: must be one of {', '.join(OPTIMIZERS)} (got {self.optimizer!r})")
         if self.loss not in LOSSES:
             out.append(f"loss: must be one of {', '.join(LOSSES)} (got {self.loss!r})")
-        if number("momentum", self.momentum) and not (math.isfinite(self.momentum) and 0 <= self.momentum < 1):
+        m = self.momentum
+        if isinstance(m, bool) or not isinstance(m, (int, float)):
+            out.append(f"momentum: must be a number (got {m!r})")
+        elif not (math.isfinite(m) and 0 <= m < 1):
             out.append(f"momentum: must be in [0, 1) (got {self.momentum!r})")
         if not (isinstance(self.betas, tuple) and len(self.betas) == 2 and all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and 0 <= v < 1

@@ -7,11 +7,11 @@ import sys
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
-    from linreg_core.cli import OneLineParser
+    from linreg_core.options import OneLineParser
 
 
 def build_parser() -> OneLineParser:
-    from linreg_core.cli import OneLineParser, _positive_speed, add_config_options
+    from linreg_core.options import OneLineParser, add_config_options, positive_speed
 
     parser = OneLineParser(prog="linreg-tui", description="Terminal app: linear regression by gradient descent at "
                            "four levels of automation. Keys: space run/pause, n step, r reset, 1-4 case, p predict, "
@@ -19,7 +19,7 @@ def build_parser() -> OneLineParser:
                            "v code, f lr range test, w edit w/b, h run history, e export, s save, L load, "
                            "? help, q quit.")
     add_config_options(parser)
-    parser.add_argument("--speed", type=_positive_speed, default=10.0, metavar="N|max",
+    parser.add_argument("--speed", type=positive_speed, default=10.0, metavar="N|max",
                         help="epochs per second in run mode (default 10; 'max' as fast as possible)")
     return parser
 
@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from linreg_core.cli import BAD_INPUT, UsageError, setup_from_args
+    from linreg_core.options import BAD_INPUT, UsageError, setup_from_args
 
     parser = build_parser()
     try:

@@ -642,7 +642,7 @@ class LinregApp(App[int]):
                      f"written atomically", "linreg-checkpoint.json", check, done)
 
     def action_load(self) -> None:
-        from linreg_core.cli import dataset_for
+        from linreg_core.options import dataset_for
 
         def check(text: str) -> Loaded:
             return load_for_app(text, self.config, self.dataset, dataset_for)

@@ -114,7 +114,7 @@ def parse_field(cfg: TrainConfig, dataset: Dataset, key: str, text: str) -> tupl
 
 
 def _change_data(cfg: TrainConfig, dataset: Dataset, source: str) -> tuple[TrainConfig, Dataset]:
-    from linreg_core.cli import dataset_for
+    from linreg_core.options import dataset_for
 
     new = replace(cfg, data=replace(cfg.data, source=source))
     try:

@@ -1,0 +1,123 @@
+"""What ``linreg`` prints: the text lines and the strict JSON lines, each written in one place."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from typing import Any, TextIO
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg_core import analysis
+from linreg_core.analysis import LrBound
+from linreg_core.data import Dataset
+from linreg_core.events import EpochBlock, EpochEnded, RunFinished
+from linreg_core.parse import format_epoch, format_prediction
+
+#: Runs with at least this many epochs show a progress bar on a terminal's stderr.
+PROGRESS_MIN_EPOCHS = 20_000
+
+
+def num(v: float | None) -> float | None:
+    return v if v is not None and math.isfinite(v) else None
+
+
+def json_line(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, allow_nan=False)
+
+
+def epoch_json(ev: EpochEnded) -> str:
+    return json_line({"event": "epoch", "epoch": ev.epoch, "loss": num(ev.loss), "w": [num(v) for v in ev.w],
+                       "b": num(ev.b), "grad_w": [num(v) for v in ev.grad_w], "grad_b": num(ev.grad_b)})
+
+
+def fmt_params(w: tuple[float, ...], b: float | None) -> str:
+    ws = f"{w[0]:.3f}" if len(w) == 1 else "[" + ", ".join(f"{v:.3f}" for v in w) + "]"
+    return f"w={ws}" + ("" if b is None else f", b={b:.3f}")
+
+
+def final_line(fin: RunFinished, star: analysis.ClosedForm, dist: float) -> str:
+    line = f"{fin.reason}: {fin.epochs} epochs, {fmt_params(fin.w, fin.b)}, loss={fin.loss:.6g}"
+    line += f"; θ*: {fmt_params(star.w, star.b)}, loss*={star.loss:.6g}, ‖θ−θ*‖={dist:.4g}"
+    if fin.reason != "completed":
+        line += f" — {fin.message}"
+    return line
+
+
+class Progress:
+    """A rich progress bar on stderr for long runs on a terminal; nothing when stderr is piped."""
+
+    def __init__(self, total: int, stream: TextIO):
+        self._bar: Any = None
+        self._last = 0.0
+        if total >= PROGRESS_MIN_EPOCHS and stream.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(TextColumn("epoch"), MofNCompleteColumn(), BarColumn(), TimeRemainingColumn(),
+                                 TextColumn("loss {task.fields[loss]}"), console=Console(file=stream),
+                                 transient=True)
+            self._task = self._bar.add_task("train", total=total, loss="")
+            self._bar.start()
+
+    def update(self, epoch: int, loss: float) -> None:
+        if self._bar is None:
+            return
+        now = time.monotonic()
+        if now - self._last >= 0.1:
+            self._last = now
+            self._bar.update(self._task, completed=epoch, loss=f"{loss:.6g}")
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+class RunReport:
+    """``linreg run``'s output: text lines as the notebook prints them, or one strict JSON object per line."""
+
+    def __init__(self, out: TextIO, as_json: bool, log_every: int):
+        self.write, self.as_json, self.log_every = out.write, as_json, log_every
+
+    def standardize(self, before: LrBound, after: LrBound) -> None:
+        if self.as_json:
+            self.write(json_line({"event": "standardize", "condition": [num(before.condition), num(after.condition)],
+                                  "eta_max": [num(before.eta_max), num(after.eta_max)]}) + "\n")
+        else:
+            from linreg_core.scaling import effect
+
+            self.write(effect(before, after) + "\n")
+
+    def block(self, block: EpochBlock) -> None:
+        """The logged epochs of a block: every one with --json, else epochs 1, 1 + log_every, …"""
+        start = 0 if self.as_json else -(block.first - 1) % self.log_every
+        step = 1 if self.as_json else self.log_every
+        for i in range(start, len(block), step):
+            ev = block.event(i)
+            self.write((epoch_json(ev) if self.as_json else format_epoch(ev.epoch, ev.w, ev.b, ev.loss)) + "\n")
+
+    def finished(self, fin: RunFinished, dataset: Dataset, bias: bool) -> None:
+        star = analysis.closed_form(dataset.X, dataset.y, bias)
+        dist = analysis.distance(fin.w, fin.b, star.w, star.b)
+        if not self.as_json:
+            self.write(final_line(fin, star, dist) + "\n")
+            return
+        doc: dict[str, Any] = {"event": "finished", "reason": fin.reason, "epochs": fin.epochs,
+                               "w": [num(v) for v in fin.w], "b": num(fin.b), "loss": num(fin.loss),
+                               "theta_star": {"w": list(star.w), "b": star.b, "loss": star.loss},
+                               "dist_star": num(dist)}
+        if dataset.true_w is not None:
+            ref_b = dataset.true_b if bias else None
+            doc["dist_true"] = num(analysis.distance(fin.w, fin.b, dataset.true_w, ref_b))
+        if fin.reason != "completed":
+            doc["message"] = fin.message
+        self.write(json_line(doc) + "\n")
+
+    def predictions(self, xs: npt.NDArray[np.float32], ys: npt.NDArray[np.float32]) -> None:
+        for x, y in zip(xs, ys, strict=True):
+            if self.as_json:
+                self.write(json_line({"event": "prediction", "x": [float(v) for v in x], "y": num(float(y))}) + "\n")
+            else:
+                self.write(format_prediction(x, float(y)) + "\n")
