@@ -37,15 +37,15 @@ def headless(epochs: int) -> float:
 async def app_run(epochs: int) -> tuple[float, float]:
     app = LinregApp(TrainConfig.for_case(1, epochs=epochs), seed(), speed=None, cursor_blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        while app.stream is None or app.stream.worker_state != "idle":  # the training process is up
+        while app.session.stream is None or app.session.stream.worker_state != "idle":  # the training process is up
             await pilot.pause(0.05)
-        r0 = app.redraws
+        r0 = app.main.redraws
         t0 = time.perf_counter()
         await pilot.press("space")
-        while app.state != "finished":
+        while app.session.state != "finished":
             await asyncio.sleep(0.005)
         elapsed = time.perf_counter() - t0
-        redraws = app.redraws - r0
+        redraws = app.main.redraws - r0
     return elapsed, redraws / elapsed
 
 
@@ -55,9 +55,9 @@ async def key_latency(epochs: int, presses: int = 10) -> tuple[list[float], list
     app = LinregApp(TrainConfig.for_case(1, epochs=epochs), seed(), speed=None, cursor_blink=False)
     to_state, to_screen = [], []
     async with app.run_test(size=(120, 40)) as pilot:
-        while app.stream is None or app.stream.worker_state != "idle":  # the training process is up
+        while app.session.stream is None or app.session.stream.worker_state != "idle":  # the training process is up
             await pilot.pause(0.05)
-        bar = app.status_bar
+        bar = app.main.status_bar
         render_lines = bar.render_lines
         shown: list[float] = []
 
@@ -74,7 +74,7 @@ async def key_latency(epochs: int, presses: int = 10) -> tuple[list[float], list
             shown.clear()
             t0 = time.perf_counter()
             app.simulate_key("space")  # pause, as a keypress arriving from the terminal
-            while app.state != "paused":
+            while app.session.state != "paused":
                 await asyncio.sleep(0.001)
             to_state.append(time.perf_counter() - t0)
             while not shown:

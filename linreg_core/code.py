@@ -62,3 +62,47 @@ def step_source(case: int) -> tuple[str, list[CodeLine]]:
         manual = None if phase is None else STEPS[case][phase] == "manual"
         lines.append(CodeLine(raw, phase, manual))
     return where, lines
+
+
+#: The notebook's own case-1 cell, block by block (its gradient is a sum: N× the mean gradient).
+NOTEBOOK_CASE_1: dict[str, list[str]] = {
+    "Prediction": ["# prediction (def forward(x): return w*x)", "y_pred=forward(x)"],
+    "Loss": ["# loss (def loss(y, y_predicted): return ((y_predicted-y)**2).mean())", "l=loss(y,y_pred)"],
+    "Gradient": ["# gradient (def gradient(x, y, y_predicted):", "#   return np.dot(2*x, y_predicted-y).mean())",
+                 "#   np.dot is already a sum: N× the mean gradient", "dw=gradient(x,y,y_pred)"],
+    "Update": ["# update: go in the negative direction of the gradient", "w-=LR*dw"],
+}
+
+
+def step_blocks(case: int) -> dict[str, list[str]]:
+    """The four blocks of ``case``'s training step: phase → its lines (dedented, the opening comment included);
+    ``case`` 0 is the notebook's own case-1 cell."""
+    if case == 0:
+        return {phase: list(lines) for phase, lines in NOTEBOOK_CASE_1.items()}
+    _, lines = step_source(case)
+    blocks: dict[str, list[str]] = {phase: [] for phase in PHASES.values()}
+    for line in lines:
+        if line.phase is not None:
+            blocks[line.phase].append(line.text)
+    indent = min((len(t) - len(t.lstrip()) for b in blocks.values() for t in b if t.strip()), default=0)
+    return {phase: [t[indent:] for t in b] for phase, b in blocks.items()}
+
+
+def _code_only(lines: list[str]) -> list[str]:
+    return [re.sub(r"\s+#.*$", "", t).strip() for t in lines if t.strip() and not t.strip().startswith("#")]
+
+
+def changed_blocks(before: int, after: int) -> set[str]:
+    """The phases whose code (comments aside) differs between two cases' steps (0: the notebook's case 1)."""
+    a, b = step_blocks(before), step_blocks(after)
+    return {phase for phase in PHASES.values() if _code_only(a[phase]) != _code_only(b[phase])}
+
+
+def swapped_blocks(case: int) -> tuple[int, set[str], str]:
+    """What the code view's diff sets ``case`` beside: (the other case, 0 for the notebook's own case-1 cell; the
+    phases that changed; a line saying what changed)."""
+    if case == 1:
+        return 0, {"Gradient"}, ("the notebook's gradient np.dot(2*x, y_pred-y).mean() is a sum, N× the mean "
+                                 "gradient (its lr 0.005 acts like 0.02 here); the other blocks only rename")
+    changed = changed_blocks(case - 1, case)
+    return case - 1, changed, f"case {case - 1} → {case}: {', '.join(sorted(changed)).lower()} swapped"

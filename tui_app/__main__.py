@@ -12,12 +12,10 @@ if TYPE_CHECKING:
 
 def build_parser() -> OneLineParser:
     from linreg_core.options import OneLineParser, add_config_options, positive_speed
+    from tui_app.keymap import brief
 
     parser = OneLineParser(prog="linreg-tui", description="Terminal app: linear regression by gradient descent at "
-                           "four levels of automation. Keys: space run/pause, n step, r reset, 1-4 case, p predict, "
-                           "+/- speed, l log10 loss, t chart view, o lr = eta_opt, c compare, g gradient check, "
-                           "v code, f lr range test, w edit w/b, h run history, e export, s save, L load, "
-                           "? help, q quit.")
+                           f"four levels of automation. Keys: {brief()}")
     add_config_options(parser)
     parser.add_argument("--speed", type=positive_speed, default=10.0, metavar="N|max",
                         help="epochs per second in run mode (default 10; 'max' as fast as possible)")

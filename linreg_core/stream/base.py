@@ -41,6 +41,14 @@ class StreamBase:
         #: The worker's state as last reported, in order with the events.
         self.worker_state = WorkerState.STARTING
 
+    def start(self) -> None:
+        """Start the worker (from the loop's thread)."""
+        raise NotImplementedError
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the run (reason ``stopped``) and the worker, waiting up to ``timeout`` seconds."""
+        raise NotImplementedError
+
     # -- commands --------------------------------------------------------------------------------------
     def run(self) -> None:
         self._send(RunCmd())

@@ -54,3 +54,19 @@ def test_code_command_marks_the_running_source() -> None:
     assert "linreg_core/cases/autograd.py" in lines[0]
     assert "torch |     loss.backward()" in lines
     assert " hand |     loss = ((y_pred - y) ** 2).mean()" in lines
+
+
+def test_neighbouring_cases_differ_in_exactly_the_blocks_the_notebook_swaps() -> None:
+    from linreg_core.code import changed_blocks, step_blocks, swapped_blocks
+
+    assert changed_blocks(1, 2) == {"Gradient", "Update"}
+    assert changed_blocks(2, 3) == {"Loss", "Update"}
+    assert changed_blocks(3, 4) == {"Prediction"}
+    assert swapped_blocks(4)[:2] == (3, {"Prediction"})
+    assert swapped_blocks(1)[:2] == (0, {"Gradient"})
+    notebook = step_blocks(0)
+    assert "dw=gradient(x,y,y_pred)" in notebook["Gradient"] and list(notebook) == list(step_blocks(1))
+    # the blocks read as the notebook writes them
+    assert "loss = ((y_pred - y) ** 2).mean()" in step_blocks(1)["Loss"] == step_blocks(2)["Loss"]
+    assert step_blocks(4)["Prediction"][-1] == "y_pred = self.model(X)"
+    assert step_blocks(3)["Update"][-2:] == ["self.optimizer.step()", "self.optimizer.zero_grad()"]

@@ -20,6 +20,7 @@ from textual.widgets import Static
 from linreg_core.cli import main
 from linreg_core.parse import InputError, parse_predict
 from tests.tui.conftest import make_app, settle, wait_for
+from tui_app.app import LinregApp
 
 CORPUS = json.loads((Path(__file__).parent / "bad_inputs.json").read_text())
 
@@ -137,35 +138,42 @@ def test_checkpoint_in_a_subprocess_never_runs_code(tmp_path: Path) -> None:
     assert proc.returncode == 2 and not (tmp_path / "pwned").exists()
 
 
+
+def snapshot(app: LinregApp) -> tuple[object, ...]:
+    """What a rejected field must leave as it was."""
+    s = app.session
+    return s.config, s.dataset, s.epoch, s.state, len(s.history)
+
+
 async def test_every_field_of_the_hyperparameter_pane() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.epoch == 1)
+        await wait_for(pilot, lambda: app.session.epoch == 1)
         await settle(pilot, app)
-        before = (app.config, app.dataset, app.epoch, app.state, len(app.history))
+        before = snapshot(app)
         for case in CORPUS["fields"]:
-            app.hyperparams.edit(case["field"])
+            app.main.hyperparams.edit(case["field"])
             await pilot.press("ctrl+a", "ctrl+k", *case["text"], "enter")
             await pilot.pause(0.02)
-            err = app.hyperparams.error(case["field"])
+            err = app.main.hyperparams.error(case["field"])
             assert err is not None and case["expect"] in err, (case, err)
-            assert (app.config, app.dataset, app.epoch, app.state, len(app.history)) == before
-        assert app.is_running and not app.errors
+            assert snapshot(app) == before
+        assert app.is_running and not app.main.errors
 
 
 async def test_inference_box() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.epoch == 1)
+        await wait_for(pilot, lambda: app.session.epoch == 1)
         await pilot.press("p", *"5", "enter")
         good = str(app.query_one("#predict-output", Static).render())
         assert good == "f(5) = 3.000"
-        before = (app.config, app.epoch, app.state)
+        before = (app.session.config, app.session.epoch, app.session.state)
         for text in CORPUS["inference"]:
             await pilot.press("ctrl+a", "ctrl+k", *text, "enter")
             err = app.query_one("#predict-error", Static)
             assert err.display and str(err.render()), text
             assert str(app.query_one("#predict-output", Static).render()) == good
-            assert (app.config, app.epoch, app.state) == before
+            assert (app.session.config, app.session.epoch, app.session.state) == before

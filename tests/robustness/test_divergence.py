@@ -51,10 +51,10 @@ async def test_the_app_survives_a_violent_divergence(case: int) -> None:
     app = make_app(case=case, lr=1e6, epochs=1000, speed=None)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.state == "diverged")
+        await wait_for(pilot, lambda: app.session.state == "diverged")
         await pilot.press("l", "t", "t")
         await settle(pilot, app)
-        plot_errors = [p for p in app.chart.plots() if "unavailable" in str(p.render())]
-        assert not plot_errors and app.status_line().startswith("diverged") and not app.errors
+        plot_errors = [p for p in app.main.chart.plots() if "unavailable" in str(p.render())]
+        assert not plot_errors and app.main.status_line().startswith("diverged") and not app.main.errors
         await pilot.press("r", "n")
-        await wait_for(pilot, lambda: app.epoch == 1)
+        await wait_for(pilot, lambda: app.session.epoch == 1)

@@ -24,22 +24,22 @@ CLICKABLE = ["#case-1", "#case-2", "#case-3", "#case-4", "#hp-editor", "#hp-togg
 
 
 def stream_diag(app: LinregApp) -> dict[str, object]:
-    s: Any = app.stream
+    s: Any = app.session.stream
     return {"interrupted": s._interrupted.is_set(), "credits": s._credits.get_value(),
             "alive": s._proc.is_alive() if getattr(s, "_proc", None) else None, "queued": s.queue.qsize(),
-            "app_run": app.run_id, "stream_run": s.run_id, "drain": [w.state for w in app.workers]}
+            "app_run": app.session.run_id, "stream_run": s.run_id, "drain": [w.state for w in app.workers]}
 
 
 def check_invariants(app: LinregApp) -> None:
-    assert app.state in STATES
-    words = app.status_line().split()
-    assert words[0] == app.state and [w for w in words if w in STATES] == [app.state]
-    assert f"epoch {app.epoch}/{app.config.epochs}" in app.status_line()
-    assert app.contiguity_errors == 0
-    assert len(app.history) == app.epoch
-    if app.epoch:
-        assert int(app.history.epochs[-1]) == app.epoch
-    assert not [e for e in app.errors if "internal error" in e]
+    assert app.session.state in STATES
+    words = app.main.status_line().split()
+    assert words[0] == app.session.state and [w for w in words if w in STATES] == [app.session.state]
+    assert f"epoch {app.session.epoch}/{app.session.config.epochs}" in app.main.status_line()
+    assert app.session.contiguity_errors == 0
+    assert len(app.session.history) == app.session.epoch
+    if app.session.epoch:
+        assert int(app.session.history.epochs[-1]) == app.session.epoch
+    assert not [e for e in app.main.errors if "internal error" in e]
 
 
 @pytest.mark.storm
@@ -88,21 +88,21 @@ async def test_two_thousand_random_keys_and_clicks(tmp_path: Path, monkeypatch: 
         # The app still works: reset and step give the expected first epoch of the current case.
         await pilot.press("r")
         await settle(pilot, app)
-        assert app.state == "ready" and app.epoch == 0
+        assert app.session.state == "ready" and app.session.epoch == 0
         await pilot.press("n")
         try:
-            await wait_for(pilot, lambda: app.epoch == 1)
+            await wait_for(pilot, lambda: app.session.epoch == 1)
         except AssertionError:
-            raise AssertionError(f"no epoch after n: screens {app.screen_stack}, state {app.state}, "
-                                 f"message {app.message!r}, errors {app.errors[-3:]}, worker "
-                                 f"{app.stream.worker_state if app.stream else None}, focus {app.focused}, "
+            raise AssertionError(f"no epoch after n: screens {app.screen_stack}, state {app.session.state}, "
+                                 f"message {app.main.message_line.text!r}, errors {app.main.errors[-3:]}, worker "
+                                 f"{app.session.stream.worker_state}, focus {app.focused}, "
                                  f"diag {stream_diag(app)}") from None
         await settle(pilot, app)
         check_invariants(app)
-        assert isinstance(app.predict_input, Input)
+        assert isinstance(app.main.predict_input, Input)
         # status and log agree with the core: a clean run of the same configuration gives the same epoch 1
         from linreg_core.engine import Run
 
-        direct = Run(app.config, app.dataset).advance()[0]
-        assert app.w == direct.w and app.loss == direct.loss
-        assert float(app.history.loss[0]) == direct.loss
+        direct = Run(app.session.config, app.session.dataset).advance()[0]
+        assert app.session.w == direct.w and app.session.loss == direct.loss
+        assert float(app.session.history.loss[0]) == direct.loss

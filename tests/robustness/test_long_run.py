@@ -28,25 +28,25 @@ async def test_a_million_epochs_keep_memory_bounded_and_keys_answered() -> None:
         await settle(pilot, app)
         before = peak_rss()
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.epoch >= EPOCHS // 3, timeout=200)
+        await wait_for(pilot, lambda: app.session.epoch >= EPOCHS // 3, timeout=200)
         # a key mid-run: the state word changes at once and the epochs stop
         t0 = time.perf_counter()
         await pilot.press("space")
         answered = time.perf_counter() - t0
-        assert app.state == "paused" and app.status_line().startswith("paused")
+        assert app.session.state == "paused" and app.main.status_line().startswith("paused")
         await pilot.pause(0.3)
-        stopped_at = app.epoch
+        stopped_at = app.session.epoch
         await pilot.pause(0.5)
-        assert app.epoch == stopped_at
+        assert app.session.epoch == stopped_at
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.state != "running", timeout=250)
+        await wait_for(pilot, lambda: app.session.state != "running", timeout=250)
         await settle(pilot, app)
         grown = peak_rss() - before
         print(f"key answered in {answered * 1e3:.1f} ms; peak RSS grew {grown / 2**20:.1f} MB; "
-              f"history {app.history.nbytes / 2**20:.1f} MB; chart redraws {app.redraws}")
-        assert app.state == "finished" and app.epoch == EPOCHS and app.contiguity_errors == 0
-        assert len(app.history) == EPOCHS and app.history.nbytes <= 64 * 2**20
-        assert math.isfinite(float(app.history.loss[-1]))
-        assert len(app.log_pane.lines) <= 2100  # the log keeps its last lines only
+              f"history {app.session.history.nbytes / 2**20:.1f} MB; chart redraws {app.main.redraws}")
+        assert app.session.state == "finished" and app.session.epoch == EPOCHS and app.session.contiguity_errors == 0
+        assert len(app.session.history) == EPOCHS and app.session.history.nbytes <= 64 * 2**20
+        assert math.isfinite(float(app.session.history.loss[-1]))
+        assert len(app.main.log_pane.lines) <= 2100  # the log keeps its last lines only
         assert grown <= RSS_BUDGET, f"peak RSS grew by {grown / 2**20:.0f} MB"
-        assert app.redraws >= 10  # the chart kept being drawn during the run
+        assert app.main.redraws >= 10  # the chart kept being drawn during the run

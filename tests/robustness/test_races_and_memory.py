@@ -32,16 +32,16 @@ async def test_fast_command_sequences_mid_run_then_a_clean_result() -> None:
                 await pilot.pause(0.02)
         await pilot.press("r")
         await settle(pilot, app)
-        assert app.state == "ready" and app.epoch == 0 and app.contiguity_errors == 0
+        assert app.session.state == "ready" and app.session.epoch == 0 and app.session.contiguity_errors == 0
         # one training process, still answering
-        assert app.stream is not None and app.stream.worker_state == "idle"
-        cfg = app.config.replace(epochs=300)
-        app.apply_config(cfg)
+        assert app.session.stream is not None and app.session.stream.worker_state == "idle"
+        cfg = app.session.config.replace(epochs=300)
+        app.main.apply_config(cfg)
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.state == "finished", timeout=60)
+        await wait_for(pilot, lambda: app.session.state == "finished", timeout=60)
         await settle(pilot, app)
-        direct = Run(cfg, app.dataset)
+        direct = Run(cfg, app.session.dataset)
         while direct.finished is None:
             direct.advance()
-        assert app.w == direct.finished.w and app.epoch == 300 and len(app.history) == 300
-        assert app.contiguity_errors == 0
+        assert app.session.w == direct.finished.w and app.session.epoch == 300 and len(app.session.history) == 300
+        assert app.session.contiguity_errors == 0

@@ -10,8 +10,9 @@ from linreg_core.data import seed, synthetic
 from tests.tui.conftest import make_app, screen_text, settle, wait_for
 from tui_app.app import LinregApp
 from tui_app.fields import FIELDS
+from tui_app.keymap import help_rows
+from tui_app.screens.help import HelpScreen
 from tui_app.widgets.case_picker import CasePicker
-from tui_app.widgets.help_screen import KEYS, HelpScreen
 from tui_app.widgets.hyperparams import Hyperparams
 from tui_app.widgets.log_pane import LogPane
 from tui_app.widgets.loss_chart import POINTS_PER_CELL, LossChart
@@ -33,8 +34,8 @@ async def test_first_screen_shows_every_pane_and_ready() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         assert app.title == "linreg-tui"
-        assert app.status_line().split()[0] == "ready"
-        assert "epoch 0/20" in app.status_line() and "loss 30.0000" in app.status_line()
+        assert app.main.status_line().split()[0] == "ready"
+        assert "epoch 0/20" in app.main.status_line() and "loss 30.0000" in app.main.status_line()
         names = [static_text(app, f"#case-{c}") for c in (1, 2, 3, 4)]
         assert names == ["▶ 1 Manual (NumPy)", "  2 Autograd", "  3 Loss + optimizer", "  4 nn.Module"]
         steps = static_text(app, "#case-steps")
@@ -45,7 +46,7 @@ async def test_first_screen_shows_every_pane_and_ready() -> None:
                              ("Standardize", "[ ] off"), ("Batch size", "full batch"), ("Seed", "0"),
                              ("Data", "seed")]:
             assert f"{label.ljust(14)} {value}" in shown
-        assert "η_max 0.1333 (stable below)" in shown and "η_max 0.1333" in app.hyperparams.hint.plain
+        assert "η_max 0.1333 (stable below)" in shown and "η_max 0.1333" in app.main.hyperparams.hint.plain
         plot = app.query_one("#loss-view", SafePlot)
         assert plot.drawn_empty and plot.renders == 0  # no figure (and no plotext) before there is data
         assert "no epochs yet" in screen_text(app)
@@ -72,14 +73,14 @@ async def test_n_steps_one_epoch_from_ready_and_paused() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.epoch == 1)
-        assert app.state == "paused"
+        await wait_for(pilot, lambda: app.session.epoch == 1)
+        assert app.session.state == "paused"
         # the status bar follows at the next display update (at most DISPLAY_GAP later)
-        await wait_for(pilot, lambda: app.status_line().startswith("paused  epoch 1/20"), timeout=1.0)
+        await wait_for(pilot, lambda: app.main.status_line().startswith("paused  epoch 1/20"), timeout=1.0)
         await pilot.press("n", "n")
-        await wait_for(pilot, lambda: app.epoch == 3)
+        await wait_for(pilot, lambda: app.session.epoch == 3)
         await settle(pilot, app)
-        assert app.epoch == 3
+        assert app.session.epoch == 3
         assert [line for line in log_text(app) if line.startswith("epoch")] == [
             "epoch 1: w=0.600, loss=30.000  ‖θ−θ*‖=1.4", "epoch 2: w=1.020, loss=14.700 ▼  ‖θ−θ*‖=0.98",
             "epoch 3: w=1.314, loss=7.203 ▼  ‖θ−θ*‖=0.686"]
@@ -89,42 +90,42 @@ async def test_space_runs_to_finished_with_the_notebook_trace() -> None:
     app = make_app(case=2, speed=None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.state == "finished")
+        await wait_for(pilot, lambda: app.session.state == "finished")
         await settle(pilot, app)
-        assert app.status_line().startswith("finished  epoch 20/20")
+        assert app.main.status_line().startswith("finished  epoch 20/20")
         lines = [line.split("  ‖")[0].rstrip(" ▼△=") for line in log_text(app) if line.startswith("epoch")]
         assert lines[0] == "epoch 1: w=0.300, loss=30.000" and lines[-1] == "epoch 19: w=1.909, loss=0.086"
-        assert len(lines) == 10 and len(app.history) == 20 and app.contiguity_errors == 0
-        assert "finished 20 epochs" in app.message
+        assert len(lines) == 10 and len(app.session.history) == 20 and app.session.contiguity_errors == 0
+        assert "finished 20 epochs" in app.main.message_line.text
 
 
 async def test_space_pauses_a_run_and_resumes_it() -> None:
     app = make_app(case=1, speed=20, epochs=10_000)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
-        assert app.state == "running"
-        await wait_for(pilot, lambda: app.epoch >= 3)
+        assert app.session.state == "running"
+        await wait_for(pilot, lambda: app.session.epoch >= 3)
         await pilot.press("space")
-        assert app.state == "paused"
+        assert app.session.state == "paused"
         await settle(pilot, app)
-        frozen = app.epoch
+        frozen = app.session.epoch
         await pilot.pause(0.3)
-        assert app.epoch == frozen and app.state == "paused"
+        assert app.session.epoch == frozen and app.session.state == "paused"
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.epoch > frozen)
-        assert app.state == "running" and app.contiguity_errors == 0
+        await wait_for(pilot, lambda: app.session.epoch > frozen)
+        assert app.session.state == "running" and app.session.contiguity_errors == 0
 
 
 async def test_r_resets_to_epoch_0() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", "n")
-        await wait_for(pilot, lambda: app.epoch == 2)
+        await wait_for(pilot, lambda: app.session.epoch == 2)
         await pilot.press("r")
         await settle(pilot, app)
-        assert app.state == "ready" and app.epoch == 0 and len(app.history) == 0
-        assert app.loss == 30.0 and app.w == (0.0,)
-        assert app.status_line().startswith("ready  epoch 0/20")
+        assert app.session.state == "ready" and app.session.epoch == 0 and len(app.session.history) == 0
+        assert app.session.loss == 30.0 and app.session.w == (0.0,)
+        assert app.main.status_line().startswith("ready  epoch 0/20")
 
 
 @pytest.mark.parametrize(("key", "lr", "name"), [("2", 0.01, "2 Autograd"), ("3", 0.005, "3 Loss + optimizer"),
@@ -133,15 +134,16 @@ async def test_digits_select_the_case_and_reset(key: str, lr: float, name: str) 
     app = make_app(case=1 if key != "1" else 3)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.epoch == 1)
+        await wait_for(pilot, lambda: app.session.epoch == 1)
         await pilot.press(key)
         await settle(pilot, app)
-        assert app.config.case == int(key) and app.config.lr == lr
+        assert app.session.config.case == int(key) and app.session.config.lr == lr
         assert app.query_one(CasePicker).selected == int(key)
         assert static_text(app, f"#case-{key}") == f"▶ {name}"
-        assert app.state == "ready" and app.epoch == 0 and "run reset to epoch 0" in app.message
-        assert app.hyperparams.text("lr") == f"{lr:g}"
-        assert app.hyperparams.text("bias") == ("on" if key == "4" else "off")
+        assert app.session.state == "ready" and app.session.epoch == 0
+        assert "run reset to epoch 0" in app.main.message_line.text
+        assert app.main.hyperparams.text("lr") == f"{lr:g}"
+        assert app.main.hyperparams.text("bias") == ("on" if key == "4" else "off")
 
 
 async def test_clicking_a_case_selects_it() -> None:
@@ -149,7 +151,7 @@ async def test_clicking_a_case_selects_it() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.click("#case-3")
         await settle(pilot, app)
-        assert app.config.case == 3
+        assert app.session.config.case == 3
 
 
 async def test_inference_before_and_after_training() -> None:
@@ -163,7 +165,7 @@ async def test_inference_before_and_after_training() -> None:
         await pilot.press("escape")
         assert app.focused is None
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.state == "finished")
+        await wait_for(pilot, lambda: app.session.state == "finished")
         await pilot.press("p", "enter")
         assert static_text(app, "#predict-output") == "f(5) = 9.612\nf(3) = 5.767\nf(4) = 7.690"
 
@@ -172,15 +174,15 @@ async def test_bad_inference_input_changes_nothing() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.epoch == 1)
+        await wait_for(pilot, lambda: app.session.epoch == 1)
         await pilot.press("p", *"5 3", "enter")
         before = static_text(app, "#predict-output")
-        state = (app.state, app.epoch, app.config)
+        state = (app.session.state, app.session.epoch, app.session.config)
         await pilot.press("ctrl+a", "ctrl+k", *"5, x", "enter")
         err = app.query_one("#predict-error", Static)
         assert err.display and "'x' is not a number" in str(err.render())
         assert static_text(app, "#predict-output") == before
-        assert (app.state, app.epoch, app.config) == state
+        assert (app.session.state, app.session.epoch, app.session.config) == state
         await pilot.press("ctrl+a", "ctrl+k", "4", "enter")
         assert not err.display and static_text(app, "#predict-output") == "f(4) = 2.400"
 
@@ -191,35 +193,36 @@ async def test_keys_are_text_while_an_input_has_focus() -> None:
         await pilot.press("p", "n", "space", "r", "2", "q")
         await pilot.pause(0.2)
         assert app.query_one("#predict-input", Input).value == "n r2q"
-        assert app.epoch == 0 and app.config.case == 1 and app.state == "ready" and app.is_running
+        assert app.session.epoch == 0 and app.session.config.case == 1 and app.session.state == "ready"
+        assert app.is_running
 
 
 async def test_plus_minus_change_speed() -> None:
     app = make_app(speed=10)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("plus")
-        assert app.speed == 20 and "speed 20/s" in app.status_line()
+        assert app.session.speed == 20 and "speed 20/s" in app.main.status_line()
         await pilot.press("minus", "minus")
-        assert app.speed == 5
+        assert app.session.speed == 5
         for _ in range(20):
             await pilot.press("plus")
-        assert app.speed is None and "speed max" in app.status_line()
+        assert app.session.speed is None and "speed max" in app.main.status_line()
         for _ in range(20):
             await pilot.press("minus")
-        assert app.speed == 1
+        assert app.session.speed == 1
 
 
 async def test_l_toggles_log10_and_t_switches_view() -> None:
     app = make_app(speed=None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.state == "finished")
+        await wait_for(pilot, lambda: app.session.state == "finished")
         await pilot.press("l")
         await settle(pilot, app)
-        assert app.log_scale and "log10(loss) against epoch" in static_text(app, "#chart-title")
+        assert app.main.chart.log_scale and "log10(loss) against epoch" in static_text(app, "#chart-title")
         await pilot.press("l")
         await settle(pilot, app)
-        assert not app.log_scale and static_text(app, "#chart-title").startswith("loss against epoch")
+        assert not app.main.chart.log_scale and static_text(app, "#chart-title").startswith("loss against epoch")
         chart = app.query_one(LossChart)
         await pilot.press("t")
         await settle(pilot, app)
@@ -234,7 +237,7 @@ async def test_help_lists_every_binding_and_closes() -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-keys", Static).render())
-        documented = " ".join(k for k, _ in KEYS)
+        documented = " ".join(k for k, _ in help_rows())
         for binding in app.BINDINGS:
             key = binding.key  # type: ignore[union-attr]
             shown = {"question_mark": "?", "plus": "+", "minus": "-", "1": "1 2 3 4", "2": "1 2 3 4",
@@ -255,55 +258,55 @@ async def test_q_quits_with_status_0() -> None:
 async def test_divergence_then_recovery() -> None:
     app = make_app(lr=1.0, epochs=200, speed=None)
     async with app.run_test(size=SIZE) as pilot:
-        assert "lr ≥ η_max: will diverge" in app.hyperparams.hint.plain
+        assert "lr ≥ η_max: will diverge" in app.main.hyperparams.hint.plain
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.state == "diverged")
+        await wait_for(pilot, lambda: app.session.state == "diverged")
         await settle(pilot, app)
-        assert app.status_line().split()[0] == "diverged"
-        assert "lr 1 used" in app.message and "0.1333" in app.message
+        assert app.main.status_line().split()[0] == "diverged"
+        assert "lr 1 used" in app.main.message_line.text and "0.1333" in app.main.message_line.text
         assert "chart unavailable" not in static_text(app, "#chart-title")
         await pilot.press("r")
         await settle(pilot, app)
-        assert app.state == "ready"
+        assert app.session.state == "ready"
         await pilot.click("#hp-editor")  # the editor starts on Learning rate
         await pilot.press("ctrl+a", "ctrl+k", *"0.05", "enter", "escape", "space")
-        await wait_for(pilot, lambda: app.state == "finished")
-        assert app.config.lr == 0.05
+        await wait_for(pilot, lambda: app.session.state == "finished")
+        assert app.session.config.lr == 0.05
 
 
 async def test_warning_before_running_at_an_unstable_lr() -> None:
     app = make_app(lr=0.2, speed=1)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
-        assert app.message.startswith("warning: lr 0.2 ≥ η_max 0.1333: expect divergence")
+        assert app.main.message_line.text.startswith("warning: lr 0.2 ≥ η_max 0.1333: expect divergence")
 
 
 async def test_tol_gives_converged() -> None:
     app = make_app(tol=1e-3, epochs=100, speed=None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.state == "converged")
-        assert app.epoch == 16 and app.status_line().startswith("converged")
+        await wait_for(pilot, lambda: app.session.state == "converged")
+        assert app.session.epoch == 16 and app.main.status_line().startswith("converged")
 
 
 async def test_invalid_field_keeps_the_previous_value() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.epoch == 1)
+        await wait_for(pilot, lambda: app.session.epoch == 1)
         await pilot.click("#hp-editor")
         await pilot.press("ctrl+a", "ctrl+k", *"-3", "enter")
         await pilot.pause(0.05)
-        err = app.hyperparams.error("lr")
+        err = app.main.hyperparams.error("lr")
         assert err is not None and "lr: must be > 0 and finite" in err and "keeping 0.02" in err
         assert "✗ lr: must be > 0 and finite" in screen_text(app)
-        assert app.hyperparams.editor.has_class("invalid")
-        assert app.config.lr == 0.02 and app.epoch == 1  # nothing changed, not even the run
+        assert app.main.hyperparams.editor.has_class("invalid")
+        assert app.session.config.lr == 0.02 and app.session.epoch == 1  # nothing changed, not even the run
         await pilot.press("ctrl+a", "ctrl+k", *"0.05", "enter")
         await settle(pilot, app)
-        assert app.hyperparams.error("lr") is None and "✗" not in screen_text(app)
-        assert app.config.lr == 0.05 and app.epoch == 0
-        assert "Learning rate set to 0.05: run reset to epoch 0" in app.message
+        assert app.main.hyperparams.error("lr") is None and "✗" not in screen_text(app)
+        assert app.session.config.lr == 0.05 and app.session.epoch == 0
+        assert "Learning rate set to 0.05: run reset to epoch 0" in app.main.message_line.text
 
 
 @pytest.mark.parametrize(("field", "bad", "message"), [
@@ -315,29 +318,29 @@ async def test_invalid_field_keeps_the_previous_value() -> None:
 async def test_each_field_rejects_bad_values_on_blur(field: str, bad: str, message: str) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        before = app.config
-        app.hyperparams.edit(field)
+        before = app.session.config
+        app.main.hyperparams.edit(field)
         await pilot.press("ctrl+a", "ctrl+k", *bad, "tab")
         await pilot.pause(0.05)
-        err = app.hyperparams.error(field)
+        err = app.main.hyperparams.error(field)
         assert err is not None and message in err
-        assert app.hyperparams.text(field) == bad  # what was typed stays in its row, marked
-        assert app.config == before and app.is_running
+        assert app.main.hyperparams.text(field) == bad  # what was typed stays in its row, marked
+        assert app.session.config == before and app.is_running
 
 
 async def test_data_field_loads_synthetic_and_bias_toggle() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.hyperparams.edit("data")
+        app.main.hyperparams.edit("data")
         await pilot.press("ctrl+a", "ctrl+k", *"synthetic", "enter")
         await settle(pilot, app)
-        assert app.dataset.name == "synthetic" and app.dataset.n == 100 and app.state == "ready"
-        app.hyperparams.edit("bias")
+        assert app.session.dataset.name == "synthetic" and app.session.dataset.n == 100 and app.session.state == "ready"
+        app.main.hyperparams.edit("bias")
         await pilot.press("space")
         await settle(pilot, app)
-        assert app.config.bias and app.b == 0.0 and "b=" not in app.status_line()
+        assert app.session.config.bias and app.session.b == 0.0 and "b=" not in app.main.status_line()
         await pilot.press("escape", "n")
-        await wait_for(pilot, lambda: app.epoch == 1)
+        await wait_for(pilot, lambda: app.session.epoch == 1)
         assert [line for line in log_text(app) if line.startswith("epoch 1:")][0].count("b=") == 1
 
 
@@ -356,18 +359,18 @@ async def test_o_sets_lr_to_eta_opt() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("o")
         await settle(pilot, app)
-        assert app.config.lr == pytest.approx(1 / 15, rel=1e-3)
+        assert app.session.config.lr == pytest.approx(1 / 15, rel=1e-3)
 
 
 async def test_core_error_is_a_message_not_a_crash() -> None:
     app = make_app(init_w=(1.0, 2.0))  # two values for one feature: the core refuses
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: bool(app.errors))
-        assert "core error" in app.message and "init_w" in app.message
+        await wait_for(pilot, lambda: bool(app.main.errors))
+        assert "core error" in app.main.message_line.text and "init_w" in app.main.message_line.text
         await pilot.press("2")  # a new configuration recovers (case switch keeps init_w, so clear it)
-        app.hyperparams.edit("init_w")
+        app.main.hyperparams.edit("init_w")
         await pilot.press("ctrl+a", "ctrl+k", "enter", "escape", "n")
-        await wait_for(pilot, lambda: app.epoch == 1)
+        await wait_for(pilot, lambda: app.session.epoch == 1)
         assert app.is_running
 
 
@@ -387,7 +390,7 @@ async def wait_for_epoch(app, n: int) -> None:  # type: ignore[no-untyped-def]
     import asyncio
 
     for _ in range(500):
-        if app.epoch == n:
+        if app.session.epoch == n:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("epoch not reached")
@@ -402,7 +405,7 @@ async def test_hyperparams_pane_exposes_every_field() -> None:
         assert list(pane.fields) == keys
         assert app.focused is None  # at start no field has the focus: keys are the app's
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.epoch == 1)
+        await wait_for(pilot, lambda: app.session.epoch == 1)
         assert pane.text("lr") == "0.02"
         await pilot.press("tab")  # into the editor, on the field it was left on
         for i, key in enumerate(keys):
@@ -428,7 +431,7 @@ async def test_hyperparams_pane_exposes_every_field() -> None:
         await pilot.pause()
         assert pane.current == "epochs" and app.focused is pane.editor and pane.editor.value == "20"
         await pilot.press("escape")
-        assert app.epoch == 1  # moving around changed nothing
+        assert app.session.epoch == 1  # moving around changed nothing
 
 
 async def test_typing_after_a_move_replaces_the_fields_text() -> None:
@@ -436,29 +439,29 @@ async def test_typing_after_a_move_replaces_the_fields_text() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("tab", "end", "down", *"30", "enter")  # the cursor was at the end of "0.02"
         await settle(pilot, app)
-        assert app.config.epochs == 30 and app.hyperparams.error("epochs") is None
+        assert app.session.config.epochs == 30 and app.main.hyperparams.error("epochs") is None
 
 
 async def test_a_click_on_a_switch_row_flips_it() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        pane = app.hyperparams
+        pane = app.main.hyperparams
         below = pane.query_one("#hp-below")
         await pilot.pause()
         row = below.line_keys.index("bias")
         await pilot.click("#hp-below", offset=(20, row))
         await settle(pilot, app)
-        assert app.config.bias and pane.current == "bias" and app.focused is pane.toggle
+        assert app.session.config.bias and pane.current == "bias" and app.focused is pane.toggle
         assert "Bias           [x] on" in screen_text(app)
 
 
 async def test_an_invalid_text_stays_marked_in_its_row_after_the_editor_moves_on() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.hyperparams.edit("epochs")
+        app.main.hyperparams.edit("epochs")
         await pilot.press("ctrl+a", "ctrl+k", *"lots", "tab")
         await pilot.pause(0.05)
-        pane = app.hyperparams
+        pane = app.main.hyperparams
         assert pane.current == "log_every" and "is not a whole number" in (pane.error("epochs") or "")
         shown = screen_text(app)
         assert "Epochs         lots" in shown and "✗ Epochs: 'lots' is not a whole" in shown
@@ -467,31 +470,31 @@ async def test_an_invalid_text_stays_marked_in_its_row_after_the_editor_moves_on
         assert pane.editor.value == "lots" and pane.editor.has_class("invalid")
         await pilot.press("ctrl+a", "ctrl+k", *"30", "enter")
         await settle(pilot, app)
-        assert app.config.epochs == 30 and pane.error("epochs") is None and "✗" not in screen_text(app)
+        assert app.session.config.epochs == 30 and pane.error("epochs") is None and "✗" not in screen_text(app)
 
 
 async def test_optimizer_and_loss_fields_for_cases_3_and_4_only() -> None:
     app = make_app(case=1)
     async with app.run_test(size=SIZE) as pilot:
-        app.hyperparams.edit("optimizer")
+        app.main.hyperparams.edit("optimizer")
         await pilot.press("ctrl+a", "ctrl+k", *"adam", "enter")
         await pilot.pause(0.05)
-        assert "case 1 writes its update by hand" in (app.hyperparams.error("optimizer") or "")
-        assert app.config.optimizer == "sgd"
+        assert "case 1 writes its update by hand" in (app.main.hyperparams.error("optimizer") or "")
+        assert app.session.config.optimizer == "sgd"
         await pilot.press("escape", "3")
         await settle(pilot, app)
-        app.hyperparams.edit("optimizer")
+        app.main.hyperparams.edit("optimizer")
         await pilot.press("ctrl+a", "ctrl+k", *"adam", "enter")
-        app.hyperparams.edit("loss")
+        app.main.hyperparams.edit("loss")
         await pilot.press("ctrl+a", "ctrl+k", *"huber", "enter")
         await settle(pilot, app)
-        assert (app.config.optimizer, app.config.loss) == ("adam", "huber")
-        assert "bound n/a" in app.hyperparams.hint.plain
+        assert (app.session.config.optimizer, app.session.config.loss) == ("adam", "huber")
+        assert "bound n/a" in app.main.hyperparams.hint.plain
         await pilot.press("escape", "n")
-        await wait_for(pilot, lambda: app.epoch == 1)
+        await wait_for(pilot, lambda: app.session.epoch == 1)
         await pilot.press("1")  # back to case 1: its hand-written update and MSE
         await settle(pilot, app)
-        assert (app.config.optimizer, app.config.loss) == ("sgd", "mse")
+        assert (app.session.config.optimizer, app.session.config.loss) == ("sgd", "mse")
 
 
 async def test_a_max_speed_run_writes_the_log_once_per_display_update() -> None:
@@ -499,31 +502,31 @@ async def test_a_max_speed_run_writes_the_log_once_per_display_update() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         writes: list[str] = []
-        write = app.log_pane.write
+        write = app.main.log_pane.write
 
         def counting_write(content, *args, **kwargs):  # type: ignore[no-untyped-def]
             writes.append(str(content))
             return write(content, *args, **kwargs)
 
-        app.log_pane.write = counting_write  # type: ignore[method-assign]
-        redraws = app.redraws
+        app.main.log_pane.write = counting_write  # type: ignore[method-assign]
+        redraws = app.main.redraws
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.state == "finished", timeout=60)
+        await wait_for(pilot, lambda: app.session.state == "finished", timeout=60)
         await settle(pilot, app)
         # epoch lines go out with the display updates (plus the final note), never a write per batch
-        assert 2 <= len(writes) <= app.redraws - redraws + 2
+        assert 2 <= len(writes) <= app.main.redraws - redraws + 2
         assert writes[-1].startswith("completed: 30000 epochs")
         lines = [line for line in log_text(app) if line.startswith(("epoch", "…"))]
         assert lines[-1].startswith("epoch 30000: ")  # the newest lines are kept...
         assert any(line.startswith("… ") and "logged epochs not shown" in line for line in lines)  # ...the rest counted
-        assert len(app.history) == 30_000 and app.contiguity_errors == 0
+        assert len(app.session.history) == 30_000 and app.session.contiguity_errors == 0
 
 
 async def test_a_long_series_is_drawn_with_as_many_points_as_the_chart_has_dot_columns() -> None:
     app = make_app(case=1, speed=None, epochs=5_000)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.state == "finished", timeout=60)
+        await wait_for(pilot, lambda: app.session.state == "finished", timeout=60)
         await settle(pilot, app)
         width = app.query_one("#loss-view").size.width
         title = static_text(app, "#chart-title")
@@ -540,7 +543,7 @@ async def test_the_first_screen_callback_runs_once_after_the_first_screen() -> N
         await settle(pilot, app)
         assert calls == [SIZE]  # laid out at full size by then
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.epoch == 1)  # the training process it started answers
+        await wait_for(pilot, lambda: app.session.epoch == 1)  # the training process it started answers
     assert len(calls) == 1
 
 
@@ -559,7 +562,7 @@ def test_the_console_entry_point_turns_the_collector_back_on(capsys: pytest.Capt
 async def test_the_editor_stays_in_view_as_it_moves_down_a_short_pane() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        pane = app.hyperparams
+        pane = app.main.hyperparams
         await pilot.press("tab")
         for _ in range(11):  # down to Loss, far below the pane's visible rows
             await pilot.press("down")

@@ -9,7 +9,9 @@ from linreg_core.code import step_source
 from linreg_core.config import TrainConfig
 from linreg_core.data import seed
 from tests.tui.conftest import make_app, screen_text, settle, wait_for
-from tui_app.widgets.instruments import CodeScreen, CompareScreen, GradcheckScreen
+from tui_app.screens.code import CodeScreen
+from tui_app.screens.compare import CompareScreen
+from tui_app.screens.gradcheck import GradcheckScreen
 
 SIZE = (120, 40)
 
@@ -51,11 +53,35 @@ async def test_v_shows_the_selected_case_code() -> None:
         assert not isinstance(app.screen, CodeScreen)
 
 
+async def test_d_sets_the_step_beside_the_previous_level_with_the_swapped_blocks_marked() -> None:
+    app = make_app(case=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v", "d")
+        await wait_for(pilot, lambda: isinstance(app.screen, CodeScreen) and app.screen.diff)
+        text = screen_text(app)
+        assert "case 1 Manual (NumPy)" in text and "case 2 Autograd" in text
+        assert "◆ Gradient" in text and "◆ Update" in text and "◆ Loss" not in text and "◆ Prediction" not in text
+        row = next(line for line in text.splitlines() if "dw = 2 * X.T @ (y_pred - y) / len(X)" in line)
+        assert "loss.backward()" in row  # the hand-derived gradient beside the line that replaces it
+        await pilot.press("d")
+        assert not app.screen.diff and "◆" not in screen_text(app)
+
+
+async def test_case_1_is_set_beside_the_notebooks_summed_gradient() -> None:
+    app = make_app(case=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v", "d")
+        await wait_for(pilot, lambda: isinstance(app.screen, CodeScreen) and app.screen.diff)
+        text = screen_text(app)
+        assert "the notebook's case 1" in text and "np.dot(2*x, y_predicted-y).mean()" in text
+        assert "◆ Gradient" in text and "◆ Update" not in text
+
+
 async def test_g_checks_the_gradient_at_the_current_parameters() -> None:
     app = make_app(case=1)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.epoch == 1)
+        await wait_for(pilot, lambda: app.session.epoch == 1)
         await settle(pilot, app)
         await pilot.press("g")
         await wait_for(pilot, lambda: isinstance(app.screen, GradcheckScreen) and app.screen.result is not None)
@@ -85,21 +111,22 @@ async def test_c_runs_the_four_cases_in_lockstep() -> None:
         assert screen.log_scale
         await pilot.press("c")
         assert not isinstance(app.screen, CompareScreen)
-        assert app.state == "ready" and app.epoch == 0  # the main run is untouched
+        assert app.session.state == "ready" and app.session.epoch == 0  # the main run is untouched
 
 
 async def test_f_runs_the_range_test_and_enter_uses_the_suggestion() -> None:
-    from tui_app.widgets.instruments import LrFindScreen
+    from tui_app.screens.lr_find import LrFindScreen
 
     app = make_app(case=1)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.epoch == 1)
+        await wait_for(pilot, lambda: app.session.epoch == 1)
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(app.screen, LrFindScreen) and app.screen.result is not None)
         await pilot.pause(0.1)
-        assert app.epoch == 1  # the sweep leaves the current run untouched
+        assert app.session.epoch == 1  # the sweep leaves the current run untouched
         assert "Suggested lr 0.06667" in " ".join(screen_text(app).split())
         await pilot.press("enter")
         await settle(pilot, app)
-        assert app.config.lr == 0.06667 and app.epoch == 0 and "range test" in app.message
+        assert app.session.config.lr == 0.06667 and app.session.epoch == 0
+        assert "range test" in app.main.message_line.text

@@ -13,7 +13,7 @@ async def test_resizes_during_a_run() -> None:
     app = make_app(case=2, speed=200, epochs=100_000)
     async with app.run_test(size=(300, 100)) as pilot:
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.epoch > 5)
+        await wait_for(pilot, lambda: app.session.epoch > 5)
         for w, h in SIZES:
             await pilot.resize_terminal(w, h)
             await pilot.pause(0.08)
@@ -21,7 +21,7 @@ async def test_resizes_during_a_run() -> None:
             assert app.is_running
         await pilot.press("space")
         await settle(pilot, app)
-        assert app.state == "paused" and app.contiguity_errors == 0 and not app.errors
+        assert app.session.state == "paused" and app.session.contiguity_errors == 0 and not app.main.errors
         plot = app.query_one("#loss-view", SafePlot)
         before = plot.renders
         await pilot.press("l")
@@ -34,7 +34,7 @@ async def test_tiny_terminal_from_the_start() -> None:
     app = make_app(speed=None)
     async with app.run_test(size=(20, 10)) as pilot:
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.state == "finished")
+        await wait_for(pilot, lambda: app.session.state == "finished")
         await pilot.press("t", "l", "question_mark", "escape", "r")
         await settle(pilot, app)
-        assert app.state == "ready" and app.is_running
+        assert app.session.state == "ready" and app.is_running

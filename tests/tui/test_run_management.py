@@ -14,7 +14,9 @@ from textual.widgets import Input
 
 from linreg_core import checkpoint
 from linreg_core.config import TrainConfig
-from tui_app.widgets.dialogs import HistoryScreen, PromptScreen
+from tui_app.screens.history import HistoryScreen
+from tui_app.screens.prompts import PromptScreen
+from tui_app.widgets.inference_box import predict
 
 from .conftest import make_app, screen_text, settle, wait_for
 
@@ -37,18 +39,18 @@ async def test_edit_parameters_while_paused_and_continue() -> None:
         await settle(pilot, app)
         await pilot.press("w")
         assert isinstance(app.screen, PromptScreen)
-        assert app.screen.query_one("#prompt-input").value == f"{app.w[0]:.6g}"  # type: ignore[attr-defined]
+        assert app.screen.query_one("#prompt-input").value == f"{app.session.w[0]:.6g}"  # type: ignore[attr-defined]
         await type_into_prompt(pilot, "1.5")
-        await wait_for(pilot, lambda: app.w == (1.5,))
+        await wait_for(pilot, lambda: app.session.w == (1.5,))
         assert not isinstance(app.screen, PromptScreen)
-        assert app.loss == pytest.approx(seed_loss(1.5))
-        assert "epoch 2: set by hand to w=1.5 (loss there 1.875)" in " ".join(s.text for s in app.log_pane.lines)
+        assert app.session.loss == pytest.approx(seed_loss(1.5))
+        assert "epoch 2: set by hand to w=1.5 (loss there 1.875)" in " ".join(s.text for s in app.main.log_pane.lines)
         await pilot.press("n")
         await settle(pilot, app)
-        assert app.epoch == 3 and app.contiguity_errors == 0
-        assert float(app.history.loss[-1]) == pytest.approx(seed_loss(1.5))  # epoch 3 starts where we put it
+        assert app.session.epoch == 3 and app.session.contiguity_errors == 0
+        assert float(app.session.history.loss[-1]) == pytest.approx(seed_loss(1.5))  # epoch 3 starts where we put it
         # lr 0.02 from w=1.5: w ← w − lr·(2/N)Σx(wx − 2x) = 1.5 + 0.02·2·7.5·0.5
-        assert app.w[0] == pytest.approx(1.5 + 0.02 * 2 * 7.5 * 0.5, rel=1e-6)
+        assert app.session.w[0] == pytest.approx(1.5 + 0.02 * 2 * 7.5 * 0.5, rel=1e-6)
 
 
 async def test_edit_with_bias_bad_text_keeps_dialog_and_state() -> None:
@@ -56,7 +58,7 @@ async def test_edit_with_bias_bad_text_keeps_dialog_and_state() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
         await settle(pilot, app)
-        before = (app.w, app.b, app.epoch)
+        before = (app.session.w, app.session.b, app.session.epoch)
         await pilot.press("w")
         screen = app.screen
         assert isinstance(screen, PromptScreen)
@@ -67,31 +69,32 @@ async def test_edit_with_bias_bad_text_keeps_dialog_and_state() -> None:
         await pilot.press("escape")
         await settle(pilot, app)
         assert not isinstance(app.screen, PromptScreen)
-        assert (app.w, app.b, app.epoch) == before and app.message == "parameters unchanged"
+        assert (app.session.w, app.session.b, app.session.epoch) == before
+        assert app.main.message_line.text == "parameters unchanged"
         await pilot.press("w")
         await type_into_prompt(pilot, "2; 0.5")
-        await wait_for(pilot, lambda: app.b == 0.5)
-        assert app.w == (2.0,) and app.loss == pytest.approx(0.25)
+        await wait_for(pilot, lambda: app.session.b == 0.5)
+        assert app.session.w == (2.0,) and app.session.loss == pytest.approx(0.25)
 
 
 async def test_edit_pauses_a_running_run_and_is_refused_after_it_ended() -> None:
     app = make_app(speed=20.0, epochs=1000)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.epoch >= 2)
+        await wait_for(pilot, lambda: app.session.epoch >= 2)
         await pilot.press("w")
-        assert app.state == "paused" and isinstance(app.screen, PromptScreen)
+        assert app.session.state == "paused" and isinstance(app.screen, PromptScreen)
         await type_into_prompt(pilot, "0")
-        await wait_for(pilot, lambda: app.w == (0.0,))
-        epoch = app.epoch
+        await wait_for(pilot, lambda: app.session.w == (0.0,))
+        epoch = app.session.epoch
         await pilot.pause(0.3)
-        assert app.epoch == epoch  # still paused
+        assert app.session.epoch == epoch  # still paused
     app = make_app(epochs=3)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.state == "finished")
+        await wait_for(pilot, lambda: app.session.state == "finished")
         await pilot.press("w")
-        assert not isinstance(app.screen, PromptScreen) and "r resets" in app.message
+        assert not isinstance(app.screen, PromptScreen) and "r resets" in app.main.message_line.text
 
 
 async def test_save_asks_before_overwriting_and_reports_a_failed_write(tmp_path: Path,
@@ -105,8 +108,8 @@ async def test_save_asks_before_overwriting_and_reports_a_failed_write(tmp_path:
         await type_into_prompt(pilot, str(target))
         await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen))
         saved = checkpoint.load(target)
-        assert (saved.epoch, saved.w, saved.b) == (3, app.w, app.b)
-        assert saved.config.bias and saved.config.lr == app.config.lr
+        assert (saved.epoch, saved.w, saved.b) == (3, app.session.w, app.session.b)
+        assert saved.config.bias and saved.config.lr == app.session.config.lr
         await pilot.press("n")
         await settle(pilot, app)
         await pilot.press("s")
@@ -139,7 +142,7 @@ async def test_save_asks_before_overwriting_and_reports_a_failed_write(tmp_path:
             await type_into_prompt(pilot, bad)
             assert expected in app.screen.error_text
         await pilot.press("escape")
-        assert app.state == "paused" and app.epoch == 5 and app.errors == []
+        assert app.session.state == "paused" and app.session.epoch == 5 and app.main.errors == []
 
 
 async def test_load_restores_configuration_and_weights_and_refuses_bad_files(tmp_path: Path) -> None:
@@ -157,7 +160,7 @@ async def test_load_restores_configuration_and_weights_and_refuses_bad_files(tmp
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        before = app.config
+        before = app.session.config
         await pilot.press("L")
         screen = app.screen
         assert isinstance(screen, PromptScreen)
@@ -165,20 +168,20 @@ async def test_load_restores_configuration_and_weights_and_refuses_bad_files(tmp
                                (tmp_path / "missing.json", "no such file"), (two, "2 weight(s) but the data has 1")]:
             await type_into_prompt(pilot, str(path))
             assert app.screen is screen and expected in screen.error_text, (path, screen.error_text)
-        assert app.config == before
+        assert app.session.config == before
         await type_into_prompt(pilot, str(good))
-        await wait_for(pilot, lambda: app.config.case == 3 and app.w == (1.25,), timeout=30)
-        assert (app.config.lr, app.config.epochs, app.config.optimizer) == (0.003, 77, "adam")
-        assert app.w == (1.25,) and app.b == -0.75 and app.epoch == 0
-        assert app.loss == pytest.approx(sum((1.25 * x - 0.75 - 2 * x) ** 2 for x in SEED_X) / 4)
-        assert "loaded" in app.message and "epoch 12" in app.message
+        await wait_for(pilot, lambda: app.session.config.case == 3 and app.session.w == (1.25,), timeout=30)
+        assert (app.session.config.lr, app.session.config.epochs, app.session.config.optimizer) == (0.003, 77, "adam")
+        assert app.session.w == (1.25,) and app.session.b == -0.75 and app.session.epoch == 0
+        assert app.session.loss == pytest.approx(sum((1.25 * x - 0.75 - 2 * x) ** 2 for x in SEED_X) / 4)
+        assert "loaded" in app.main.message_line.text and "epoch 12" in app.main.message_line.text
 
 
 async def test_export_writes_every_epoch_and_never_overwrites_unasked(tmp_path: Path) -> None:
     app = make_app(bias=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("e")
-        assert not isinstance(app.screen, PromptScreen) and "nothing to export" in app.message
+        assert not isinstance(app.screen, PromptScreen) and "nothing to export" in app.main.message_line.text
         await pilot.press("n", "n", "n")
         await settle(pilot, app)
         out = tmp_path / "h.csv"
@@ -188,7 +191,7 @@ async def test_export_writes_every_epoch_and_never_overwrites_unasked(tmp_path: 
         rows = list(csv.reader(out.open()))
         assert rows[0] == ["epoch", "loss", "w", "b", "grad_w", "grad_b"]
         assert [r[0] for r in rows[1:]] == ["1", "2", "3"] and float(rows[1][1]) == pytest.approx(30.0)
-        assert "exported 3 epochs" in app.message
+        assert "exported 3 epochs" in app.main.message_line.text
         out.write_text("keep me")
         await pilot.press("e")
         await type_into_prompt(pilot, str(out))
@@ -209,35 +212,35 @@ async def test_history_keeps_finished_runs_and_overlays_the_chosen_ones() -> Non
         for lr in ("0.02", "0.05"):
             await pilot.click("#hp-editor")  # on Learning rate
             await pilot.press("ctrl+a", "ctrl+k", *lr, "enter", "escape", "space")
-            await wait_for(pilot, lambda: app.state == "finished")
-        assert [r.config.lr for r in app.past_runs.runs] == [0.02, 0.05]
+            await wait_for(pilot, lambda: app.session.state == "finished")
+        assert [r.config.lr for r in app.session.past_runs.runs] == [0.02, 0.05]
         await pilot.press("h")
         assert isinstance(app.screen, HistoryScreen)
         text = screen_text(app)
         assert "#2 case 1 · lr 0.05" in text and "#1 case 1 · lr 0.02" in text
         await pilot.press("down", "space", "enter")  # the list is newest first: mark #1
         await wait_for(pilot, lambda: not isinstance(app.screen, HistoryScreen))
-        assert app.past_runs.shown == {1}
+        assert app.session.past_runs.shown == {1}
         await settle(pilot, app)
         assert "+ 1 past run" in screen_text(app) and "#1 c1 lr 0.02" in screen_text(app)
         await pilot.press("h", "escape")  # escape keeps the choice
-        assert app.past_runs.shown == {1}
+        assert app.session.past_runs.shown == {1}
 
 
 async def test_standardize_switch_changes_the_bound_and_keeps_original_units() -> None:
     app = make_app(bias=True, lr=0.5, epochs=50)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        assert app._bound.condition > 50
-        app.hyperparams.edit("standardize")
+        assert app.session.bound.condition > 50
+        app.main.hyperparams.edit("standardize")
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.config.standardize)
-        assert app._bound.condition == pytest.approx(1.0)
+        await wait_for(pilot, lambda: app.session.config.standardize)
+        assert app.session.bound.condition == pytest.approx(1.0)
         assert "unscaled: κ(H) 55.8" in screen_text(app)
         await pilot.press("escape", "space")
-        await wait_for(pilot, lambda: app.state == "finished")
-        assert app.w[0] == pytest.approx(2.0, abs=1e-3) and app.b == pytest.approx(0.0, abs=1e-3)
-        assert app.predictions("5") == ["f(5) = 10.000"]
+        await wait_for(pilot, lambda: app.session.state == "finished")
+        assert app.session.w[0] == pytest.approx(2.0, abs=1e-3) and app.session.b == pytest.approx(0.0, abs=1e-3)
+        assert predict("5", *app.session.params()) == ["f(5) = 10.000"]
 
 
 async def test_app_keys_are_off_while_a_dialog_is_open() -> None:
@@ -252,7 +255,7 @@ async def test_app_keys_are_off_while_a_dialog_is_open() -> None:
         await pilot.press("r", "space", "q", "e", "h", "1")
         await pilot.pause(0.1)
         assert app.is_running and app.screen is screen
-        assert app.epoch == 1 and app.state == "paused" and app.config.case == 1
+        assert app.session.epoch == 1 and app.session.state == "paused" and app.session.config.case == 1
         inp = screen.query_one("#prompt-input", Input)  # they went to the input, none lost
         assert inp.value.endswith("r qeh1") and inp.has_focus
         screen.set_focus(None)
@@ -262,4 +265,4 @@ async def test_app_keys_are_off_while_a_dialog_is_open() -> None:
         assert not isinstance(app.screen, PromptScreen)
         await pilot.press("r")
         await settle(pilot, app)
-        assert app.epoch == 0  # and back on the main screen they work again
+        assert app.session.epoch == 0  # and back on the main screen they work again

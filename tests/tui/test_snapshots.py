@@ -22,7 +22,7 @@ def steps(n: int) -> Any:
         await settle(pilot, app)
         for _ in range(n):
             await pilot.press("n")
-        await wait_for(pilot, lambda: app.epoch == n)
+        await wait_for(pilot, lambda: app.session.epoch == n)
         await settle(pilot, app)
     return run_before
 
@@ -33,11 +33,11 @@ def until(state: str, *keys: str) -> Any:
         assert isinstance(app, LinregApp)
         await settle(pilot, app)
         await pilot.press("space")
-        await wait_for(pilot, lambda: app.state == state)
+        await wait_for(pilot, lambda: app.session.state == state)
         for key in keys:
             await pilot.press(key)
         await settle(pilot, app)
-        app.query_one("#status").update(app.status_line())  # drop the run's rate-dependent ETA, if any
+        app.query_one("#status").update(app.main.status_line())  # drop the run's rate-dependent ETA, if any
     return run_before
 
 
@@ -75,7 +75,7 @@ def test_small_terminal(snap_compare: Any) -> None:
 
 def test_compare_mode(snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        from tui_app.widgets.instruments import CompareScreen
+        from tui_app.screens.compare import CompareScreen
 
         await steps(0)(pilot)
         await pilot.press("c")
@@ -86,7 +86,7 @@ def test_compare_mode(snap_compare: Any) -> None:
 
 def test_gradient_check(snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        from tui_app.widgets.instruments import GradcheckScreen
+        from tui_app.screens.gradcheck import GradcheckScreen
 
         await steps(3)(pilot)
         await pilot.press("g")

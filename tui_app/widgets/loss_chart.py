@@ -8,6 +8,7 @@ import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static
 
@@ -46,7 +47,10 @@ class ChartData:
 
 
 class LossChart(Vertical):
-    """``t`` switches between the loss view and the parameters view."""
+    """``t`` switches between the loss view and the parameters view; ``l`` the loss to log10."""
+
+    #: Chart log10(loss) instead of the loss.
+    log_scale: var[bool] = var(False)
 
     def compose(self) -> ComposeResult:
         yield Static(id="chart-title")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import time
+from collections import deque
 
 from rich.text import Text
 from textual.widgets import Static
@@ -13,10 +15,6 @@ STATE_STYLES = {
     "finished": "bold blue", "converged": "bold green", "diverged": "bold red",
 }
 BAR = 16
-
-
-def speed_text(speed: float | None) -> str:
-    return "max" if speed is None else f"{speed:g}/s"
 
 
 def loss_text(loss: float) -> str:
@@ -44,7 +42,7 @@ def status_text(state: str, epoch: int, epochs: int, loss: float, speed: float |
     # before the training process has reported the initial loss (it may still be importing torch when space is
     # pressed), a dash rather than "nan"
     text.append(f"  loss {'—' if epoch == 0 and math.isnan(loss) else loss_text(loss)}")
-    text.append(f"  speed {speed_text(speed)}")
+    text.append(f"  speed {'max' if speed is None else f'{speed:g}/s'}")
     frac = min(1.0, epoch / epochs) if epochs else 0.0
     filled = int(round(frac * BAR))
     text.append("  ")
@@ -57,4 +55,32 @@ def status_text(state: str, epoch: int, epochs: int, loss: float, speed: float |
 
 
 class StatusBar(Static):
-    pass
+    """The status line; it measures the training rate itself (epochs over the last samples) for the ETA."""
+
+    def __init__(self, **kwargs: str | None):
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._samples: deque[tuple[float, int]] = deque(maxlen=20)
+        self._text = Text()
+
+    def sample(self, epoch: int) -> None:
+        """Note that the run is at ``epoch`` now."""
+        self._samples.append((time.monotonic(), epoch))
+
+    def restart(self) -> None:
+        """A new run: forget the rate."""
+        self._samples.clear()
+
+    def rate(self) -> float | None:
+        if len(self._samples) < 2:
+            return None
+        (t0, e0), (t1, e1) = self._samples[0], self._samples[-1]
+        return (e1 - e0) / (t1 - t0) if t1 > t0 and e1 > e0 else None
+
+    def show(self, state: str, epoch: int, epochs: int, loss: float, speed: float | None) -> None:
+        self._text = status_text(state, epoch, epochs, loss, speed, self.rate())
+        self.update(self._text, layout=False)  # one row, always: no layout pass per batch
+
+    @property
+    def plain(self) -> str:
+        """The text as shown."""
+        return self._text.plain

@@ -1,8 +1,9 @@
-"""Dialogs: a one-line prompt (save, export, load, edit parameters) and the list of past runs (h)."""
+"""A one-line prompt (save, export, load, edit parameters) that keeps the typed text and says what is wrong under
+it until it is right or escape is pressed."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Generic, TypeVar
+from typing import Callable, Generic, TypeVar
 
 from rich.text import Text
 from textual import events
@@ -10,10 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, SelectionList, Static
-from textual.widgets.selection_list import Selection
+from textual.widgets import Input, Static
 
-from tui_app.runs import DialogError, PastRun
+from tui_app.runs import DialogError
 
 T = TypeVar("T")
 
@@ -85,48 +85,6 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
     def error_text(self) -> str:
         err = self.query_one("#prompt-error", Static)
         return str(err.render()) if err.display else ""
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class HistoryScreen(ModalScreen[set[int] | None]):
-    """The last finished runs; space or a click marks the ones to overlay, Enter applies, escape cancels."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel"),
-                Binding("enter,h", "apply", "Overlay the marked runs", priority=True)]
-
-    def __init__(self, runs: list[PastRun], shown: set[int]):
-        super().__init__()
-        self.runs = runs
-        self.shown = set(shown)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="history-box"):
-            if self.runs:
-                items: list[Selection[int]] = [Selection(r.describe(), r.number, r.number in self.shown)
-                                               for r in reversed(self.runs)]
-                yield SelectionList[int](*items, id="history-list")
-                yield Static(Text("space marks a run · Enter overlays the marked runs on the loss chart · "
-                                  "escape cancels", style="dim"))
-            else:
-                yield Static("No finished runs yet: a run is kept here when it finishes, converges or diverges "
-                             "(the last 10).", id="history-empty")
-                yield Static(Text("escape closes", style="dim"))
-
-    def on_mount(self) -> None:
-        self.query_one("#history-box").border_title = "Run history"
-        if self.runs:
-            self.query_one(SelectionList).focus()
-
-    def selected(self) -> set[int]:
-        if not self.runs:
-            return set()
-        values: Any = self.query_one(SelectionList).selected
-        return set(values)
-
-    def action_apply(self) -> None:
-        self.dismiss(self.selected())
 
     def action_cancel(self) -> None:
         self.dismiss(None)

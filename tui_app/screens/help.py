@@ -1,4 +1,4 @@
-"""The help screen: every key."""
+"""The help screen: what the app shows, and every key (from the key table, tui_app/keymap.py)."""
 
 from __future__ import annotations
 
@@ -8,31 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS: list[tuple[str, str]] = [
-    ("space", "run / pause (from a finished run: start again)"),
-    ("n", "one epoch (from ready or paused)"),
-    ("r", "reset to epoch 0"),
-    ("1 2 3 4", "select the case (resets): 1 Manual (NumPy), 2 Autograd, 3 Loss + optimizer, 4 nn.Module"),
-    ("p", "focus the inference box (Enter predicts with the current parameters)"),
-    ("tab", "into the hyperparameters (there tab/shift+tab or ↓/↑ move between the fields)"),
-    ("escape", "leave an input"),
-    ("+ / -", "faster / slower (epochs per second in run mode; up to max)"),
-    ("l", "log10 of the loss on the chart"),
-    ("t", "switch the chart: loss / parameters and fit"),
-    ("o", "set the learning rate to the fastest stable rate η_opt"),
-    ("c", "compare mode: the four cases in lockstep, overlaid loss curves, largest |Δθ| between them"),
-    ("g", "gradient check at the current parameters: hand-derived vs autograd vs finite differences"),
-    ("v", "the selected case's training step from the running source: by hand (yellow), by torch (green)"),
-    ("f", "learning-rate range test: loss against lr, the bound marked; Enter uses the suggested rate"),
-    ("w", "set w (each feature) and b by hand, paused, then continue from there (the log marks it)"),
-    ("h", "run history: the last 10 finished runs; mark some to overlay their loss curves on the chart"),
-    ("e", "export this run's history (every epoch) to a .csv or .json path you type"),
-    ("s", "save a checkpoint (weights + configuration, JSON) to a path you type"),
-    ("L", "load a checkpoint: its configuration, and its weights as the initial values"),
-    ("?", "this help"),
-    ("ctrl+p", "command palette: the same actions by name"),
-    ("q", "quit"),
-]
+from tui_app.keymap import help_rows
 
 HELP = "\n\n".join([
     "[b]linreg-tui[/b] — linear regression by gradient descent at four levels of automation.",
@@ -55,7 +31,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
             yield Static(HELP, id="help-intro")
-            rows = "\n".join(f"  [b cyan]{key:<9}[/] {what}" for key, what in KEYS)
+            rows = "\n".join(f"  [b cyan]{key:<9}[/] {what}" for key, what in help_rows())
             yield Static("[b]Keys[/b] (when no text input has focus)\n" + rows, id="help-keys")
             yield Static("[dim]escape, ? or q closes this screen[/]")
 

@@ -1,0 +1,111 @@
+"""Every key of the app in one table. The main screen's bindings, the footer, the command palette, the help screen
+and ``linreg-tui --help`` are all generated from it (no Textual import here: ``--help`` stays fast)."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Key:
+    key: str
+    """Textual's key name(s), comma-separated; empty for a row of the help that is not a binding."""
+    shown: str
+    """How the help, the palette and --help write the key."""
+    action: str
+    """The main screen's action (``case(2)``), or empty."""
+    help: str
+    """What it does (the help screen, and the palette's help line)."""
+    title: str = ""
+    """The command palette's name (empty: not in the palette)."""
+    footer: str = ""
+    """The footer's label (empty: not in the footer)."""
+    brief: str = ""
+    """A few words for ``--help`` (empty: not listed there)."""
+
+
+_CASES = "select the case (resets): 1 Manual (NumPy), 2 Autograd, 3 Loss + optimizer, 4 nn.Module"
+_CASE_NAMES = {1: "Manual (NumPy)", 2: "Autograd", 3: "Loss + optimizer", 4: "nn.Module"}
+
+KEYS: list[Key] = [
+    Key("space", "space", "toggle_run", "run / pause (from a finished run: start again)", "Run / pause",
+        "Run/Pause", "run/pause"),
+    Key("n", "n", "step", "one epoch (from ready or paused)", "Step one epoch", "Step", "step"),
+    Key("r", "r", "reset", "reset to epoch 0", "Reset", "Reset", "reset"),
+    *[Key(str(c), "1 2 3 4", f"case({c})", _CASES, f"Case {c}: {_CASE_NAMES[c]}", "", "case" if c == 1 else "")
+      for c in (1, 2, 3, 4)],
+    Key("p", "p", "focus_predict", "focus the inference box (Enter predicts with the current parameters)",
+        "Predict", "Predict", "predict"),
+    Key("", "tab", "", "into the hyperparameters (there tab/shift+tab or ↓/↑ move between the fields)"),
+    Key("escape", "escape", "leave_input", "leave an input"),
+    Key("plus", "+ / -", "faster", "faster / slower (epochs per second in run mode; up to max)", "Faster",
+        "Faster", "speed"),
+    Key("minus", "+ / -", "slower", "faster / slower (epochs per second in run mode; up to max)", "Slower",
+        "Slower"),
+    Key("l", "l", "toggle_log", "log10 of the loss on the chart", "Toggle log10 loss", "log10", "log10 loss"),
+    Key("t", "t", "toggle_view", "switch the chart: loss / parameters and fit", "Switch chart view", "View",
+        "chart view"),
+    Key("o", "o", "lr_opt", "set the learning rate to the fastest stable rate η_opt", "Learning rate to η_opt",
+        "", "lr = eta_opt"),
+    Key("c", "c", "compare", "compare mode: the four cases in lockstep, overlaid loss curves, largest |Δθ| "
+        "between them", "Compare the four cases", "Compare", "compare"),
+    Key("g", "g", "gradcheck", "gradient check at the current parameters: hand-derived vs autograd vs finite "
+        "differences", "Gradient check", "Grad check", "gradient check"),
+    Key("v", "v", "code", "the selected case's training step from the running source: by hand (yellow), by "
+        "torch (green); d shows it beside the previous case's", "Show the code", "Code", "code"),
+    Key("f", "f", "lr_find", "learning-rate range test: loss against lr, the bound marked; Enter uses the "
+        "suggested rate", "Learning-rate range test", "LR find", "lr range test"),
+    Key("w", "w", "edit_params", "set w (each feature) and b by hand, paused, then continue from there (the log "
+        "marks it)", "Edit parameters", "", "edit w/b"),
+    Key("h", "h", "history", "run history: the last 10 finished runs; mark some to overlay their loss curves on "
+        "the chart", "Run history", "", "run history"),
+    Key("e", "e", "export", "export this run's history (every epoch) to a .csv or .json path you type",
+        "Export history", "", "export"),
+    Key("s", "s", "save", "save a checkpoint (weights + configuration, JSON) to a path you type",
+        "Save checkpoint", "", "save"),
+    Key("L", "L", "load", "load a checkpoint: its configuration, and its weights as the initial values",
+        "Load checkpoint", "", "load"),
+    Key("question_mark", "?", "help", "this help", "Help", "Help", "help"),
+    Key("", "ctrl+p", "", "command palette: the same actions by name"),
+    Key("q", "q", "quit_app", "quit", "", "Quit", "quit"),
+]
+
+
+def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
+    """The main screen's bindings (the footer shows those with a label)."""
+    from textual.binding import Binding
+
+    return [Binding(k.key, k.action, k.footer or k.title or k.help, show=bool(k.footer))
+            for k in KEYS if k.key and k.action]
+
+
+def help_rows() -> list[tuple[str, str]]:
+    """(key, what it does) for the help screen, one row per distinct entry."""
+    rows: list[tuple[str, str]] = []
+    for k in KEYS:
+        if (k.shown, k.help) not in rows:
+            rows.append((k.shown, k.help))
+    return rows
+
+
+def brief() -> str:
+    """The keys in a sentence, for ``--help``."""
+    return ", ".join(f"{'1-4' if k.brief == 'case' else k.shown} {k.brief}" for k in KEYS if k.brief) + "."
+
+
+def palette() -> list[Key]:
+    """The keys offered in the command palette."""
+    return [k for k in KEYS if k.title and k.action]
+
+
+def bound_action(target: Any, action: str) -> Callable[[], Any]:
+    """``action`` (e.g. ``case(2)``) as a callable on ``target``'s ``action_*`` method."""
+    name, _, args = action.partition("(")
+    values = ast.literal_eval(f"({args.rstrip(')')},)") if args.rstrip(")") else ()
+    method = getattr(target, f"action_{name}")
+    return lambda: method(*values)

@@ -1,0 +1,104 @@
+"""The code view (v): the selected case's training step from the source that runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from linreg_core.code import step_blocks, step_source, swapped_blocks
+from linreg_core.config import CASES
+
+
+class CodeScreen(ModalScreen[None]):
+    """The selected case's training step, from the source that runs: hand-written lines yellow, torch green."""
+
+    BINDINGS = [Binding("escape,v", "close", "Close"), Binding("d", "diff", "Beside the previous case")]
+
+    def __init__(self, case: int):
+        super().__init__()
+        self.case = case
+        self.where, self.lines = step_source(case)
+        self.diff = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="code-box"):
+            yield Static(self.render_code(), id="code-body")
+
+    def on_mount(self) -> None:
+        self._title()
+
+    def _title(self) -> None:
+        what = "beside the previous level" if self.diff else "one training step"
+        self.query_one("#code-box").border_title = (f"Case {self.case} {CASES[self.case]}: {what}  "
+                                                    f"[d {'one step' if self.diff else 'diff'} · v/escape close]")
+
+    def action_diff(self) -> None:
+        self.diff = not self.diff
+        self.query_one("#code-body", Static).update(self.render_diff() if self.diff else self.render_code())
+        self._title()
+
+    def render_diff(self) -> Any:
+        other, changed, note = swapped_blocks(self.case)
+        left, right = step_blocks(other), step_blocks(self.case)
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(width=12)
+        grid.add_column(ratio=1)
+        grid.add_column(ratio=1)
+        name = "the notebook's case 1" if other == 0 else f"case {other} {CASES[other]}"
+        grid.add_row(Text(""), Text(name, style="bold"), Text(f"case {self.case} {CASES[self.case]}", style="bold"))
+        for phase, lines in right.items():
+            swapped = phase in changed
+            mark = Text(f"{'◆ ' if swapped else '  '}{phase}", style="bold magenta" if swapped else "dim")
+            grid.add_row(mark, Text(""), Text(""))
+            before = left[phase]
+            for i in range(max(len(before), len(lines))):
+                a = before[i] if i < len(before) else ""
+                b = lines[i] if i < len(lines) else ""
+                grid.add_row(Text(""), _code(a, dim=not swapped), _code(b, dim=not swapped))
+        legend = Text("\n◆ swapped", style="bold magenta")
+        legend.append(f": {note}", style="dim")
+        return Group(grid, legend)
+
+    def render_code(self) -> Any:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=9)
+        grid.add_column()
+        header = Text()
+        header.append("▌ by hand", style="bold yellow")
+        header.append("   ")
+        header.append("▌ by torch", style="bold green")
+        header.append(f"     source: {self.where}", style="dim")
+        grid.add_row(Text(""), header)
+        for line in self.lines:
+            if line.manual is None:
+                gutter = Text("")
+            elif line.manual:
+                gutter = Text("▌ hand", style="bold yellow")
+            else:
+                gutter = Text("▌ torch", style="bold green")
+            code = Syntax(line.text or " ", "python", theme="monokai", background_color="default",
+                          word_wrap=False).highlight(line.text or " ")
+            code.rstrip()
+            grid.add_row(gutter, code)
+        return grid
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _code(line: str, dim: bool) -> Text:
+    code = Syntax(line or " ", "python", theme="monokai", background_color="default",
+                  word_wrap=False).highlight(line or " ")
+    code.rstrip()
+    if dim:
+        code.stylize("dim")
+    return code

@@ -1,0 +1,134 @@
+"""Compare mode (c): the four cases in lockstep from the same start, overlaid loss curves and a table of w, b, loss and
+the largest |Δθ| between cases."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import numpy as np
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from linreg_core.compare import ROUNDOFF, Compare, CompareStep
+from linreg_core.config import CASES, TrainConfig
+from linreg_core.data import Dataset
+from tui_app.plotting import log10_loss, plottable
+from tui_app.widgets.loss_chart import points_for
+from tui_app.widgets.plot import SafePlot
+
+CASE_COLORS = {1: "yellow", 2: "cyan", 3: "magenta", 4: "green"}
+#: Compare mode stops after this many epochs even when the configuration asks for more.
+COMPARE_MAX_EPOCHS = 200_000
+
+
+class CompareScreen(Screen[None]):
+    """The four cases in lockstep: overlaid loss curves and a table of parameters and |Δθ|."""
+
+    BINDINGS = [Binding("escape,c", "close", "Close"), Binding("l", "toggle_log", "log10")]
+
+    def __init__(self, config: TrainConfig, dataset: Dataset):
+        super().__init__()
+        self.config = config
+        self.dataset = dataset
+        self.losses: dict[int, list[float]] = {c: [] for c in CASES}
+        self.last: CompareStep | None = None
+        self.reasons: dict[int, str] = {}
+        self.done = False
+        self.log_scale = False
+        self._cancel = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="∇")
+        with Vertical(id="compare-box"):
+            yield Static(id="compare-title")
+            yield SafePlot(id="compare-plot")
+            yield Static(id="compare-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#compare-box").border_title = "Compare: the four cases in lockstep  [c/escape close · l log10]"
+        self.run_compare()
+
+    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
+    def run_compare(self) -> None:
+        cmp = Compare(self.config, self.dataset)
+        total = min(self.config.epochs, COMPARE_MAX_EPOCHS)
+        last_post = 0.0
+        with np.errstate(all="ignore"):
+            while not cmp.finished and cmp.epoch < total and not self._cancel.is_set():
+                step = cmp.step()
+                for c, ev in step.events.items():
+                    self.losses[c].append(ev.loss)
+                self.last = step
+                now = time.monotonic()
+                if now - last_post > 0.1:
+                    last_post = now
+                    self.app.call_from_thread(self.refresh_view)
+        self.reasons = cmp.reasons()
+        self.done = True
+        if not self._cancel.is_set():
+            self.app.call_from_thread(self.refresh_view)
+
+    def refresh_view(self) -> None:
+        step = self.last
+        epochs = step.epoch if step else 0
+        total = min(self.config.epochs, COMPARE_MAX_EPOCHS)
+        title = Text(f"lr {self.config.lr:g} · bias {'on' if self.config.bias else 'off'} · same data and initial "
+                     f"parameters · epoch {epochs}/{total}", style="bold")
+        if self.done:
+            title.append("  done", style="green")
+        self.query_one("#compare-title", Static).update(title)
+        plot = self.query_one("#compare-plot", SafePlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.xlabel("epoch")
+        plt.title("log10(loss) per case" if self.log_scale else "loss per case (the curves coincide)")
+        for c, series in self.losses.items():
+            n = len(series)
+            if not n:
+                continue
+            y = np.asarray(series[:n], dtype=np.float64)
+            y = log10_loss(y) if self.log_scale else y
+            x, yv = plottable(np.arange(1, len(y) + 1), y, points_for(plot))
+            if x:
+                plt.plot(x, yv, label=f"{c} {CASES[c]}", color=CASE_COLORS[c], marker="braille")
+        plot.refresh()
+        self.query_one("#compare-table", Static).update(self.table())
+
+    def table(self) -> Any:
+        step = self.last
+        t = Table(expand=True, show_edge=False)
+        for col in ("case", "w", "b", "loss", "status"):
+            t.add_column(col)
+        if step is None:
+            return t
+        for c, ev in step.events.items():
+            ws = ", ".join(f"{v:.6g}" for v in ev.w)
+            t.add_row(Text(f"{c} {CASES[c]}", style=CASE_COLORS[c]), ws, "—" if ev.b is None else f"{ev.b:.6g}",
+                      f"{ev.loss:.6g}", self.reasons.get(c, "running"))
+        ok = step.at_roundoff
+        verdict = Text(f"largest |Δθ| between any two cases so far: {step.max_dtheta_so_far:.3g} — ")
+        verdict.append("float32 round-off: the four levels of automation compute the same thing" if ok else
+                       f"NOT float32 round-off (> {ROUNDOFF:g}·max(1, |θ|)): the cases disagree",
+                       style="green" if ok else "bold red")
+        grid = Table.grid()
+        grid.add_row(t)
+        grid.add_row(verdict)
+        return grid
+
+    def action_toggle_log(self) -> None:
+        self.log_scale = not self.log_scale
+        self.refresh_view()
+
+    def action_close(self) -> None:
+        self._cancel.set()
+        self.dismiss(None)

@@ -1,0 +1,316 @@
+"""The main screen: the panes around one training run. It drains the core's stream into the session, shows what
+the session says, and owns the run-control keys (so a dialog on top blocks them by being on top)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.events import ScreenResume
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+
+from linreg_core.config import CASES, TrainConfig
+from linreg_core.data import Dataset
+from linreg_core.events import EpochEnded, Event
+from tui_app import keymap
+from tui_app.fields import LABELS, FieldError, field_text, parse_field
+from tui_app.screens import main_commands as commands
+from tui_app.session import Session, speed_text
+from tui_app.widgets.case_picker import CasePicker
+from tui_app.widgets.hyperparams import Hyperparams
+from tui_app.widgets.inference_box import InferenceBox
+from tui_app.widgets.log_pane import LogPane
+from tui_app.widgets.loss_chart import ChartData, LossChart
+from tui_app.widgets.message_line import MessageLine
+from tui_app.widgets.plot import preload_plotting
+from tui_app.widgets.status_bar import StatusBar
+
+#: Smallest gap between two display updates while epochs stream in (≤ 16 a second). Status, log and chart are
+#: updated together: each update costs a composition of the screen, more than drawing any one of them. The gap
+#: grows when a chart render is slow.
+DISPLAY_GAP = 0.06
+
+
+class MainScreen(Screen[Any]):
+    # Nothing has the focus at start: keys are the screen's until tab, a click or p enters a field.
+    AUTO_FOCUS = ""
+    BINDINGS = keymap.bindings()
+
+    def __init__(self, session: Session, *, cursor_blink: bool = True,
+                 on_first_screen: Callable[[], None] | None = None):
+        super().__init__(id="_default")
+        self.session = session
+        self.cursor_blink = cursor_blink
+        self._on_first_screen = on_first_screen
+        self._resumed = False
+        self.errors: list[str] = []
+        self.redraws = 0
+        self.display_due = False
+        self.display_timer_set = False
+        self._last_display = 0.0
+        self._display_gap = DISPLAY_GAP
+
+    def compose(self) -> ComposeResult:
+        s = self.session
+        yield Header(show_clock=False, icon="∇")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                picker = CasePicker(id="cases")
+                picker.selected = s.config.case
+                yield picker
+                yield Hyperparams(s.config, cursor_blink=self.cursor_blink, id="hyperparams")
+            with Vertical(id="right"):
+                yield LossChart(id="chart")
+                with Horizontal(id="bottom"):
+                    yield LogPane(id="log")
+                    yield InferenceBox(s.dataset.d, id="inference")
+        yield MessageLine(id="message")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.status_bar = self.query_one(StatusBar)
+        self.message_line = self.query_one(MessageLine)
+        self.log_pane = self.query_one(LogPane)
+        self.hyperparams = self.query_one(Hyperparams)
+        self.chart = self.query_one(LossChart)
+        self.inference = self.query_one(InferenceBox)
+        self.case_picker = self.query_one(CasePicker)
+        self.predict_input = self.query_one("#predict-input", Input)
+        self.predict_input.cursor_blink = self.cursor_blink
+        self.query_one("#predict-error").display = False
+        self.show_bound()
+        self.log_pane.start(self.session.describe_config())
+        self.say(f"{self.session.describe_config()} — space runs, n steps, ? for help")
+        self.refresh_status()
+        self.schedule_display()
+        # The training process and plotext start once the first screen is drawn: a process starting beside the
+        # first layout competes with it for the CPU. Commands sent before then wait in the stream's pipe.
+        self.call_after_refresh(self._after_first_screen)
+
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        # Runs before Screen's own handler, which restyles every widget when a screen is resumed. The first time,
+        # the widgets were styled as they were mounted a moment ago: that pass changes nothing and costs ~50 ms
+        # of the first screen. Later resumes (after a dialog) restyle as usual.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
+
+    def _after_first_screen(self) -> None:
+        self.session.stream.start()
+        self.drain()
+        preload_plotting()  # the first screen has no figure to draw
+        if self._on_first_screen is not None:
+            self._on_first_screen()
+
+    # -- the one worker that drains the core's event queue ------------------------------------------
+    @work(exclusive=True, group="drain", exit_on_error=False)
+    async def drain(self) -> None:
+        stream = self.session.stream
+        while True:
+            batch = await stream.get_batch(max_chunks=8, blocks=True)
+            self.apply_events(batch)
+            # a queue that is never empty never suspends get_batch: let keys and repaints in after each batch
+            await asyncio.sleep(0)
+
+    def apply_events(self, batch: list[Event]) -> None:
+        """Fold a batch into the session; one status/log/chart update for the whole batch."""
+        ended = self.session.fold(batch, self)
+        self.status_bar.sample(self.session.epoch)
+        if ended:
+            self.refresh_status()  # a run that ended shows it at once
+        self.schedule_display()  # the status and the log's new lines go with it
+
+    # -- the session's sink ---------------------------------------------------------------------------
+    def log_lines(self, lines: list[EpochEnded], skipped: int, previous: float | None) -> None:
+        log = self.log_pane
+        if previous is not None:
+            log.set_previous(previous)
+        log.add_lines([log.epoch_line(e.epoch, e.w, e.b, e.loss, self.session.distances(e.w, e.b)) for e in lines],
+                      skipped=skipped)
+
+    def log_note(self, text: str, style: str) -> None:
+        self.log_pane.note(text, style=style)
+
+    def say(self, text: str, level: str = "info") -> None:
+        self.message_line.say(text, level)
+
+    def error(self, text: str) -> None:
+        self.errors.append(text)
+        self.say(text, "error")
+
+    # -- status, log and chart, updated together and throttled -------------------------------------------
+    def refresh_status(self) -> None:
+        s = self.session
+        self.status_bar.show(s.state, s.epoch, s.config.epochs, s.loss, s.speed)
+
+    def status_line(self) -> str:
+        return self.status_bar.plain
+
+    def schedule_display(self) -> None:
+        """Redraw the chart, and show the status and the log's waiting lines, at the next display update."""
+        self.display_due = True
+        if self.display_timer_set:
+            return
+        wait = max(0.0, self._last_display + self._display_gap - time.monotonic())
+        self.display_timer_set = True
+        if wait <= 0.001:
+            self.call_later(self._update_display)
+        else:
+            self.set_timer(wait, self._update_display)
+
+    def _update_display(self) -> None:
+        self.display_timer_set = False
+        if not self.display_due:
+            return
+        self.display_due = False
+        chart, s = self.chart, self.session
+        if not self.app.is_running or not chart.is_attached or not chart.children:
+            return  # shutting down
+        self._last_display = time.monotonic()
+        self.log_pane.flush()
+        self.refresh_status()
+        w, b = s.params()
+        chart.redraw(ChartData(s.history, s.dataset, w, b, s.star.loss if s.config.loss == "mse" else None,
+                               chart.log_scale, s.past_runs.overlays()))
+        self.redraws += 1
+        # a slow render (big terminal) spaces the next update out: the UI stays responsive
+        self._display_gap = max(DISPLAY_GAP, 2.0 * chart.last_render_seconds())
+
+    def show_bound(self) -> None:
+        s = self.session
+        b, text = s.bound, Text()
+        if not s.config.plain_gd:
+            text.append("bound n/a: only for full-batch MSE + plain SGD", style="dim")
+        else:
+            text.append(f"η_max {b.eta_max:.4g} (stable below)\nη_opt {b.eta_opt:.4g} (fastest; o sets)\n"
+                        f"κ(H) {b.condition:.4g} (condition number)", style="dim")
+            if s.config.standardize:
+                u = s.bound_unscaled
+                text.append(f"\nunscaled: κ(H) {u.condition:.3g}\n          η_max {u.eta_max:.3g}", style="dim")
+            if s.unstable():
+                text.append("\n⚠ lr ≥ η_max: will diverge", style="bold red")
+        self.hyperparams.set_bound(text)
+
+    # -- configuration changes ----------------------------------------------------------------------
+    def apply_config(self, config: TrainConfig, dataset: Dataset | None = None, why: str = "") -> None:
+        """Take a new configuration (and data): reset the run to epoch 0."""
+        self.session.set_config(config, dataset)
+        if dataset is not None:
+            self.inference.set_features(dataset.d)
+        self.hyperparams.load(config)
+        self.case_picker.selected = config.case
+        self.show_bound()
+        self.after_reset()
+        self.say(f"{why + ': ' if why else ''}run reset to epoch 0 · {self.session.describe_config()}")
+
+    def after_reset(self) -> None:
+        self.status_bar.restart()
+        self.log_pane.start(self.session.describe_config())
+        self.refresh_status()
+        self.schedule_display()
+
+    @on(Hyperparams.Submitted)
+    def on_field(self, event: Hyperparams.Submitted) -> None:
+        pane, s = self.hyperparams, self.session
+        try:
+            config, dataset = parse_field(s.config, s.dataset, event.key, event.text)
+        except FieldError as exc:
+            pane.show_error(event.key, f"{exc} — keeping {field_text(s.config, event.key) or 'default'}")
+            self.say(f"{LABELS[event.key]}: not changed", "warning")
+            return
+        except Exception as exc:  # noqa: BLE001 - never a dead screen
+            pane.show_error(event.key, f"{type(exc).__name__}: {exc}")
+            return
+        pane.clear_error(event.key)
+        if config == s.config and dataset is None:
+            pane.load(config)
+            return
+        self.apply_config(config, dataset, why=f"{LABELS[event.key]} set to {field_text(config, event.key)}")
+
+    @on(CasePicker.Chosen)
+    def on_case_chosen(self, event: CasePicker.Chosen) -> None:
+        self.action_case(event.case)
+
+    @on(Input.Submitted, "#predict-input")
+    def on_predict(self, event: Input.Submitted) -> None:
+        self.inference.show(event.value, *self.session.params())
+
+    # -- run control --------------------------------------------------------------------------------
+    def action_toggle_run(self) -> None:
+        restart = self.session.state.ended  # space on an ended run starts a new one
+        text, level = self.session.toggle_run()
+        if restart:
+            self.after_reset()
+        self.say(text, level)
+        self.refresh_status()
+
+    def action_step(self) -> None:
+        problem = self.session.step()
+        if problem is not None:
+            self.say(problem)
+            return
+        self.refresh_status()
+
+    def action_reset(self) -> None:
+        self.session.reset()
+        self.after_reset()
+        self.say(f"reset to epoch 0 · {self.session.describe_config()}")
+
+    def action_case(self, case: int) -> None:
+        if case == self.session.config.case:
+            self.action_reset()
+            self.say(f"case {case} {CASES[case]} · run reset to epoch 0")
+            return
+        self.apply_config(self.session.config.with_case(case), why=f"case {case} {CASES[case]} with its notebook "
+                                                                   f"preset")
+
+    def action_focus_predict(self) -> None:
+        self.predict_input.focus()
+
+    def action_leave_input(self) -> None:
+        self.set_focus(None)
+
+    def _speed(self, faster: bool) -> None:
+        self.say(f"speed {speed_text(self.session.change_speed(faster))}")
+        self.refresh_status()
+
+    def action_faster(self) -> None:
+        self._speed(True)
+
+    def action_slower(self) -> None:
+        self._speed(False)
+
+    def action_toggle_log(self) -> None:
+        self.chart.log_scale = not self.chart.log_scale
+        self.say("loss chart: log10(loss)" if self.chart.log_scale else "loss chart: loss")
+        self.schedule_display()
+
+    def action_toggle_view(self) -> None:
+        view = self.chart.toggle_view()
+        self.say("chart: w, b and the fitted line" if view == "param-view" else "chart: loss")
+        self.schedule_display()
+
+    async def action_quit_app(self) -> None:
+        await self.app.run_action("quit_app")
+
+    def action_help(self) -> None:
+        self.app.action_help()  # type: ignore[attr-defined]
+
+    # the instruments and the run's files (tui_app/screens/main_commands.py)
+    action_lr_opt = commands.lr_opt
+    action_compare = commands.compare
+    action_gradcheck = commands.gradcheck
+    action_lr_find = commands.lr_find
+    action_code = commands.code
+    action_edit_params = commands.edit_params
+    action_save = commands.save
+    action_load = commands.load
+    action_export = commands.export
+    action_history = commands.history

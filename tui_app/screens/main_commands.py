@@ -1,0 +1,165 @@
+"""The main screen's commands that open another screen: the instruments (compare, gradient check, code, lr range
+test) and the run's files (edit w/b, save, load, export, history). Each is the screen's ``action_*`` method."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Callable
+
+from linreg_core import checkpoint
+from tui_app.runs import Loaded, WritePath, load_for_app, params_label, params_text, parse_params
+
+if TYPE_CHECKING:
+    from tui_app.screens.main import MainScreen
+
+
+def lr_opt(self: MainScreen) -> None:
+    s = self.session
+    if not s.config.plain_gd or not math.isfinite(s.bound.eta_opt):
+        self.say("η_opt applies only to full-batch MSE with plain SGD", "warning")
+        return
+    lr = float(f"{s.bound.eta_opt:.4g}")
+    self.apply_config(s.config.replace(lr=lr), why=f"lr set to η_opt = {lr:g}")
+
+
+def compare(self: MainScreen) -> None:
+    from tui_app.screens.compare import CompareScreen  # imported on first use: a faster start
+
+    self.app.push_screen(CompareScreen(self.session.config, self.session.dataset))
+
+
+def gradcheck(self: MainScreen) -> None:
+    s = self.session
+    w, b = s.params()
+    if not math.isfinite(sum(w)) or (b is not None and not math.isfinite(b)):
+        self.say("gradient check needs finite parameters — press r to reset", "warning")
+        return
+    from tui_app.screens.gradcheck import GradcheckScreen
+
+    self.app.push_screen(GradcheckScreen(s.dataset, w, b, s.epoch))
+
+
+def lr_find(self: MainScreen) -> None:
+    from tui_app.screens.lr_find import LrFindScreen
+
+    def use(lr: float | None) -> None:
+        if lr is not None:
+            self.apply_config(self.session.config.replace(lr=lr), why=f"lr set to the range test's suggestion {lr:g}")
+
+    self.app.push_screen(LrFindScreen(self.session.config, self.session.dataset), use)
+
+
+def code(self: MainScreen) -> None:
+    from tui_app.screens.code import CodeScreen
+
+    try:
+        screen = CodeScreen(self.session.config.case)
+    except (OSError, TypeError) as exc:
+        self.error(f"source not available: {exc}")
+        return
+    self.app.push_screen(screen)
+
+
+def _prompt(self: MainScreen, title: str, hint: str, value: str, check: Callable[[str], Any],
+            done: Callable[[Any], None]) -> None:
+    from tui_app.screens.prompts import PromptScreen
+
+    self.app.push_screen(PromptScreen(title, hint, value, check, blink=self.cursor_blink), done)
+
+
+def edit_params(self: MainScreen) -> None:
+    s = self.session
+    if s.state.ended:
+        self.say(f"the run has {s.state}: r resets (Initial w and b in the pane set where it starts)", "warning")
+        return
+    if s.state == "running":
+        self.action_toggle_run()  # parameters are set between two epochs, so pause first
+    d, bias, run_id = s.dataset.d, s.config.bias, s.run_id
+    hint = f"w: {d} number(s), one per feature" + ("; then ';' and b" if bias else "")
+    if s.config.standardize:
+        hint += " — in original units"
+
+    def done(result: tuple[tuple[float, ...], float | None] | None) -> None:
+        if result is None:
+            self.say("parameters unchanged")
+        elif run_id != s.run_id or s.state.ended:
+            self.say("the run changed meanwhile: parameters not set", "warning")
+        else:
+            s.stream.set_params(*result)
+
+    _prompt(self, f"Set the parameters by hand at epoch {s.epoch}", hint, params_text(*s.params()),
+            lambda text: parse_params(text, d, bias), done)
+
+
+def save(self: MainScreen) -> None:
+    s = self.session
+    if not s.finite_params():
+        self.say("nothing to save: the parameters are not finite — r resets", "warning")
+        return
+    cfg, epoch, w, b = s.config, s.epoch, s.w, s.b
+    target = WritePath((".json",))
+
+    def check(text: str) -> str:
+        return target.write(text, lambda path: checkpoint.save(path, cfg, epoch, w, b))
+
+    def done(path: str | None) -> None:
+        if path is not None:
+            self.say(f"saved {path}: epoch {epoch}, {params_label(w, b)} (L loads it, or --load)")
+
+    _prompt(self, "Save a checkpoint", f"a .json path: weights at epoch {epoch} and the configuration, written "
+            f"atomically", "linreg-checkpoint.json", check, done)
+
+
+def load(self: MainScreen) -> None:
+    from linreg_core.options import dataset_for
+
+    s = self.session
+
+    def check(text: str) -> Loaded:
+        return load_for_app(text, s.config, s.dataset, dataset_for)
+
+    def done(loaded: Loaded | None) -> None:
+        if loaded is not None:
+            self.apply_config(loaded.config, loaded.dataset,
+                              why=f"loaded {loaded.path} (saved at epoch {loaded.checkpoint.epoch}; its weights are "
+                                  f"the initial values)")
+
+    _prompt(self, "Load a checkpoint", "path of a checkpoint saved with s or linreg --save (JSON only: loading "
+            "never runs code)", "linreg-checkpoint.json", check, done)
+
+
+def export(self: MainScreen) -> None:
+    s = self.session
+    history = s.history
+    if not len(history):
+        self.say("nothing to export yet: run some epochs first (n or space)", "warning")
+        return
+    extra = {"config": s.config.to_dict(), "data": s.dataset.name, "state": str(s.state)}
+    target = WritePath((".csv", ".json"))
+
+    def check(text: str) -> str:
+        return target.write(text, lambda path: history.export(path, extra=extra))
+
+    def done(path: str | None) -> None:
+        if path is not None:
+            self.say(f"exported {len(history)} epochs to {path}")
+
+    _prompt(self, "Export this run's history", "a .csv or .json path (every epoch: loss, w, b, gradients), "
+            "written atomically", "linreg-history.csv", check, done)
+
+
+def history(self: MainScreen) -> None:
+    from tui_app.screens.history import HistoryScreen
+
+    past = self.session.past_runs
+
+    def done(selected: set[int] | None) -> None:
+        if selected is None:
+            return
+        past.shown = selected
+        if self.chart.view != "loss-view":
+            self.chart.toggle_view()
+        self.say(f"{len(selected)} past run(s) overlaid on the loss chart" if selected else "no past runs overlaid")
+        self.schedule_display()
+
+    self.app.push_screen(HistoryScreen(list(past.runs), past.shown), done)

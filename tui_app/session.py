@@ -1,0 +1,266 @@
+"""The run the app shows, without any UI: configuration, data, the state word, parameters, history, past runs,
+the learning-rate bound and the closed form; run control through the core's stream; and the folding of the
+stream's event blocks. What the folding has to say goes to a :class:`Sink` (the main screen), so all of this is
+tested without Textual."""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections import deque
+from typing import Protocol
+
+from linreg_core import analysis
+from linreg_core.config import CASES, TrainConfig
+from linreg_core.data import Dataset
+from linreg_core.events import EpochBlock, EpochEnded, Event, ParamsSet, RunError, RunFinished, RunReset
+from linreg_core.history import History
+from linreg_core.scaling import bound_for
+from linreg_core.stream import StreamBase
+from tui_app.runs import RunLog, params_label
+
+#: At most this many logged epochs become log lines in one fold; the others are counted in one line.
+MAX_LOG_LINES = 25
+SPEEDS: list[float | None] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, None]
+
+
+class RunState(enum.StrEnum):
+    READY = "ready"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    CONVERGED = "converged"
+    DIVERGED = "diverged"
+
+    @property
+    def ended(self) -> bool:
+        return self in (RunState.FINISHED, RunState.CONVERGED, RunState.DIVERGED)
+
+
+REASON_STATE = {"completed": RunState.FINISHED, "converged": RunState.CONVERGED, "diverged": RunState.DIVERGED}
+
+
+class Sink(Protocol):
+    """Where a fold's words go (the main screen: the log and the message line)."""
+
+    def log_lines(self, lines: list[EpochEnded], skipped: int, previous: float | None) -> None:
+        """Logged epochs to write; ``skipped`` logged epochs before them are only counted; ``previous`` is the
+        loss the first line compares with when some were skipped."""
+
+    def log_note(self, text: str, style: str) -> None: ...
+
+    def say(self, text: str, level: str = "info") -> None: ...
+
+    def error(self, text: str) -> None: ...
+
+
+def speed_text(speed: float | None) -> str:
+    return "max" if speed is None else f"{speed:g}/s"
+
+
+class Session:
+    """One app's run and its surroundings. ``stream`` is the core's training stream (thread or process)."""
+
+    def __init__(self, config: TrainConfig, dataset: Dataset, stream: StreamBase, speed: float | None):
+        self.config = config
+        self.dataset = dataset
+        self.stream = stream
+        self.speed = speed
+        self.state = RunState.READY
+        self.run_id = 0
+        self.epoch = 0
+        self.loss = math.nan
+        self.w: tuple[float, ...] = ()
+        self.b: float | None = None
+        self.history = History(dataset.d, config.bias)
+        self.past_runs = RunLog()
+        self.contiguity_errors = 0
+        self.star_bias: bool | None = None
+        self._derive(data_changed=True)
+
+    # -- derived from the configuration and the data ------------------------------------------------
+    def _derive(self, data_changed: bool) -> None:
+        self.bound = bound_for(self.config, self.dataset)
+        self.bound_unscaled = (analysis.lr_bound(self.dataset.X, self.config.bias) if self.config.standardize
+                               else self.bound)
+        if data_changed or self.star_bias != self.config.bias:
+            self.star = analysis.closed_form(self.dataset.X, self.dataset.y, self.config.bias)
+            self.star_bias = self.config.bias
+
+    def describe_config(self) -> str:
+        c, ds = self.config, self.dataset
+        return f"case {c.case} {CASES[c.case]} · lr {c.lr:g} · {c.epochs} epochs · data {ds.name} (n={ds.n}, d={ds.d})"
+
+    def params(self) -> tuple[tuple[float, ...], float | None]:
+        """w (zeros before the first report) and b."""
+        return self.w or (0.0,) * self.dataset.d, self.b
+
+    def finite_params(self) -> bool:
+        return bool(self.w) and math.isfinite(sum(self.w)) and (self.b is None or math.isfinite(self.b))
+
+    def distances(self, w: tuple[float, ...], b: float | None) -> str:
+        """‖θ − θ*‖ (and ‖θ − θ_true‖ for synthetic data) for a log line."""
+        star, ds = self.star, self.dataset
+        out = f"‖θ−θ*‖={analysis.distance(w, b, star.w, star.b):.3g}"
+        if ds.true_w is not None and ds.name == "synthetic":
+            out += f" ‖θ−θtrue‖={analysis.distance(w, b, ds.true_w, ds.true_b if b is not None else None):.3g}"
+        return out
+
+    def unstable(self) -> bool:
+        """True when plain full-batch gradient descent at this lr will diverge."""
+        return self.config.plain_gd and self.config.lr >= self.bound.eta_max
+
+    # -- run control ------------------------------------------------------------------------------------
+    def set_config(self, config: TrainConfig, dataset: Dataset | None = None) -> None:
+        """Take a new configuration (and data) and reset the run to epoch 0."""
+        if dataset is not None:
+            self.dataset = dataset
+        self.config = config
+        self._derive(data_changed=dataset is not None)
+        self.reset(dataset)
+
+    def reset(self, dataset: Dataset | None = None) -> None:
+        self.run_id = self.stream.reset(self.config, dataset)
+        self.state = RunState.READY
+        self.epoch = 0
+        self.history = History(self.dataset.d, self.config.bias)
+
+    def toggle_run(self) -> tuple[str, str]:
+        """Space: run, pause, or start a finished run again. Returns the message to show and its level."""
+        if self.state is RunState.RUNNING:
+            self.stream.pause()
+            self.state = RunState.PAUSED
+            return "paused — space continues, n steps one epoch", "info"
+        if self.state.ended:
+            self.reset()
+            self.stream.run()
+            self.state = RunState.RUNNING
+            return "started again from epoch 0", "info"
+        self.stream.run()
+        self.state = RunState.RUNNING
+        if self.unstable() and self.epoch == 0:
+            return (f"warning: lr {self.config.lr:g} ≥ η_max {self.bound.eta_max:.4g}: expect divergence",
+                    "warning")
+        return f"running at {speed_text(self.speed)} — space pauses", "info"
+
+    def step(self) -> str | None:
+        """n: one epoch; a message when the run has ended instead."""
+        if self.state.ended:
+            return f"the run has {self.state} — r resets, space starts again"
+        self.stream.step(1)
+        self.state = RunState.PAUSED
+        return None
+
+    def change_speed(self, faster: bool) -> float | None:
+        i = SPEEDS.index(self.speed) if self.speed in SPEEDS else (3 if faster else len(SPEEDS) - 1)
+        self.speed = SPEEDS[min(i + 1, len(SPEEDS) - 1)] if faster else SPEEDS[max(i - 1, 0)]
+        self.stream.set_speed(self.speed)
+        return self.speed
+
+    # -- folding the stream's events --------------------------------------------------------------------
+    def fold(self, batch: list[Event], sink: Sink) -> bool:
+        """Fold a batch of events into the state; True when the state word changed (a run ended)."""
+        state = self.state
+        folding = _Folding(self, sink)
+        for ev in batch:
+            if ev.run_id != self.run_id:
+                continue  # from a run that was reset meanwhile
+            if type(ev) is EpochBlock:
+                folding.block(ev)
+            elif isinstance(ev, EpochEnded):
+                folding.epoch(ev)
+            elif isinstance(ev, RunReset):
+                self.epoch, self.w, self.b, self.loss = 0, ev.w, ev.b, ev.loss
+            elif isinstance(ev, RunFinished) and ev.reason != "stopped":
+                folding.flush()
+                self._finish(ev, sink)
+            elif isinstance(ev, ParamsSet):
+                folding.flush()
+                self._params_set(ev, sink)
+            elif isinstance(ev, RunError):
+                sink.error(f"core error: {ev.message} — change a setting or press r")
+        folding.flush()
+        return self.state != state
+
+    def _finish(self, ev: RunFinished, sink: Sink) -> None:
+        self.state = REASON_STATE.get(ev.reason, RunState.FINISHED)
+        self.past_runs.add(self.config, self.dataset.name, ev.reason, ev.epochs, ev.loss, self.history)
+        self.loss, self.w, self.b = ev.loss, ev.w, ev.b
+        star = self.star
+        dist = analysis.distance(ev.w, ev.b, star.w, star.b) if math.isfinite(sum(ev.w)) else math.inf
+        summary = f"{ev.reason}: {ev.epochs} epochs, loss at final parameters {ev.loss:.6g}, ‖θ−θ*‖ = {dist:.4g}"
+        sink.log_note(summary, "bold red" if ev.reason == "diverged" else "bold")
+        if ev.reason == "diverged":
+            bound = (f"stable bound η_max = {self.bound.eta_max:.4g}" if self.config.plain_gd else
+                     f"η_max = {self.bound.eta_max:.4g} for plain full-batch SGD")
+            sink.say(f"diverged at epoch {ev.epochs}: lr {self.config.lr:g} used, {bound} — r resets, "
+                     f"or lower the learning rate (o sets η_opt)", "error")
+            sink.log_note(ev.message, "red")
+        elif ev.reason == "converged":
+            sink.say(ev.message)
+        else:
+            sink.say(f"finished {ev.epochs} epochs — space starts again, r resets")
+
+    def _params_set(self, ev: ParamsSet, sink: Sink) -> None:
+        self.w, self.b, self.loss = ev.w, ev.b, ev.loss
+        sink.log_note(f"epoch {ev.epoch}: set by hand to {params_label(ev.w, ev.b)} (loss there {ev.loss:.6g}); "
+                      f"training continues from them", "bold yellow")
+        sink.say(f"parameters set at epoch {ev.epoch}: loss there {ev.loss:.6g} — space or n continues")
+
+
+class _Folding:
+    """One batch being folded: epochs go to the history in runs, the latest logged ones to the log."""
+
+    def __init__(self, session: Session, sink: Sink):
+        self.s, self.sink = session, sink
+        self.every = session.config.log_every
+        self.singles: list[EpochEnded] = []  # single epochs not yet in the history
+        self.logged: deque[EpochEnded] = deque(maxlen=MAX_LOG_LINES + 1)  # one more than are written, for ▼/△
+        self.n_logged = 0
+        self.last: EpochEnded | None = None
+
+    def _check(self, first: int) -> None:
+        if first != self.s.epoch + 1:
+            self.s.contiguity_errors += 1
+
+    def block(self, ev: EpochBlock) -> None:
+        self._check(ev.first)
+        self._history()
+        self.s.history.extend_block(ev)
+        self.s.epoch = ev.last
+        self.last = ev.event(len(ev) - 1)
+        shown = range((1 - ev.first) % self.every, len(ev), self.every)  # epochs e with (e - 1) % every == 0
+        keep = shown[-(MAX_LOG_LINES + 1):]
+        self.n_logged += len(shown) - len(keep)
+        for i in keep:
+            self._logged(ev.event(i))
+
+    def epoch(self, ev: EpochEnded) -> None:
+        self._check(ev.epoch)
+        self.singles.append(ev)
+        self.s.epoch = ev.epoch
+        self.last = ev
+        if (ev.epoch - 1) % self.every == 0:
+            self._logged(ev)
+
+    def _logged(self, ev: EpochEnded) -> None:
+        self.n_logged += 1
+        self.logged.append(ev)
+
+    def _history(self) -> None:
+        if self.singles:
+            self.s.history.extend(self.singles)
+            self.singles.clear()
+
+    def flush(self) -> None:
+        """History for every epoch so far; log lines for the last few logged ones (the rest are counted)."""
+        self._history()
+        if self.last is not None:
+            self.s.w, self.s.b, self.s.loss = self.last.w, self.last.b, self.last.loss
+            self.last = None
+        if self.n_logged:
+            tail = list(self.logged)[-MAX_LOG_LINES:]
+            previous = self.logged[0].loss if self.n_logged > len(tail) and len(self.logged) > len(tail) else None
+            self.sink.log_lines(tail, self.n_logged - len(tail), previous)
+            self.logged.clear()
+            self.n_logged = 0
