@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -20,6 +21,7 @@ from textual.widgets import Footer, Header, Static
 from linreg_core.compare import ROUNDOFF, Compare, CompareStep
 from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
+from tui_app.messages import CompareProgress
 from tui_app.plotting import log10_loss, plottable
 from tui_app.widgets.loss_chart import points_for
 from tui_app.widgets.plot import SafePlot
@@ -38,7 +40,7 @@ class CompareScreen(Screen[None]):
         super().__init__()
         self.config = config
         self.dataset = dataset
-        self.losses: dict[int, list[float]] = {c: [] for c in CASES}
+        self.losses: dict[int, npt.NDArray[np.float64]] = {}
         self.last: CompareStep | None = None
         self.reasons: dict[int, str] = {}
         self.done = False
@@ -59,23 +61,32 @@ class CompareScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
     def run_compare(self) -> None:
+        """The lockstep run, in a thread: it posts snapshots (copies), never touching the screen's state."""
         cmp = Compare(self.config, self.dataset)
         total = min(self.config.epochs, COMPARE_MAX_EPOCHS)
+        losses: dict[int, list[float]] = {c: [] for c in CASES}
+        step: CompareStep | None = None
         last_post = 0.0
+
+        def post(done: bool) -> None:
+            snapshot = {c: np.asarray(v, dtype=np.float64) for c, v in losses.items()}
+            self.post_message(CompareProgress(snapshot, step, cmp.reasons() if done else {}, done))
+
         with np.errstate(all="ignore"):
             while not cmp.finished and cmp.epoch < total and not self._cancel.is_set():
                 step = cmp.step()
                 for c, ev in step.events.items():
-                    self.losses[c].append(ev.loss)
-                self.last = step
+                    losses[c].append(ev.loss)
                 now = time.monotonic()
                 if now - last_post > 0.1:
                     last_post = now
-                    self.app.call_from_thread(self.refresh_view)
-        self.reasons = cmp.reasons()
-        self.done = True
+                    post(False)
         if not self._cancel.is_set():
-            self.app.call_from_thread(self.refresh_view)
+            post(True)
+
+    def on_compare_progress(self, message: CompareProgress) -> None:
+        self.losses, self.last, self.reasons, self.done = message.losses, message.step, message.reasons, message.done
+        self.refresh_view()
 
     def refresh_view(self) -> None:
         step = self.last
@@ -96,8 +107,7 @@ class CompareScreen(Screen[None]):
             n = len(series)
             if not n:
                 continue
-            y = np.asarray(series[:n], dtype=np.float64)
-            y = log10_loss(y) if self.log_scale else y
+            y = log10_loss(series) if self.log_scale else series
             x, yv = plottable(np.arange(1, len(y) + 1), y, points_for(plot))
             if x:
                 plt.plot(x, yv, label=f"{c} {CASES[c]}", color=CASE_COLORS[c], marker="braille")

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
+from tui_app.messages import LrFindDone, LrFindProgress
 from tui_app.plotting import finite_xy, log10_loss
 from tui_app.widgets.plot import SafePlot
 
@@ -49,13 +50,20 @@ class LrFindScreen(ModalScreen[float | None]):
         from linreg_core.lrfind import lr_find
 
         def progress(done: int, total: int) -> None:
-            self.done_steps, self.total_steps = done, total
-            self.app.call_from_thread(self.show_progress)
+            self.post_message(LrFindProgress(done, total))
 
         result = lr_find(self.config, self.dataset, progress=progress, cancelled=self._cancel.is_set)
-        self.result = result
         if not self._cancel.is_set():
-            self.app.call_from_thread(self.show)
+            self.post_message(LrFindDone(result))
+
+    def on_lr_find_progress(self, message: LrFindProgress) -> None:
+        if self.result is None:  # a progress message can arrive after the result: the result stays
+            self.done_steps, self.total_steps = message.done, message.total
+            self.show_progress()
+
+    def on_lr_find_done(self, message: LrFindDone) -> None:
+        self.result = message.result
+        self.show()
 
     def show_progress(self) -> None:
         self.query_one("#lrfind-title", Static).update(

@@ -20,6 +20,7 @@ from linreg_core.data import Dataset
 from linreg_core.events import EpochEnded, Event
 from tui_app import keymap
 from tui_app.fields import LABELS, FieldError, field_text, parse_field
+from tui_app.messages import CaseChosen, FieldSubmitted
 from tui_app.screens import main_commands as commands
 from tui_app.session import Session, speed_text
 from tui_app.widgets.case_picker import CasePicker
@@ -216,8 +217,8 @@ class MainScreen(Screen[Any]):
         self.refresh_status()
         self.schedule_display()
 
-    @on(Hyperparams.Submitted)
-    def on_field(self, event: Hyperparams.Submitted) -> None:
+    @on(FieldSubmitted)
+    def on_field(self, event: FieldSubmitted) -> None:
         pane, s = self.hyperparams, self.session
         try:
             config, dataset = parse_field(s.config, s.dataset, event.key, event.text)
@@ -234,8 +235,8 @@ class MainScreen(Screen[Any]):
             return
         self.apply_config(config, dataset, why=f"{LABELS[event.key]} set to {field_text(config, event.key)}")
 
-    @on(CasePicker.Chosen)
-    def on_case_chosen(self, event: CasePicker.Chosen) -> None:
+    @on(CaseChosen)
+    def on_case_chosen(self, event: CaseChosen) -> None:
         self.action_case(event.case)
 
     @on(Input.Submitted, "#predict-input")

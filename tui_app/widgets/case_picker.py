@@ -6,11 +6,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.events import Click
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from linreg_core.config import CASES, STEPS
+from tui_app.messages import CaseChosen
 
 MANUAL = "manual"
 MANUAL_STYLE = "bold yellow"
@@ -24,16 +24,11 @@ class CaseItem(Static):
 
     def on_click(self, event: Click) -> None:
         event.stop()
-        self.post_message(CasePicker.Chosen(self.case))
+        self.post_message(CaseChosen(self.case))
 
 
 class CasePicker(Vertical):
     """Click a case or press 1–4."""
-
-    class Chosen(Message):
-        def __init__(self, case: int):
-            super().__init__()
-            self.case = case
 
     selected: reactive[int] = reactive(1)
 

@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, Static
 
 from linreg_core.config import TrainConfig
 from tui_app.fields import FIELDS, field_text, placeholder
+from tui_app.messages import FieldSubmitted
 
 KEYS = [key for key, _ in FIELDS]
 LABEL_OF = dict(FIELDS)
@@ -161,7 +162,7 @@ class FieldRows(Widget):
 
 
 class Hyperparams(VerticalScroll, can_focus=False):
-    """Posts :class:`Hyperparams.Submitted` for a field whose text changed; the app answers with
+    """Posts :class:`~tui_app.messages.FieldSubmitted` for a field whose text changed; the app answers with
     :meth:`show_error` or :meth:`load`."""
 
     COMPONENT_CLASSES = {"field-rows--value", "field-rows--invalid", "field-rows--placeholder", "field-rows--error"}
@@ -171,12 +172,6 @@ class Hyperparams(VerticalScroll, can_focus=False):
         Binding("down", "move(1)", "Next field", show=False),
         Binding("up", "move(-1)", "Previous field", show=False),
     ]
-
-    class Submitted(Message):
-        def __init__(self, key: str, text: str):
-            super().__init__()
-            self.key = key
-            self.text = text
 
     def __init__(self, config: TrainConfig, *, cursor_blink: bool = True, id: str | None = None):  # noqa: A002
         super().__init__(id=id)
@@ -318,7 +313,7 @@ class Hyperparams(VerticalScroll, can_focus=False):
         state.text = text
         if text.strip() == field_text(self._config, key) and state.error is None:
             return
-        self.post_message(self.Submitted(key, text))
+        self.post_message(FieldSubmitted(key, text))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "hp-editor":
@@ -333,4 +328,4 @@ class Hyperparams(VerticalScroll, can_focus=False):
     def on_toggle_changed(self, event: Toggle.Changed) -> None:
         event.stop()
         self.fields[event.key].text = "on" if event.value else "off"
-        self.post_message(self.Submitted(event.key, self.fields[event.key].text))
+        self.post_message(FieldSubmitted(event.key, self.fields[event.key].text))
