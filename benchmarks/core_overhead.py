@@ -34,11 +34,21 @@ def bare_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False
     if case == 1:
         def go() -> float:
             w = np.zeros((d, 1), dtype=np.float32)
+
+            def forward(x: np.ndarray) -> np.ndarray:  # the notebook's cells, with X as an [N, d] matrix
+                return x @ w
+
+            def loss(y: np.ndarray, y_predicted: np.ndarray) -> np.ndarray:
+                return ((y_predicted - y) ** 2).mean()
+
+            def gradient(x: np.ndarray, y: np.ndarray, y_predicted: np.ndarray) -> np.ndarray:
+                return 2 * x.T @ (y_predicted - y) / n
+
             t0 = time.perf_counter()
             for _ in range(epochs):
-                y_pred = X @ w
-                _l = ((y_pred - y) ** 2).mean()
-                dw = 2 * X.T @ (y_pred - y) / n
+                y_pred = forward(X)
+                _l = loss(y, y_pred)
+                dw = gradient(X, y, y_pred)
                 w -= lr * dw
             return time.perf_counter() - t0
         return go

@@ -109,3 +109,13 @@ def bound_action(target: Any, action: str) -> Callable[[], Any]:
     values = ast.literal_eval(f"({args.rstrip(')')},)") if args.rstrip(")") else ()
     method = getattr(target, f"action_{name}")
     return lambda: method(*values)
+
+
+def markdown_table() -> str:
+    """The README's key table (a test keeps the README's copy equal to it)."""
+    rows = ["| key | action |", "|---|---|"]
+    for shown, what in help_rows():
+        keys = " / ".join(f"`{k}`" for k in shown.split(" / ")) if " / " in shown else \
+            ("`1`–`4`" if shown == "1 2 3 4" else f"`{shown}`")
+        rows.append(f"| {keys} | {what.replace('|', chr(92) + '|')} |")
+    return "\n".join(rows)

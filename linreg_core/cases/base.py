@@ -64,6 +64,11 @@ class Trainer(ABC):
         """The whole dataset in the array type ``train_step`` takes (NumPy here, tensors in the torch cases)."""
         return self.dataset.X, self.dataset.y
 
+    def epoch_function(self) -> Callable[[Any, Any], StepResult]:
+        """What ``run_block`` calls for a full-batch epoch (``batch_step``, or the case's step when that is the
+        same thing: one Python call less an epoch)."""
+        return self.batch_step
+
     def as_batch(self, X: F32, y: F32) -> tuple[Any, Any]:
         """NumPy arrays X, y in the array type ``train_step`` takes."""
         return X, y
@@ -111,7 +116,7 @@ class Trainer(ABC):
         time, without an event object per epoch."""
         X, y = self.data()
         size = self.batch_size
-        epoch = self.batch_step if size is None else lambda X, y: self._minibatch_epoch(X, y, size)
+        epoch = self.epoch_function() if size is None else lambda X, y: self._minibatch_epoch(X, y, size)
         w, b = self.live_params()
         # Python lists while the block runs, arrays once after it: an append per value costs less than a write
         # into an array row, which matters when an epoch takes a few µs.
@@ -181,6 +186,9 @@ class NumpyTrainer(Trainer):
 
     def batch_step(self, X: F32, y: F32) -> StepResult:
         return self.train_step(X, y)  # NumPy scalars and arrays: the engine converts a block's values at once
+
+    def epoch_function(self) -> Callable[[Any, Any], StepResult]:
+        return self.train_step
 
     def get_params(self) -> tuple[F32, float | None]:
         return self.w.ravel(), float(self.b) if self.bias else None

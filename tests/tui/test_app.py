@@ -231,6 +231,20 @@ async def test_l_toggles_log10_and_t_switches_view() -> None:
         assert chart.view == "loss-view"
 
 
+def test_readme_and_help_text_come_from_the_key_table() -> None:
+    from pathlib import Path
+
+    from tui_app.__main__ import build_parser
+    from tui_app.keymap import KEYS, markdown_table
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert markdown_table() in readme
+    described = " ".join(build_parser().format_help().split())
+    for key in KEYS:
+        if key.brief:
+            assert key.brief in described, key
+
+
 async def test_help_lists_every_binding_and_closes() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -238,7 +252,7 @@ async def test_help_lists_every_binding_and_closes() -> None:
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-keys", Static).render())
         documented = " ".join(k for k, _ in help_rows())
-        for binding in app.BINDINGS:
+        for binding in app.main.BINDINGS:
             key = binding.key  # type: ignore[union-attr]
             shown = {"question_mark": "?", "plus": "+", "minus": "-", "1": "1 2 3 4", "2": "1 2 3 4",
                      "3": "1 2 3 4", "4": "1 2 3 4"}.get(key, key)
