@@ -11,8 +11,6 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
-import pytest
-
 BIN = Path(sys.executable).parent
 TUI = BIN / "linreg-tui"
 
