@@ -11,4 +11,20 @@ __all__ = [
     "CASES", "PRESETS", "ConfigError", "DataError", "DataSpec", "Dataset", "EpochBlock", "EpochEnded", "ParamsSet",
     "RunError", "RunFinished", "RunReset", "TrainConfig",
 ]
-__version__ = "0.1.0"
+
+
+def version() -> str:
+    """The installed distribution's version (pyproject.toml is the one source)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("linreg-tui")
+    except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+        return "0+unknown"
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":  # looked up when asked for: importlib.metadata stays off the start-up path
+        return version()
+    raise AttributeError(name)

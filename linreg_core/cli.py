@@ -27,6 +27,7 @@ from linreg_core.options import (
     OneLineParser,
     UsageError,
     add_config_options,
+    add_version,
     check_writable,
     one_line,
     setup_from_args,
@@ -186,6 +187,7 @@ def cmd_code(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="linreg", description="Linear regression by gradient descent at four levels of "
                            "automation (the headless side of linreg-tui).")
+    add_version(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     run = sub.add_parser("run", help="train and print the notebook-style log",
                          description="Train one case and print seed-style lines. Exit status: 0 completed or "
@@ -234,7 +236,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            parser.print_help(out)
+            parser.print_usage(err)
+            err.write("linreg: error: a command is needed (linreg --help lists them)\n")
             return EXIT_BAD_INPUT
         handler = {"run": cmd_run, "gradcheck": cmd_gradcheck, "compare": cmd_compare,
                    "lr-find": cmd_lr_find, "code": cmd_code}[args.command]

@@ -25,6 +25,9 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, overwrite: 
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
+        # mkstemp makes the file 0600: give it the mode a plain open() would (0666 less the umask), or the mode of
+        # the file it replaces
+        os.fchmod(fd, _mode_for(target))
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
@@ -38,3 +41,12 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, overwrite: 
         except OSError:
             pass
         raise
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -43,6 +43,24 @@ def positive_speed(text: str) -> float | None:
     return value
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any):
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        from linreg_core import version
+
+        print(f"{parser.prog} {version()}")
+        parser.exit(0)
+
+
+def add_version(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--version", action=_Version)
+
+
 def add_config_options(p: argparse.ArgumentParser) -> None:
     """The options that describe a run (shared by ``linreg run``, ``linreg-tui`` and the other commands)."""
     g = p.add_argument_group("training")

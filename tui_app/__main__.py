@@ -11,11 +11,12 @@ if TYPE_CHECKING:
 
 
 def build_parser() -> OneLineParser:
-    from linreg_core.options import OneLineParser, add_config_options, positive_speed
+    from linreg_core.options import OneLineParser, add_config_options, add_version, positive_speed
     from tui_app.keymap import brief
 
     parser = OneLineParser(prog="linreg-tui", description="Terminal app: linear regression by gradient descent at "
                            f"four levels of automation. Keys: {brief()}")
+    add_version(parser)
     add_config_options(parser)
     parser.add_argument("--speed", type=positive_speed, default=10.0, metavar="N|max",
                         help="epochs per second in run mode (default 10; 'max' as fast as possible)")

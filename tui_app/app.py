@@ -6,6 +6,7 @@ import os
 import sys
 from typing import Any, Callable, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -17,6 +18,7 @@ from linreg_core.stream import ProcessRunStream, RunStream
 from tui_app import keymap
 from tui_app.screens.main import MainScreen
 from tui_app.session import Session
+from tui_app.typeahead import TypeAhead
 
 
 class LinregApp(App[int]):
@@ -37,6 +39,21 @@ class LinregApp(App[int]):
         # Built here, started once the first screen is drawn: the process stream's semaphores start
         # multiprocessing's resource tracker, which must happen before Textual redirects stderr.
         self.session = Session(config, dataset, stream_factory(config, dataset, speed=speed), speed)
+        self.typeahead = TypeAhead(self)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys one at a time, each where the previous one sent the focus (tui_app/typeahead.py)."""
+        if not isinstance(event, events.Key):
+            await super().on_event(event)
+        elif self.typeahead.hold(event) or self.typeahead.answered(event):
+            return  # held for a screen not ready yet (replayed in order), or answered in its turn already
+        elif event.is_forwarded:
+            await super().on_event(event)
+        else:
+            target = self.focused or self.screen
+            self.typeahead.track(event)
+            await super().on_event(event)
+            await self.typeahead.settle(event, target)
 
     @property
     def main(self) -> MainScreen:

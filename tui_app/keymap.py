@@ -41,7 +41,7 @@ KEYS: list[Key] = [
       for c in (1, 2, 3, 4)],
     Key("p", "p", "focus_predict", "focus the inference box (Enter predicts with the current parameters)",
         "Predict", "Predict", "predict"),
-    Key("", "tab", "", "into the hyperparameters (there tab/shift+tab or ↓/↑ move between the fields)"),
+    Key("tab", "tab", "fields", "into the hyperparameters (there tab/shift+tab or ↓/↑ move between the fields)"),
     Key("escape", "escape", "leave_input", "leave an input"),
     Key("plus", "+ / -", "faster", "faster / slower (epochs per second in run mode; up to max)", "Faster",
         "Faster", "speed"),
@@ -80,7 +80,9 @@ def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
     """The main screen's bindings (the footer shows those with a label)."""
     from textual.binding import Binding
 
-    return [Binding(k.key, k.action, k.footer or k.title or k.help, show=bool(k.footer))
+    # priority: answered in the App's turn, before the next key is read, so a key typed right behind one that
+    # moves the focus (p, tab, a dialog's key) reaches the place it moved to (tui_app/typeahead.py)
+    return [Binding(k.key, k.action, k.footer or k.title or k.help, show=bool(k.footer), priority=True)
             for k in KEYS if k.key and k.action]
 
 

@@ -59,3 +59,11 @@ class LrFindDone(Message):
     """The range test's result (a :class:`linreg_core.lrfind.LrFindResult`)."""
 
     result: Any
+
+
+@dataclass
+class GradcheckDone(Message):
+    """The gradient check's result (a :class:`linreg_core.analysis.GradCheck`), or why it failed."""
+
+    result: Any
+    error: str

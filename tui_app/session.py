@@ -75,6 +75,8 @@ class Session:
         self.history = History(dataset.d, config.bias)
         self.past_runs = RunLog()
         self.contiguity_errors = 0
+        #: True once the training process has reported the current run's start (its RunReset)
+        self.started = False
         self.star_bias: bool | None = None
         self._derive(data_changed=True)
 
@@ -121,6 +123,7 @@ class Session:
 
     def reset(self, dataset: Dataset | None = None) -> None:
         self.run_id = self.stream.reset(self.config, dataset)
+        self.started = False
         self.state = RunState.READY
         self.epoch = 0
         self.history = History(self.dataset.d, self.config.bias)
@@ -171,6 +174,7 @@ class Session:
                 folding.epoch(ev)
             elif isinstance(ev, RunReset):
                 self.epoch, self.w, self.b, self.loss = 0, ev.w, ev.b, ev.loss
+                self.started = True
             elif isinstance(ev, RunFinished) and ev.reason != "stopped":
                 folding.flush()
                 self._finish(ev, sink)

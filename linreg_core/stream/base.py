@@ -17,11 +17,12 @@ from linreg_core.stream.commands import (
     SpeedCmd,
     StepCmd,
     WorkerState,
+    WorkerStatus,
 )
 from linreg_core.stream.packing import unpack
 
 #: What crosses from the worker to the loop: a chunk of events, or the worker's state (kept in order with them).
-Delivery = list[Event] | WorkerState
+Delivery = list[Event] | WorkerStatus
 
 
 class StreamBase:
@@ -40,6 +41,13 @@ class StreamBase:
         self.run_id = 0
         #: The worker's state as last reported, in order with the events.
         self.worker_state = WorkerState.STARTING
+        self.sent = 0  # commands sent to the worker
+        self.handled = 0  # of them, handled as the worker last reported
+
+    @property
+    def idle(self) -> bool:
+        """The worker has handled every command sent and is waiting for the next (as last reported)."""
+        return self.worker_state is WorkerState.IDLE and self.handled == self.sent
 
     def start(self) -> None:
         """Start the worker (from the loop's thread)."""
@@ -51,13 +59,13 @@ class StreamBase:
 
     # -- commands --------------------------------------------------------------------------------------
     def run(self) -> None:
-        self._send(RunCmd())
+        self._command(RunCmd())
 
     def pause(self) -> None:
-        self._send(PauseCmd())
+        self._command(PauseCmd())
 
     def step(self, n: int = 1) -> None:
-        self._send(StepCmd(max(1, int(n))))
+        self._command(StepCmd(max(1, int(n))))
 
     def reset(self, config: TrainConfig | None = None, dataset: Dataset | None = None) -> int:
         """Start afresh at epoch 0, optionally with a new configuration or data; returns the new run id."""
@@ -67,17 +75,21 @@ class StreamBase:
         if dataset is not None:
             self.dataset = dataset
         self._interrupt()
-        self._send(ResetCmd(self.run_id, config, dataset))
+        self._command(ResetCmd(self.run_id, config, dataset))
         return self.run_id
 
     def set_params(self, w: tuple[float, ...], b: float | None) -> None:
         """Overwrite the current run's parameters (original units); a :class:`ParamsSet` event confirms it.
         Ignored once the run has finished or after a reset."""
-        self._send(SetParamsCmd(self.run_id, tuple(float(v) for v in w), b))
+        self._command(SetParamsCmd(self.run_id, tuple(float(v) for v in w), b))
 
     def set_speed(self, speed: float | None) -> None:
         """Epochs per second in run mode; ``None`` is as fast as possible."""
-        self._send(SpeedCmd(speed))
+        self._command(SpeedCmd(speed))
+
+    def _command(self, cmd: Command) -> None:
+        self.sent += 1
+        self._send(cmd)
 
     def _send(self, cmd: Command) -> None:
         raise NotImplementedError
@@ -91,8 +103,8 @@ class StreamBase:
     # -- from the worker, on the loop ----------------------------------------------------------------
     def _deliver(self, item: Delivery) -> None:
         """Runs on the loop: a chunk goes to the queue, a state to ``worker_state``."""
-        if isinstance(item, WorkerState):
-            self.worker_state = item
+        if isinstance(item, WorkerStatus):
+            self.worker_state, self.handled = item.state, item.handled
         else:
             self.queue.put_nowait(item)
 

@@ -66,3 +66,11 @@ class WorkerState(enum.StrEnum):
     IDLE = "idle"
     RUNNING = "running"
     STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    """The worker's state and how many commands it has handled, reported in order with its events."""
+
+    state: WorkerState
+    handled: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing as mp
+import os
 import threading
 from multiprocessing.connection import Connection
 from typing import Any
@@ -13,7 +14,7 @@ from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.events import Event, RunError
 from linreg_core.stream.base import Delivery, StreamBase
-from linreg_core.stream.commands import Command, StopCmd, WorkerState
+from linreg_core.stream.commands import Command, StopCmd, WorkerState, WorkerStatus
 from linreg_core.stream.worker import Worker, describe
 
 
@@ -47,20 +48,33 @@ class _PipeTransport:
     def clear_interrupt(self) -> None:
         self.interrupted.clear()
 
-    def report(self, state: WorkerState) -> None:
-        self._send(state)
+    def report(self, status: WorkerStatus) -> None:
+        self._send(status)
 
 
 def _child_main(cmd_conn: Connection, evt_conn: Connection, slots: Any, interrupted: Any,
                 config: TrainConfig, dataset: Dataset, speed: float | None) -> None:
     io = _PipeTransport(cmd_conn, evt_conn, slots, interrupted)
+    # torch loads beside the first commands, so the first epoch after switching to a torch case does not wait
+    # for its import (the import lock makes a case that needs it sooner wait for this one)
+    threading.Thread(target=_preload_torch, name="linreg-preload", daemon=True).start()
     try:
         Worker(io, config, dataset, speed).serve()
     except Exception as exc:  # pragma: no cover - last resort, reported to the consumer
         io.post([RunError(describe(exc), -1)])
-        io.report(WorkerState.STOPPED)
+        io.report(WorkerStatus(WorkerState.STOPPED, -1))
     finally:
         evt_conn.close()
+    # Everything is sent: leave without the interpreter's teardown (torch's, once loaded, takes ~0.6 s; the app
+    # waits for this process when it quits).
+    os._exit(0)
+
+
+def _preload_torch() -> None:
+    try:
+        import torch  # noqa: F401
+    except Exception:  # noqa: BLE001 - a torch case reports its own import error when it runs
+        pass
 
 
 class ProcessRunStream(StreamBase):
@@ -110,7 +124,7 @@ class ProcessRunStream(StreamBase):
                     code = self._proc.exitcode
                     self._to_loop([RunError(f"the training process ended unexpectedly (exit code {code}); "
                                             f"press r to start it again", self.run_id)])
-                self._to_loop(WorkerState.STOPPED)
+                self._to_loop(WorkerStatus(WorkerState.STOPPED, self.handled))
                 return
             if not self._to_loop(item):
                 return

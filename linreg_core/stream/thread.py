@@ -10,7 +10,7 @@ from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.events import Event, RunError
 from linreg_core.stream.base import StreamBase
-from linreg_core.stream.commands import Command, StopCmd, WorkerState
+from linreg_core.stream.commands import Command, StopCmd, WorkerState, WorkerStatus
 from linreg_core.stream.worker import RunFactory, Worker, default_run, describe
 
 
@@ -34,8 +34,8 @@ class _ThreadTransport:
     def clear_interrupt(self) -> None:
         self.s._interrupted.clear()
 
-    def report(self, state: WorkerState) -> None:
-        self.s._to_loop(state)
+    def report(self, status: WorkerStatus) -> None:
+        self.s._to_loop(status)
 
 
 class RunStream(StreamBase):
@@ -65,7 +65,7 @@ class RunStream(StreamBase):
             Worker(io, self.config, self.dataset, self._speed, self._run_factory).serve()
         except Exception as exc:  # pragma: no cover - last resort, reported to the consumer
             io.post([RunError(describe(exc), self.run_id)])
-            io.report(WorkerState.STOPPED)
+            io.report(WorkerStatus(WorkerState.STOPPED, -1))
 
     def _send(self, cmd: Command) -> None:
         self._cmds.put(cmd)

@@ -21,6 +21,7 @@ from linreg_core.stream.commands import (
     StepCmd,
     StopCmd,
     WorkerState,
+    WorkerStatus,
 )
 from linreg_core.stream.packing import pack
 
@@ -46,7 +47,7 @@ class Transport(Protocol):
 
     def clear_interrupt(self) -> None: ...
 
-    def report(self, state: WorkerState) -> None:
+    def report(self, status: WorkerStatus) -> None:
         """Tell the consumer the worker's state, in order with the chunks posted."""
 
 
@@ -71,6 +72,8 @@ class Worker:
         self.running = False
         self.steps_left = 0
         self.state: WorkerState | None = None
+        self.handled = 0  # commands handled so far
+        self._reported = -1
         self.chunk_started = 0.0
         self.last_poll = 0.0
         self.next_due = time.perf_counter()
@@ -108,9 +111,9 @@ class Worker:
         else:
             timeout = 0.0
         state = WorkerState.RUNNING if busy else WorkerState.IDLE
-        if state is not self.state:
-            self.state = state
-            self.io.report(state)
+        if state is not self.state or (not busy and self.handled != self._reported):
+            self.state, self._reported = state, self.handled
+            self.io.report(WorkerStatus(state, self.handled))
         if timeout == 0.0 and time.perf_counter() - self.last_poll < POLL_SECONDS:
             return None
         cmd = self.io.command(timeout)
@@ -119,12 +122,14 @@ class Worker:
 
     def handle(self, cmd: Command) -> bool:
         """Carry out one command; True when the worker is to end."""
+        if not isinstance(cmd, StopCmd):
+            self.handled += 1
         match cmd:
             case StopCmd():
                 if self.run is not None and self.run.finished is None:
                     self.pending.append(self.run.stop())
                 self.flush()  # still interrupted: posted if the consumer has room, never waited for
-                self.io.report(WorkerState.STOPPED)
+                self.io.report(WorkerStatus(WorkerState.STOPPED, self.handled + 1))
                 return True
             case RunCmd():
                 self.running, self.next_due = True, time.perf_counter()

@@ -177,3 +177,16 @@ def test_piped_output_has_no_progress_bar() -> None:
     proc = subprocess.run([sys.executable, "-m", "linreg_core.cli", "run", "--epochs", "30000", "--log-every",
                            "100000"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stderr == ""
+
+
+def test_version_bare_command_and_python_m() -> None:
+    from importlib.metadata import version
+
+    for cmd in ([sys.executable, "-m", "linreg_core", "--version"], [sys.executable, "-m", "tui_app", "--version"]):
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0 and proc.stdout.split()[-1] == version("linreg-tui")
+    bare = subprocess.run([sys.executable, "-m", "linreg_core"], capture_output=True, text=True, timeout=60)
+    assert bare.returncode == 2 and bare.stdout == "" and bare.stderr.startswith("usage: linreg")
+    run = subprocess.run([sys.executable, "-m", "linreg_core", "run", "--epochs", "1"], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.startswith("epoch 1: w=0.600, loss=30.000")

@@ -76,12 +76,32 @@ def test_linreg_tui_end_to_end(tmp_path: Path) -> None:
         shown = t.wait(lambda s: "f(4) = 7.994" in s)
         assert "f(5) = 9.992" in shown and "f(3) = 5.995" in shown
         t.keys("Escape")
-        time.sleep(0.3)
+        time.sleep(0.3)  # a terminal reads a key within milliseconds after Escape as Alt+key: a person's pause
         t.keys("q")
         end = time.monotonic() + 15
         while not exit_file.exists() and time.monotonic() < end:
             time.sleep(0.1)
         assert exit_file.read_text().strip() == "0"
+    finally:
+        t.kill()
+
+
+def test_keys_typed_back_to_back_reach_where_the_previous_key_moved_the_focus(tmp_path: Path) -> None:
+    t = Tmux(f"cd {tmp_path} && {TUI}; sleep 5")
+    try:
+        t.wait(lambda s: status_of(s).startswith("ready"))
+        t.keys("p", "7", "BSpace", "5", "Enter")  # into the inference box, a correction, Enter
+        t.wait(lambda s: "f(5) = 0.000" in s)
+        t.keys("Escape")
+        time.sleep(0.3)  # Escape then a key at once reads as Alt+key in a terminal
+        t.keys("Tab", "C-u", "0.05", "Down", "C-u", "35", "Enter")  # the learning rate, then down to Epochs
+        screen = t.wait(lambda s: "Epochs set to 35" in s)
+        assert "lr 0.05 · 35 epochs" in screen.replace("\n", " ")
+        t.keys("Escape")
+        time.sleep(0.3)
+        t.keys("s", "C-u", "typed.json", "Enter", "n")  # a dialog opened, typed into, confirmed; then a step
+        t.wait(lambda s: "saved typed.json" in s and "epoch 1/35" in status_of(s))
+        assert (tmp_path / "typed.json").exists()
     finally:
         t.kill()
 
@@ -117,31 +137,23 @@ def test_save_edit_and_load_in_a_real_terminal(tmp_path: Path) -> None:
     """s saves a checkpoint, w sets w by hand, L loads the checkpoint back: all through the installed script."""
     ckpt = tmp_path / "ckpt.json"
 
-    def dialog(title: str) -> None:
-        t.wait(lambda s: title in s)
-        time.sleep(0.3)  # as a person would: keys sent within milliseconds of the dialog opening are dropped
+    # every dialog's keys are sent back to back with the key that opens it: none may be lost
     t = Tmux(f"cd {tmp_path} && {TUI} --bias --standardize --lr 0.5; sleep 5")
     try:
         t.wait(lambda s: status_of(s).startswith("ready"))
         t.keys("n", "n", "n")
         t.wait(lambda s: "epoch 3/20" in status_of(s))
-        t.keys("s")
-        dialog("Save a checkpoint")
-        t.keys("C-u")
+        t.keys("s", "C-u")
         t.keys("-l", str(ckpt))
         t.keys("Enter")
         screen = t.wait(lambda s: f"saved {ckpt}" in s)
         assert "epoch 3" in screen and ckpt.exists()
-        t.keys("w")
-        dialog("Set the parameters by hand at epoch 3")
-        t.keys("C-u")
+        t.keys("w", "C-u")
         t.keys("-l", "1.5; 0.5")
         t.keys("Enter")
         screen = t.wait(lambda s: "set by hand to w=1.5, b=0.5" in s)
         assert "loss there 0.875" in screen.replace("\n", " ")  # mean((1.5x + 0.5 − 2x)²) on x = 1…4
-        t.keys("L")
-        dialog("Load a checkpoint")
-        t.keys("C-u")
+        t.keys("L", "C-u")
         t.keys("-l", str(ckpt))
         t.keys("Enter")
         screen = t.wait(lambda s: "loaded" in s and status_of(s).startswith("ready"))
@@ -149,3 +161,60 @@ def test_save_edit_and_load_in_a_real_terminal(tmp_path: Path) -> None:
         t.keys("q")
     finally:
         t.kill()
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (from /proc: each task's children)."""
+    out: set[int] = set()
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                kids = [int(k) for k in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            todo.extend(k for k in kids if k not in out)
+            out.update(kids)
+    return out
+
+
+def _running(pids: set[int]) -> dict[int, str]:
+    """The processes of ``pids`` still running (an exited one whose parent is gone may stay a zombie until the
+    system reaps it: not running)."""
+    out = {}
+    for p in pids:
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            cmd = Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "\nState:\tZ" not in status:
+            out[p] = cmd
+    return out
+
+
+def test_q_during_a_max_speed_run_quits_at_once_and_leaves_no_process() -> None:
+    import pexpect
+
+    child = pexpect.spawn(str(TUI), ["--speed", "max", "--epochs", "100000000"], dimensions=(40, 120),
+                          env={**os.environ, "TERM": "xterm"})
+    try:
+        child.expect("ready", timeout=30)
+        child.send(" ")
+        child.expect("running", timeout=30)
+        below = _descendants(child.pid)
+        assert below, "the training process runs below the app"
+        started = time.monotonic()
+        child.send("q")
+        child.expect(pexpect.EOF, timeout=10)
+        quit_seconds = time.monotonic() - started
+        child.wait()
+        end = time.monotonic() + 5
+        while _running(below) and time.monotonic() < end:
+            time.sleep(0.05)
+        assert not _running(below), f"left behind: {_running(below)}"
+        print(f"q to exit: {quit_seconds:.3f} s")  # the figure for the README; CI machines differ in speed
+        assert child.exitstatus == 0
+    finally:
+        child.terminate(force=True)

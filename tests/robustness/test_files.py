@@ -58,3 +58,20 @@ def test_read_only_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     err = io.StringIO()
     assert main(["run", "--epochs", "2", "--export", str(p)], io.StringIO(), err) == 2
     assert "not writable" in err.getvalue() and p.read_text() == "previous"
+
+
+def test_written_files_get_the_umask_mode_and_replaced_files_keep_theirs(tmp_path: Path) -> None:
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.json"
+        atomic_write(fresh, "{}")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644  # as open(..., "w") gives under umask 022
+        kept = tmp_path / "kept.json"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        atomic_write(kept, "new")
+        assert kept.read_text() == "new" and stat.S_IMODE(kept.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)

@@ -41,6 +41,10 @@ class CodeScreen(ModalScreen[None]):
         self.query_one("#code-box").border_title = (f"Case {self.case} {CASES[self.case]}: {what}  "
                                                     f"[d {'one step' if self.diff else 'diff'} · v/escape close]")
 
+    def syntax_theme(self) -> str:
+        """The code's colours for the app's theme: a dark or a light one."""
+        return "monokai" if self.app.current_theme.dark else "default"
+
     def action_diff(self) -> None:
         self.diff = not self.diff
         self.query_one("#code-body", Static).update(self.render_diff() if self.diff else self.render_code())
@@ -63,7 +67,8 @@ class CodeScreen(ModalScreen[None]):
             for i in range(max(len(before), len(lines))):
                 a = before[i] if i < len(before) else ""
                 b = lines[i] if i < len(lines) else ""
-                grid.add_row(Text(""), _code(a, dim=not swapped), _code(b, dim=not swapped))
+                theme = self.syntax_theme()
+                grid.add_row(Text(""), _code(a, not swapped, theme), _code(b, not swapped, theme))
         legend = Text("\n◆ swapped", style="bold magenta")
         legend.append(f": {note}", style="dim")
         return Group(grid, legend)
@@ -85,7 +90,7 @@ class CodeScreen(ModalScreen[None]):
                 gutter = Text("▌ hand", style="bold yellow")
             else:
                 gutter = Text("▌ torch", style="bold green")
-            code = Syntax(line.text or " ", "python", theme="monokai", background_color="default",
+            code = Syntax(line.text or " ", "python", theme=self.syntax_theme(), background_color="default",
                           word_wrap=False).highlight(line.text or " ")
             code.rstrip()
             grid.add_row(gutter, code)
@@ -95,8 +100,8 @@ class CodeScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-def _code(line: str, dim: bool) -> Text:
-    code = Syntax(line or " ", "python", theme="monokai", background_color="default",
+def _code(line: str, dim: bool, theme: str) -> Text:
+    code = Syntax(line or " ", "python", theme=theme, background_color="default",
                   word_wrap=False).highlight(line or " ")
     code.rstrip()
     if dim:

@@ -15,6 +15,12 @@ from textual.widgets import Static
 
 from linreg_core import analysis
 from linreg_core.data import Dataset
+from tui_app.messages import GradcheckDone
+
+
+def error_text(err: float) -> str:
+    """A relative error as shown: below 1e-8 it is float64 round-off, whose digits depend on the machine."""
+    return "< 1e-8" if err < 1e-8 else f"{err:.2e}"
 
 
 class GradcheckScreen(ModalScreen[None]):
@@ -40,11 +46,16 @@ class GradcheckScreen(ModalScreen[None]):
         try:
             result = analysis.gradcheck(self.dataset.X, self.dataset.y, self.w, self.b)
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.app.call_from_thread(self.query_one("#gradcheck-body", Static).update,
-                                      Text(f"gradient check failed: {type(exc).__name__}: {exc}", style="red"))
+            self.post_message(GradcheckDone(None, f"gradient check failed: {type(exc).__name__}: {exc}"))
             return
-        self.result = result
-        self.app.call_from_thread(self.show)
+        self.post_message(GradcheckDone(result, ""))
+
+    def on_gradcheck_done(self, message: GradcheckDone) -> None:
+        if message.result is None:
+            self.query_one("#gradcheck-body", Static).update(Text(message.error, style="red"))
+            return
+        self.result = message.result
+        self.show()
 
     def show(self) -> None:
         gc = self.result
@@ -53,8 +64,9 @@ class GradcheckScreen(ModalScreen[None]):
         for col in ("param", "hand (case 1 formula)", "autograd", "finite differences", "notebook's sum"):
             t.add_column(col, justify="right")
         for i, name in enumerate(gc.names):
-            nb = f"{gc.notebook[i]:.8g}" if i < len(gc.notebook) else "—"
-            t.add_row(name, f"{gc.hand[i]:.8g}", f"{gc.autograd[i]:.8g}", f"{gc.finite_diff[i]:.8g}", nb)
+            nb = f"{gc.notebook[i]:.6g}" if i < len(gc.notebook) else "—"
+            # 6 digits: the finite differences' last digits are round-off of the machine's arithmetic
+            t.add_row(name, f"{gc.hand[i]:.6g}", f"{gc.autograd[i]:.6g}", f"{gc.finite_diff[i]:.6g}", nb)
         text = Text()
         params = ", ".join(f"{v:.4g}" for v in self.w) + ("" if self.b is None else f"; b = {self.b:.4g}")
         text.append(f"at epoch {self.epoch}, w = {params}, on {self.dataset.name} (N = {self.dataset.n}), float64\n\n")
@@ -62,8 +74,8 @@ class GradcheckScreen(ModalScreen[None]):
         grid.add_row(text)
         grid.add_row(t)
         ok = max(gc.err_hand, gc.err_autograd) < 1e-6
-        summary = Text(f"\nrelative error against finite differences: hand {gc.err_hand:.2e}, "
-                       f"autograd {gc.err_autograd:.2e} — ")
+        summary = Text(f"\nrelative error against finite differences: hand {error_text(gc.err_hand)}, "
+                       f"autograd {error_text(gc.err_autograd)} — ")
         summary.append("they agree" if ok else "they disagree", style="green" if ok else "bold red")
         if math.isfinite(gc.ratio_notebook):
             summary.append(f"\n\nThe notebook's np.dot(2*x, y_pred - y).mean() is a sum over the samples: "

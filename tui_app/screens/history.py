@@ -18,8 +18,11 @@ from tui_app.runs import PastRun
 class HistoryScreen(ModalScreen[set[int] | None]):
     """The last finished runs; space or a click marks the ones to overlay, Enter applies, escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"),
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True),
                 Binding("enter,h", "apply", "Overlay the marked runs", priority=True)]
+
+    #: False until the list has the focus: the App holds the keys typed meanwhile (tui_app/typeahead.py)
+    ready_for_keys = False
 
     def __init__(self, runs: list[PastRun], shown: set[int]):
         super().__init__()
@@ -42,7 +45,9 @@ class HistoryScreen(ModalScreen[set[int] | None]):
     def on_mount(self) -> None:
         self.query_one("#history-box").border_title = "Run history"
         if self.runs:
-            self.query_one(SelectionList).focus()
+            self.set_focus(self.query_one(SelectionList))
+        self.ready_for_keys = True
+        self.app.typeahead.release()  # type: ignore[attr-defined]
 
     def selected(self) -> set[int]:
         if not self.runs:

@@ -24,7 +24,7 @@ from tui_app.messages import CaseChosen, FieldSubmitted
 from tui_app.screens import main_commands as commands
 from tui_app.session import Session, speed_text
 from tui_app.widgets.case_picker import CasePicker
-from tui_app.widgets.hyperparams import Hyperparams
+from tui_app.widgets.hyperparams import Hyperparams, Toggle
 from tui_app.widgets.inference_box import InferenceBox
 from tui_app.widgets.log_pane import LogPane
 from tui_app.widgets.loss_chart import ChartData, LossChart
@@ -124,9 +124,9 @@ class MainScreen(Screen[Any]):
         """Fold a batch into the session; one status/log/chart update for the whole batch."""
         ended = self.session.fold(batch, self)
         self.status_bar.sample(self.session.epoch)
-        if ended:
-            self.refresh_status()  # a run that ended shows it at once
         self.schedule_display()  # the status and the log's new lines go with it
+        if ended:  # a run that ended shows it at once: its last epochs, the state word and the chart together
+            self._update_display()
 
     # -- the session's sink ---------------------------------------------------------------------------
     def log_lines(self, lines: list[EpochEnded], skipped: int, previous: float | None) -> None:
@@ -213,6 +213,7 @@ class MainScreen(Screen[Any]):
 
     def after_reset(self) -> None:
         self.status_bar.restart()
+        self.inference.clear()  # predictions of the parameters before the reset
         self.log_pane.start(self.session.describe_config())
         self.refresh_status()
         self.schedule_display()
@@ -272,8 +273,23 @@ class MainScreen(Screen[Any]):
         self.apply_config(self.session.config.with_case(case), why=f"case {case} {CASES[case]} with its notebook "
                                                                    f"preset")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys are priority bindings (tui_app/typeahead.py): while a field has the focus they are typed into
+        it instead (escape still leaves it; tab moves into the fields only from nowhere)."""
+        focused = self.focused
+        if action == "leave_input" or focused is None:
+            return True
+        if action == "fields":
+            return False  # Textual's own tab (focus_next) moves on from a focused widget
+        if isinstance(focused, Input) or (isinstance(focused, Toggle) and action == "toggle_run"):
+            return None
+        return True
+
+    def action_fields(self) -> None:
+        self.hyperparams.edit(self.hyperparams.current)
+
     def action_focus_predict(self) -> None:
-        self.predict_input.focus()
+        self.set_focus(self.predict_input)  # now, not after the keys already read: they go to the box
 
     def action_leave_input(self) -> None:
         self.set_focus(None)

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tui_app.runs import DialogError
+from tui_app.typeahead import caught_up
 
 T = TypeVar("T")
 
@@ -22,7 +23,11 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
     """Enter hands the text to ``check``: its result closes the dialog, a :class:`DialogError` is shown under
     the input and the dialog stays open with the text as typed. Escape cancels (result ``None``)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    # priority: answered in the App's turn, so the key after Enter or escape reaches the screen below
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True),
+                Binding("enter", "submit", "Confirm", priority=True)]
+    #: False until the input has the focus: the App holds the keys typed meanwhile (tui_app/typeahead.py)
+    ready_for_keys = False
 
     def __init__(self, title: str, hint: str, value: str, check: Callable[[str], T], *, blink: bool = True):
         super().__init__()
@@ -45,11 +50,13 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
     def on_mount(self) -> None:
         self.query_one("#prompt-box").border_title = self.title_text
         self.query_one("#prompt-error").display = False
-        self.query_one("#prompt-input", Input).focus()
+        self.set_focus(self.query_one("#prompt-input", Input))
+        self.ready_for_keys = True
+        self.app.typeahead.release()  # type: ignore[attr-defined]
 
     def on_key(self, event: events.Key) -> None:
-        # A key that reaches the dialog itself came before the input had the focus (typed in the instant the
-        # dialog opened, or on a loaded machine): it belongs to the input all the same, never lost.
+        # A key that reaches the dialog itself came while the input had not the focus (a click beside it): it
+        # belongs to the input all the same — never a command of the screen below, never lost.
         inp = self.query_one("#prompt-input", Input)
         if inp.has_focus:
             return
@@ -62,19 +69,22 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
         else:
             return
         event.stop()
-        inp.focus()
+        self.set_focus(inp)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    async def action_submit(self) -> None:
+        inp = self.query_one("#prompt-input", Input)
+        await caught_up(inp)  # the text typed before this Enter is in the input first
         try:
-            result = self.check(event.value)
+            result = self.check(inp.value)
         except DialogError as exc:
             self.show_error(str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - a dialog never takes the app down
             self.show_error(f"{type(exc).__name__}: {exc}")
             return
+        self.ready_for_keys = False  # closing: keys wait for the screen below
         self.dismiss(result)
+        self.app.typeahead.release()  # type: ignore[attr-defined]
 
     def show_error(self, text: str) -> None:
         err = self.query_one("#prompt-error", Static)
@@ -88,3 +98,4 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+        self.app.typeahead.release()  # type: ignore[attr-defined]

@@ -19,12 +19,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import Click
 from textual.message import Message
+from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from linreg_core.config import TrainConfig
+from linreg_core.config import LOSSES, OPTIMIZERS, TrainConfig
 from tui_app.fields import FIELDS, field_text, placeholder
 from tui_app.messages import FieldSubmitted
+from tui_app.typeahead import caught_up
 
 KEYS = [key for key, _ in FIELDS]
 LABEL_OF = dict(FIELDS)
@@ -34,6 +36,9 @@ LABEL_WIDTH = 14  # as `.field-label` in app.tcss
 
 def toggle_text(value: bool) -> str:
     return "[x] on" if value else "[ ] off"
+
+
+SUGGESTIONS: dict[str, tuple[str, ...]] = {"optimizer": OPTIMIZERS, "loss": LOSSES, "data": ("seed", "synthetic")}
 
 
 class Toggle(Static, can_focus=True):
@@ -167,10 +172,11 @@ class Hyperparams(VerticalScroll, can_focus=False):
 
     COMPONENT_CLASSES = {"field-rows--value", "field-rows--invalid", "field-rows--placeholder", "field-rows--error"}
     BINDINGS = [
-        Binding("tab", "move(1)", "Next field", show=False),
-        Binding("shift+tab", "move(-1)", "Previous field", show=False),
-        Binding("down", "move(1)", "Next field", show=False),
-        Binding("up", "move(-1)", "Previous field", show=False),
+        # priority: the editor moves in the App's turn, so the keys typed right behind land in the new field
+        Binding("tab", "move(1)", "Next field", show=False, priority=True),
+        Binding("shift+tab", "move(-1)", "Previous field", show=False, priority=True),
+        Binding("down", "move(1)", "Next field", show=False, priority=True),
+        Binding("up", "move(-1)", "Previous field", show=False, priority=True),
     ]
 
     def __init__(self, config: TrainConfig, *, cursor_blink: bool = True, id: str | None = None):  # noqa: A002
@@ -205,9 +211,15 @@ class Hyperparams(VerticalScroll, can_focus=False):
     def load(self, config: TrainConfig) -> None:
         """Show ``config`` in every field and clear the messages."""
         self._config = config
-        for key in KEYS:
-            self.fields[key] = FieldState(field_text(config, key), placeholder(key, config))
+        key, editor = self.current, self.editor
+        # text typed into the field being edited (a change of another field arrives while typing) stays
+        typed = key not in TOGGLES and editor.value != self.fields[key].text
+        text, selection = editor.value, editor.selection
+        for k in KEYS:
+            self.fields[k] = FieldState(field_text(config, k), placeholder(k, config))
         self._show_current()
+        if typed:
+            editor.value, editor.selection = text, selection
 
     def show_error(self, key: str, message: str) -> None:
         self.fields[key].error = message
@@ -259,14 +271,15 @@ class Hyperparams(VerticalScroll, can_focus=False):
             # the editor's row moved within the pane: keep it in view once the new layout is done
             self.call_after_refresh(self._reveal)
         widget: Widget = self.toggle if key in TOGGLES else self.editor
-        widget.focus()
+        self.screen.set_focus(widget)  # now: the next key is already on its way
         if flip:
             self.toggle.action_flip()
 
     def _reveal(self) -> None:
         self.scroll_to_widget(self.query_one("#hp-row"), animate=False)
 
-    def action_move(self, step: int) -> None:
+    async def action_move(self, step: int) -> None:
+        await caught_up(self.editor)  # the text typed before this key is in the field it was typed for
         i = KEYS.index(self.current) + step
         if 0 <= i < len(KEYS):
             self.select(KEYS[i])
@@ -286,11 +299,14 @@ class Hyperparams(VerticalScroll, can_focus=False):
         else:
             editor.value = state.text
             editor.placeholder = state.placeholder
+            # the allowed values offered while typing (→ takes the suggestion); no keystroke is ever filtered
+            choices = SUGGESTIONS.get(key)
+            editor.suggester = SuggestFromList(choices, case_sensitive=False) if choices else None
         had_focus = editor.has_focus or toggle.has_focus
         editor.display = not is_toggle
         toggle.display = is_toggle
         if had_focus:
-            (toggle if is_toggle else editor).focus()
+            self.screen.set_focus(toggle if is_toggle else editor)
         self._mark()
 
     def _mark(self) -> None:

@@ -51,9 +51,14 @@ class InferenceBox(Vertical):
         except InputError as exc:
             error.update(Text(str(exc)))
             error.display = True
+            self.clear()  # no results of an earlier input under a message about this one
             return False
         error.display = False
         more = len(lines) - MAX_SHOWN
         shown = lines[:MAX_SHOWN] + ([f"… {more} more"] if more > 0 else [])
         self.query_one("#predict-output", Static).update("\n".join(shown))
         return True
+
+    def clear(self) -> None:
+        """Drop the results shown (they were for other inputs or other parameters)."""
+        self.query_one("#predict-output", Static).update("")

@@ -35,6 +35,12 @@ COLORS = ["cyan", "magenta", "orange", "blue", "red", "green"]
 OVERLAY_COLORS = ["magenta", "orange", "yellow", "blue", "red", "white", "gray"]
 
 
+def loss_star_text(star: float, dataset: Dataset) -> str:
+    """loss* as shown: an exact fit leaves only round-off (its digits depend on the BLAS and the CPU)."""
+    scale = float(np.mean(np.square(dataset.y, dtype=np.float64))) or 1.0
+    return "0 (exact fit)" if star <= 1e-12 * scale else f"{star:.4g}"
+
+
 @dataclass
 class ChartData:
     history: History
@@ -109,7 +115,7 @@ class LossChart(Vertical):
         star = data.loss_star
         star_y = None
         if star is not None:
-            title.append(f"   loss* {star:.4g} (closed form", style="green")
+            title.append(f"   loss* {loss_star_text(star, data.dataset)} (closed form", style="green")
             ys = float(np.log10(star)) if data.log_scale and star > 0 else (None if data.log_scale else star)
             ymin = min((min(s[1]) for s in series), default=None)
             # drawn only beside data, and on the log scale only when it would not squash the curve

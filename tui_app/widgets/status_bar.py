@@ -33,11 +33,16 @@ def eta_text(seconds: float) -> str:
     return f"ETA {seconds // 3600:.0f}h{(seconds % 3600) // 60:02.0f}m"
 
 
+#: The theme colour of each state word (the status bar follows the app's theme, light ones included).
+STATE_THEME = {"ready": "accent", "running": "success", "paused": "warning", "finished": "primary",
+               "converged": "success", "diverged": "error"}
+
+
 def status_text(state: str, epoch: int, epochs: int, loss: float, speed: float | None,
-                rate: float | None = None) -> Text:
+                rate: float | None = None, styles: dict[str, str] | None = None) -> Text:
     """``running  epoch 12/40  loss 1.234  speed 10/s  ███░░░  30%  ETA 3s``."""
     text = Text()
-    text.append(state, style=STATE_STYLES.get(state, "bold"))
+    text.append(state, style=(styles or STATE_STYLES).get(state, "bold"))
     text.append(f"  epoch {epoch}/{epochs}")
     # before the training process has reported the initial loss (it may still be importing torch when space is
     # pressed), a dash rather than "nan"
@@ -77,7 +82,9 @@ class StatusBar(Static):
         return (e1 - e0) / (t1 - t0) if t1 > t0 and e1 > e0 else None
 
     def show(self, state: str, epoch: int, epochs: int, loss: float, speed: float | None) -> None:
-        self._text = status_text(state, epoch, epochs, loss, speed, self.rate())
+        theme = self.app.current_theme
+        styles = {word: f"bold {getattr(theme, name, None) or 'default'}" for word, name in STATE_THEME.items()}
+        self._text = status_text(state, epoch, epochs, loss, speed, self.rate(), styles)
         self.update(self._text, layout=False)  # one row, always: no layout pass per batch
 
     @property
