@@ -224,6 +224,8 @@ class Hyperparams(VerticalScroll, can_focus=False):
     def show_error(self, key: str, message: str) -> None:
         self.fields[key].error = message
         self._mark()
+        if key == self.current:  # the message is under the editor: scroll it into view (a short pane)
+            self.call_after_refresh(self._reveal, 4)
 
     def clear_error(self, key: str) -> None:
         if self.fields[key].error is not None:
@@ -275,8 +277,10 @@ class Hyperparams(VerticalScroll, can_focus=False):
         if flip:
             self.toggle.action_flip()
 
-    def _reveal(self) -> None:
-        self.scroll_to_widget(self.query_one("#hp-row"), animate=False)
+    def _reveal(self, below: int = 0) -> None:
+        """Scroll the editor's row into view, and ``below`` rows under it (a field's message)."""
+        row = self.query_one("#hp-row")
+        self.scroll_to_region(row.virtual_region.grow((0, 0, below, 0)), animate=False)
 
     async def action_move(self, step: int) -> None:
         await caught_up(self.editor)  # the text typed before this key is in the field it was typed for
