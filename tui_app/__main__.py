@@ -20,7 +20,27 @@ def build_parser() -> OneLineParser:
     add_config_options(parser)
     parser.add_argument("--speed", type=positive_speed, default=10.0, metavar="N|max",
                         help="epochs per second in run mode (default 10; 'max' as fast as possible)")
+    web = parser.add_argument_group("serving in browsers")
+    web.add_argument("--serve", action="store_true",
+                     help="serve the app to browsers (textual-serve): each visitor gets their own app with these "
+                          "options; Ctrl+C stops it")
+    web.add_argument("--host", default="127.0.0.1",
+                     help="address to serve on (default 127.0.0.1; another address exposes the app, which has no "
+                          "authentication)")
+    web.add_argument("--port", type=_port, default=8000, help="port to serve on (default 8000)")
     return parser
+
+
+def _port(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"must be a port number 1…65535 (got {text!r})")
+    return value
 
 
 def resume_gc() -> None:
@@ -56,6 +76,11 @@ def _main(argv: Sequence[str] | None) -> int:
     except OSError as exc:
         sys.stderr.write(f"linreg-tui: error: {exc}\n")
         return 2
+    if args.serve:  # the options were checked above: a bad one exits 2 before anything is served
+        from tui_app.serve import serve
+
+        resume_gc()
+        return serve(list(sys.argv[1:] if argv is None else argv), args.host, args.port)
     from tui_app.app import LinregApp
 
     app = LinregApp(setup.config, setup.dataset, speed=args.speed, on_first_screen=resume_gc)

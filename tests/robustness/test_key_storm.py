@@ -83,7 +83,7 @@ async def test_two_thousand_random_keys_and_clicks(tmp_path: Path, monkeypatch: 
         await settle(pilot, app)
         assert app.is_running
         print("pilot stalls:", stalls)
-        assert len(stalls) < 20  # a stalled Pilot call is retried by the next key; the app must answer below
+        assert not stalls, f"the app stopped answering: {stalls}"  # every key and click answered in 10 s
         check_invariants(app)
         # The app still works: reset and step give the expected first epoch of the current case.
         await pilot.press("r")

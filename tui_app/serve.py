@@ -1,0 +1,96 @@
+"""``linreg-tui --serve``: the app in browsers, one app process (and its training process) per visitor, through
+textual-serve. Ctrl+C stops the server and every process it started."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+#: The options that configure the server, not the app each visitor gets.
+SERVER_OPTIONS = {"--serve": 0, "--host": 1, "--port": 1}
+
+
+def app_arguments(argv: Sequence[str]) -> list[str]:
+    """The launch options for each visitor's app: ``argv`` without the server's own options."""
+    out: list[str] = []
+    skip = 0
+    for arg in argv:
+        if skip:
+            skip -= 1
+            continue
+        name = arg.split("=", 1)[0]
+        if name in SERVER_OPTIONS:
+            skip = SERVER_OPTIONS[name] if "=" not in arg else 0
+            continue
+        out.append(arg)
+    return out
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children first found first), from /proc."""
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                kids = [int(k) for k in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            for kid in kids:
+                if kid not in out:
+                    out.append(kid)
+                    todo.append(kid)
+    return out
+
+
+def stop_descendants(grace: float = 3.0) -> None:
+    """Ask every process this one started to end (SIGTERM), then make sure (SIGKILL)."""
+    pids = descendants(os.getpid())
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+        end = time.monotonic() + grace
+        while time.monotonic() < end and any(_alive(p) for p in pids):
+            time.sleep(0.05)
+        if not any(_alive(p) for p in pids):
+            return
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)  # reaps it if it is our child and has ended
+    except ChildProcessError:
+        pass
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def serve(argv: Sequence[str], host: str, port: int) -> int:
+    """Serve the app with the launch options in ``argv`` until Ctrl+C."""
+    from textual_serve.server import Server
+
+    # exec: the app replaces the shell textual-serve starts it with, so stopping it stops the app itself
+    command = "exec " + shlex.join([sys.executable, "-m", "tui_app", *app_arguments(argv)])
+    server = Server(command, host=host, port=port, title="linreg-tui")
+    print(f"linreg-tui: serving on http://{host}:{port}/ — each visitor gets their own app; Ctrl+C stops it",
+          flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"linreg-tui: {host} is reachable from other machines, and the app has no authentication",
+              flush=True)
+    try:
+        server.serve()
+    finally:
+        stop_descendants()
+    return 0
