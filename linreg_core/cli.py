@@ -13,7 +13,7 @@ from typing import Any, Sequence, TextIO
 
 import numpy as np
 
-from linreg_core import analysis, scaling
+from linreg_core import analysis, report, scaling
 from linreg_core.checkpoint import save as save_checkpoint
 from linreg_core.engine import Run
 from linreg_core.events import EpochEnded
@@ -22,6 +22,7 @@ from linreg_core.options import (
     BAD_INPUT,
     EXIT_BAD_INPUT,
     EXIT_DIVERGED,
+    EXIT_FAILED,
     EXIT_OK,
     EXIT_UNEXPECTED,
     OneLineParser,
@@ -56,8 +57,9 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             for block, _ in run.blocks():
                 if history is not None:
                     history.extend_block(block)
-                rep.block(block)
-                progress.update(block.last, float(block.loss[-1]))
+                if len(block):
+                    rep.block(block)
+                    progress.update(block.last, float(block.loss[-1]))
     finally:
         progress.close()
     fin = run.finished
@@ -69,7 +71,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         save_checkpoint(args.save, cfg, fin.epochs, fin.w, fin.b)
     if history is not None and args.export is not None:
         history.export(args.export, extra={"config": cfg.to_dict(), "reason": fin.reason})
-    return EXIT_DIVERGED if fin.reason == "diverged" else EXIT_OK
+    return {"diverged": EXIT_DIVERGED, "failed": EXIT_FAILED}.get(fin.reason, EXIT_OK)
 
 
 def cmd_gradcheck(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -172,6 +174,31 @@ def cmd_lr_find(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_step(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from linreg_core.stepper import step_phases
+
+    setup = setup_from_args(args)
+    cfg, dataset = setup.config, setup.dataset
+    if cfg.batch_size is not None and cfg.batch_size < dataset.n:
+        raise InputError("--batch-size: stepping inside an epoch steps a full-batch epoch (leave --batch-size out)")
+    k = args.at_epoch
+    if not 0 <= k < cfg.epochs:
+        raise InputError(f"--at-epoch: must be in 0…{cfg.epochs - 1}: the epochs of the run before the stepped one "
+                         f"(got {k})")
+    run = Run(cfg, dataset)
+    with np.errstate(all="ignore"):
+        while run.epoch < k and run.finished is None:
+            run.advance_block(k - run.epoch)
+    if run.finished is not None:
+        out.write(report.step_ended(run.finished, args.json) + "\n")
+        return EXIT_FAILED if run.finished.reason == "failed" else EXIT_DIVERGED
+    failed = False
+    for result in step_phases(run.trainer):
+        out.write((report.phase_json(result) if args.json else report.phase_text(result)) + "\n")
+        failed = bool(result.error)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def cmd_code(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from linreg_core.code import step_source
 
@@ -211,6 +238,19 @@ def build_parser() -> OneLineParser:
                                     "and loss per logged epoch and the largest |Δθ| between any two cases.")
     add_config_options(cp)
     cp.add_argument("--json", action="store_true", help="one strict JSON object per line")
+    _add_step_and_code(sub)
+    return parser
+
+
+def _add_step_and_code(sub: Any) -> None:
+    st = sub.add_parser("step", help="inside one training step: the four blocks one at a time, with the values",
+                        description="Train --at-epoch epochs, then run the next epoch one block at a time — "
+                                    "prediction, loss, gradient, update — printing after each the code it ran (from "
+                                    "the case's source) and the values of the arrays and tensors it read or wrote. "
+                                    "Exit status: 0, 2 bad input, 3 the run ended before, 4 a step torch refused.")
+    add_config_options(st)
+    st.add_argument("--at-epoch", type=int, default=0, metavar="K", help="epochs to train first (default 0)")
+    st.add_argument("--json", action="store_true", help="one strict JSON object per phase")
     cd = sub.add_parser("code", help="the training step of a case, from the source that runs",
                         description="Print the selected case's training step (the code that runs), each line "
                                     "marked as written by hand or done by torch.")
@@ -226,7 +266,6 @@ def build_parser() -> OneLineParser:
     lf.add_argument("--steps", type=int, default=40, help="number of rates (default 40)")
     lf.add_argument("--lr-epochs", type=int, default=10, help="epochs per rate (default 10)")
     lf.add_argument("--json", action="store_true", help="one strict JSON object per line")
-    return parser
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -240,7 +279,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             err.write("linreg: error: a command is needed (linreg --help lists them)\n")
             return EXIT_BAD_INPUT
         handler = {"run": cmd_run, "gradcheck": cmd_gradcheck, "compare": cmd_compare,
-                   "lr-find": cmd_lr_find, "code": cmd_code}[args.command]
+                   "lr-find": cmd_lr_find, "code": cmd_code, "step": cmd_step}[args.command]
         return handler(args, out, err)
     except UsageError as exc:
         err.write(f"linreg: error: {exc}\n")

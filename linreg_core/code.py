@@ -16,8 +16,12 @@ PHASES = {"prediction": "Prediction", "loss": "Loss", "gradient": "Gradient", "u
 _PHASE_COMMENT = re.compile(r"^\s*#\s*(prediction|loss|gradient|update)\b", re.IGNORECASE)
 
 
-def trainer_class(case: int) -> type[Trainer]:
-    """The class whose ``train_step`` runs for ``case`` (imports torch for cases 2–4)."""
+def trainer_class(case: int, mistake: str | None = None) -> type[Trainer]:
+    """The class whose ``train_step`` runs for ``case`` (imports torch for cases 2–4), or its ``mistake``'s."""
+    if mistake is not None:
+        from linreg_core.cases.mistakes import VARIANTS
+
+        return VARIANTS[(mistake, case)]
     if case == 1:
         from linreg_core.cases.manual import ManualTrainer
 
@@ -43,9 +47,10 @@ class CodeLine:
     """True: written by hand; False: done by torch; None: not part of a phase."""
 
 
-def step_source(case: int) -> tuple[str, list[CodeLine]]:
-    """(file:line, lines) of ``train_step`` for ``case`` as it runs, each line tagged with its phase."""
-    fn = trainer_class(case).train_step  # type: ignore[attr-defined]
+def step_source(case: int, mistake: str | None = None) -> tuple[str, list[CodeLine]]:
+    """(file:line, lines) of ``train_step`` for ``case`` (or its ``mistake``) as it runs, each line tagged with its
+    phase."""
+    fn = trainer_class(case, mistake).train_step  # type: ignore[attr-defined]
     source = textwrap.dedent(inspect.getsource(fn))
     path = Path(inspect.getsourcefile(fn) or "?")
     root = Path(linreg_core.__file__).resolve().parent.parent
@@ -74,12 +79,12 @@ NOTEBOOK_CASE_1: dict[str, list[str]] = {
 }
 
 
-def step_blocks(case: int) -> dict[str, list[str]]:
-    """The four blocks of ``case``'s training step: phase → its lines (dedented, the opening comment included);
-    ``case`` 0 is the notebook's own case-1 cell."""
+def step_blocks(case: int, mistake: str | None = None) -> dict[str, list[str]]:
+    """The four blocks of ``case``'s training step (or its ``mistake``'s): phase → its lines (dedented, the opening
+    comment included); ``case`` 0 is the notebook's own case-1 cell."""
     if case == 0:
         return {phase: list(lines) for phase, lines in NOTEBOOK_CASE_1.items()}
-    _, lines = step_source(case)
+    _, lines = step_source(case, mistake)
     blocks: dict[str, list[str]] = {phase: [] for phase in PHASES.values()}
     for line in lines:
         if line.phase is not None:

@@ -39,6 +39,14 @@ PRESETS: dict[int, Preset] = {
 }
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop", "adagrad")
+#: The classic mistakes (linreg_core/cases/mistakes.py) and the cases that can make each.
+MISTAKES: dict[str, tuple[int, ...]] = {
+    "summed-gradient": (1,),
+    "no-zero-grad": (2, 3, 4),
+    "zero-grad-before-step": (3, 4),
+    "update-in-graph": (2,),
+    "rebind-param": (2,),
+}
 LOSSES = ("mse", "l1", "huber")
 MAX_EPOCHS = 1_000_000_000
 MAX_SEED = 2**32 - 1
@@ -84,6 +92,7 @@ class TrainConfig:
     betas: tuple[float, float] = (0.9, 0.999)
     patience: int | None = None
     standardize: bool = False
+    mistake: str | None = None
     data: DataSpec = field(default_factory=DataSpec)
 
     @classmethod
@@ -105,6 +114,8 @@ class TrainConfig:
                 if f.name not in ("case", "lr", "epochs", "log_every", "bias")}
         if case in (1, 2):
             keep["optimizer"], keep["loss"] = "sgd", "mse"
+        if keep["mistake"] is not None and case not in MISTAKES.get(keep["mistake"], ()):
+            keep["mistake"] = None  # a mistake the new case cannot make
         return TrainConfig.for_case(case, **keep)
 
     def replace(self, **changes: Any) -> TrainConfig:
@@ -153,6 +164,14 @@ class TrainConfig:
     def _optimizer_problems(self) -> list[str]:
         """Optimizer, loss and their settings, and which cases take them."""
         out: list[str] = []
+        if self.mistake is not None:
+            cases = MISTAKES.get(self.mistake) if isinstance(self.mistake, str) else None
+            if cases is None:
+                out.append(f"mistake: must be one of {', '.join(MISTAKES)} (got {self.mistake!r})")
+            elif self.case not in cases:
+                which = ", ".join(map(str, cases))
+                out.append(f"mistake: {self.mistake} is not a mistake case {self.case} can make "
+                           f"(case{'s' if len(cases) > 1 else ''} {which})")
         hand = self.case in (1, 2)  # cases 1-2 write update and loss by hand: that is the one thing to say
         if self.optimizer not in OPTIMIZERS and not hand:
             out.append(f"optimizer: must be one of {', '.join(OPTIMIZERS)} (got {self.optimizer!r})")

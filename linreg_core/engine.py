@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from typing import Iterator
 
 import numpy as np
@@ -27,6 +28,14 @@ def divergence_message(config: TrainConfig, dataset: Dataset, epoch: int, why: s
         msg += " on the standardized features"
     if not config.plain_gd:
         msg += "; that bound is for plain full-batch SGD and does not apply exactly here"
+    return msg
+
+
+def failure_message(exc: BaseException, warned: list[str]) -> str:
+    """An error inside a step, on one line, with what torch warned before it (a lost gradient, say)."""
+    msg = " ".join(f"{type(exc).__name__}: {exc}".split())
+    if warned:
+        msg += " — torch warned: " + " ".join(warned[0].split())
     return msg
 
 
@@ -66,15 +75,12 @@ class Run:
         trainer = self.trainer
         first = trainer.epoch + 1
         k = max(1, min(k, self._epochs - trainer.epoch))
-        watch = self._watch if self._patience else None
-        if first == 1:  # the first loss sets the divergence threshold
-            block = trainer.run_block(1, self._tol, math.inf, watch)
-            loss = float(block.loss[0])
-            self._threshold = DIVERGENCE_FACTOR * max(loss, self._floor, 1e-30) if math.isfinite(loss) else -1.0
-            if k > 1 and self._tol < loss <= self._threshold and not self._since_best >= self._patience > 0:
-                block = EpochBlock.concat([block, trainer.run_block(k - 1, self._tol, self._threshold, watch)])
-        else:
-            block = trainer.run_block(k, self._tol, self._threshold, watch)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            block = self._epochs_of(first, k)
+        failure = trainer.failure or getattr(getattr(trainer, "inner", None), "failure", None)
+        if failure is not None:  # a step torch refused: the run fails here, with torch's own words
+            return block, self._finish("failed", failure_message(failure, [str(w.message) for w in caught]))
         # Parameters can turn non-finite while the loss is still fine: the run ends at the first such epoch.
         finite = np.isfinite(block.w).all(axis=1)
         if block.b is not None:
@@ -101,6 +107,20 @@ class Run:
         if epoch >= self._epochs:
             return block, self._finish("completed", f"completed {epoch} epochs")
         return block, None
+
+    def _epochs_of(self, first: int, k: int) -> EpochBlock:
+        trainer = self.trainer
+        watch = self._watch if self._patience else None
+        if first != 1:
+            return trainer.run_block(k, self._tol, self._threshold, watch)
+        block = trainer.run_block(1, self._tol, math.inf, watch)  # the first loss sets the divergence threshold
+        if not len(block):
+            return block
+        loss = float(block.loss[0])
+        self._threshold = DIVERGENCE_FACTOR * max(loss, self._floor, 1e-30) if math.isfinite(loss) else -1.0
+        if k > 1 and self._tol < loss <= self._threshold and not self._since_best >= self._patience > 0:
+            block = EpochBlock.concat([block, trainer.run_block(k - 1, self._tol, self._threshold, watch)])
+        return block
 
     def blocks(self, seconds: float = 0.05, most: int = 4096) -> Iterator[tuple[EpochBlock, RunFinished | None]]:
         """Advance to the end in blocks sized to take about ``seconds`` each (at most ``most`` epochs); the last

@@ -11,12 +11,12 @@ from typing import Any, NoReturn
 
 from linreg_core.checkpoint import Checkpoint, CheckpointError
 from linreg_core.checkpoint import load as load_checkpoint
-from linreg_core.config import LOSSES, OPTIMIZERS, PRESETS, ConfigError, DataSpec, TrainConfig
+from linreg_core.config import LOSSES, MISTAKES, OPTIMIZERS, PRESETS, ConfigError, DataSpec, TrainConfig
 from linreg_core.data import DataError, Dataset
 from linreg_core.data import load as load_data
 from linreg_core.parse import InputError, parse_numbers
 
-EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT, EXIT_DIVERGED = 0, 1, 2, 3
+EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_FAILED = 0, 1, 2, 3, 4
 BAD_INPUT = (ConfigError, DataError, InputError, CheckpointError)
 
 
@@ -86,6 +86,9 @@ def add_config_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
                    help="train on z-scored features and a centred target (without a bias: features divided by "
                         "their RMS); parameters, predictions, exports and checkpoints stay in original units")
+    which = "; ".join(f"{m}: case {'-'.join(map(str, sorted({c[0], c[-1]})))}" for m, c in MISTAKES.items())
+    g.add_argument("--mistake", choices=tuple(MISTAKES), default=None,
+                   help=f"make a classic mistake: the case's step with one line changed ({which})")
     d = p.add_argument_group("data")
     d.add_argument("--data", default=None, metavar="seed|synthetic|PATH",
                    help="the notebook's x=[1,2,3,4], y=2x (default), synthetic data, or a CSV file")
@@ -118,7 +121,7 @@ def setup_from_args(args: argparse.Namespace) -> Setup:
         cfg = TrainConfig.for_case(case)
     changes: dict[str, Any] = {}
     for name in ("lr", "epochs", "log_every", "init_b", "bias", "seed", "tol", "patience", "batch_size",
-                 "optimizer", "momentum", "loss", "standardize"):
+                 "optimizer", "momentum", "loss", "standardize", "mistake"):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value

@@ -104,6 +104,9 @@ class RunReport:
         if not self.as_json:
             self.write(final_line(fin, star, dist) + "\n")
             return
+        if fin.reason == "failed":  # torch refused a step: the epoch it failed in, and torch's words
+            self.write(json_line({"event": "failed", "epoch": fin.epochs + 1, "error": fin.message}) + "\n")
+            return
         doc: dict[str, Any] = {"event": "finished", "reason": fin.reason, "epochs": fin.epochs,
                                "w": [num(v) for v in fin.w], "b": num(fin.b), "loss": num(fin.loss),
                                "theta_star": {"w": list(star.w), "b": star.b, "loss": star.loss},
@@ -121,3 +124,44 @@ class RunReport:
                 self.write(json_line({"event": "prediction", "x": [float(v) for v in x], "y": num(float(y))}) + "\n")
             else:
                 self.write(format_prediction(x, float(y)) + "\n")
+
+
+def _value_text(value: object) -> str:
+    if value is None:
+        return "None"
+    flat = value if not isinstance(value, list) else value
+    text = json.dumps(flat)
+    return text if len(text) <= 100 else text[:97] + "…"
+
+
+def phase_text(result: Any) -> str:
+    """One phase of ``linreg step`` as text: its name, the code it ran, the values (changed ones marked *)."""
+    lines = [f"epoch {result.epoch} · {result.phase}"]
+    lines += [f"    {line}" for line in result.code]
+    for name, value in result.values.items():
+        mark = "*" if name in result.changed else " "
+        shape = result.shapes.get(name)
+        lines.append(f"  {mark} {name} = {_value_text(value)}" + (f"   shape {shape}" if shape else ""))
+    if result.note:
+        lines.append(f"    ({result.note})")
+    if result.error:
+        lines.append(f"  ✗ {result.error}")
+    return "\n".join(lines)
+
+
+def phase_json(result: Any) -> str:
+    doc: dict[str, Any] = {"event": "phase", "epoch": result.epoch, "phase": result.phase, "code": result.code,
+                           "values": result.values}
+    if result.note:
+        doc["note"] = result.note
+    if result.error:
+        doc["error"] = result.error
+    return json_line(doc)
+
+
+def step_ended(fin: RunFinished, as_json: bool) -> str:
+    """``linreg step`` when the run ended before the epoch to step."""
+    if as_json:
+        return json_line({"event": "failed" if fin.reason == "failed" else "finished", "epoch": fin.epochs,
+                          "reason": fin.reason, "message": fin.message})
+    return f"the run {fin.reason} at epoch {fin.epochs} before the epoch to step: {fin.message}"

@@ -169,7 +169,8 @@ class Session:
             if ev.run_id != self.run_id:
                 continue  # from a run that was reset meanwhile
             if type(ev) is EpochBlock:
-                folding.block(ev)
+                if len(ev):
+                    folding.block(ev)
             elif isinstance(ev, EpochEnded):
                 folding.epoch(ev)
             elif isinstance(ev, RunReset):

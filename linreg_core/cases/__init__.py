@@ -16,6 +16,10 @@ def make_trainer(config: TrainConfig, dataset: Dataset) -> Trainer:
         from linreg_core.scaling import Standardized
 
         return Standardized(config, dataset, make_trainer)
+    if config.mistake is not None:
+        from linreg_core.cases.mistakes import VARIANTS
+
+        return VARIANTS[(config.mistake, config.case)](config, dataset)
     if config.case == 1:
         from linreg_core.cases.manual import ManualTrainer
 

@@ -43,9 +43,9 @@ def make_optimizer(params: Iterable[torch.Tensor], config: TrainConfig) -> torch
 
 
 class TorchTrainer(Trainer):
-    """A torch case: ``train_step`` takes tensors and returns the loss tensor. The gradient each backward pass
-    computes is recorded by tensor hooks (``optimizer.zero_grad()`` sets ``.grad`` to None before the engine could
-    read it)."""
+    """A torch case: ``train_step`` takes tensors and returns the loss tensor. The gradient each update uses is
+    recorded by a hook that runs when backward() has accumulated it into ``.grad`` (``optimizer.zero_grad()`` sets
+    ``.grad`` to None before the engine could read it)."""
 
     w: torch.Tensor
     b: torch.Tensor
@@ -82,16 +82,19 @@ class TorchTrainer(Trainer):
         if not self._hooked:
             self._hooked = True
             weight, bias = self.parameter_tensors()
-            weight.register_hook(self._record_w)
+            weight.register_post_accumulate_grad_hook(self._record_w)
             if bias is not None:
-                bias.register_hook(self._record_b)
+                bias.register_post_accumulate_grad_hook(self._record_b)
         return self.X, self.y
 
-    def _record_w(self, grad: torch.Tensor) -> None:
-        self._grad_w = grad.view(-1).tolist()
+    # the gradient in .grad once backward() has added this pass's to it: the one the update uses
+    def _record_w(self, param: torch.Tensor) -> None:
+        assert param.grad is not None
+        self._grad_w = param.grad.view(-1).tolist()
 
-    def _record_b(self, grad: torch.Tensor) -> None:
-        self._grad_b = grad.item()
+    def _record_b(self, param: torch.Tensor) -> None:
+        assert param.grad is not None
+        self._grad_b = param.grad.item()
 
     def as_batch(self, X: F32, y: F32) -> tuple[torch.Tensor, torch.Tensor]:
         return tensor(X), tensor(y)

@@ -39,6 +39,8 @@ class Trainer(ABC):
     case: int = 0
     #: Stamped on every event (a stream numbers its runs).
     run_id: int = 0
+    #: The error that stopped the last block (a step torch refused), or None.
+    failure: Exception | None = None
 
     def __init__(self, config: TrainConfig, dataset: Dataset):
         self.config = config
@@ -127,16 +129,19 @@ class Trainer(ABC):
         gbs: list[float | None] = []
         add_loss, add_w, add_gw = losses.append, ws.append, gws.append
         with_b = b is not None
-        for _ in range(k):
-            loss, gw, gb = epoch(X, y)
-            add_loss(loss)
-            add_w(w.tolist())
-            add_gw(gw)
-            if with_b:
-                bs.append(b.item())  # type: ignore[union-attr]
-                gbs.append(gb)
-            if not low < loss <= high or (watch is not None and watch(loss)):
-                break
+        try:
+            for _ in range(k):
+                loss, gw, gb = epoch(X, y)
+                add_loss(loss)
+                add_w(w.tolist())
+                add_gw(gw)
+                if with_b:
+                    bs.append(b.item())  # type: ignore[union-attr]
+                    gbs.append(gb)
+                if not low < loss <= high or (watch is not None and watch(loss)):
+                    break
+        except Exception as exc:  # noqa: BLE001 - a step torch refuses (a mistake): the run fails at this epoch
+            self.failure = exc
         first = self.epoch + 1
         self.epoch += len(losses)
         d = self.d

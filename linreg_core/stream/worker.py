@@ -194,10 +194,11 @@ class Worker:
             self.flush()
             return
         now = time.perf_counter()
-        self.epoch_seconds = 0.7 * self.epoch_seconds + 0.3 * (now - started) / len(block)
+        self.epoch_seconds = 0.7 * self.epoch_seconds + 0.3 * (now - started) / max(1, len(block))
         if not self.pending:
             self.chunk_started = started
-        self.pending.append(block if len(block) > 1 else block.event(0))
+        if len(block):  # empty when the block's first epoch failed
+            self.pending.append(block if len(block) > 1 else block.event(0))
         self.pending_epochs += len(block)
         if self.steps_left > 0:
             self.steps_left = max(0, self.steps_left - len(block))

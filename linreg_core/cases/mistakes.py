@@ -1,0 +1,159 @@
+"""The classic mistakes, each a case's step with one line changed (the code view marks it beside the correct one).
+
+The correct case files stay free of mistake switches: every mistake is its own small subclass whose ``train_step``
+is the case's four blocks with that one line changed. ``MISTAKE_LINES`` names the line for the code view.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from linreg_core.cases.autograd import AutogradTrainer
+from linreg_core.cases.base import F32, Trainer
+from linreg_core.cases.manual import ManualTrainer
+from linreg_core.cases.module import ModuleTrainer
+from linreg_core.cases.torch_optim import TorchOptimTrainer
+
+#: What each mistake does, in a sentence.
+EFFECTS = {
+    "summed-gradient": "the notebook's gradient: np.dot sums over the samples, N× the mean gradient",
+    "no-zero-grad": "the gradients are never emptied: each backward() adds to the last, and the steps grow",
+    "zero-grad-before-step": "the gradients are emptied before the optimizer reads them: nothing ever moves",
+    "update-in-graph": "the update without torch.no_grad(): torch refuses an in-place change of a leaf",
+    "rebind-param": "w = w - lr * w.grad makes a new tensor: w stops being a leaf and loses its gradient",
+}
+
+
+class SummedGradient(ManualTrainer):
+    def train_step(self, X: F32, y: F32) -> tuple[F32, F32, F32 | None]:
+        # prediction: by hand
+        y_pred = self.forward(X)
+        # loss: by hand, the mean squared error
+        loss = ((y_pred - y) ** 2).mean()
+        # gradient: by hand, as the notebook writes it — np.dot already sums over the samples
+        dw = np.dot(2 * X.T, y_pred - y).mean(axis=1, keepdims=True)
+        db = 2 * (y_pred - y).mean() if self.bias else None
+        # update: by hand
+        self.w -= self.lr * dw
+        if self.bias:
+            self.b -= self.lr * db
+        return loss, dw, db
+
+
+class NoZeroGrad2(AutogradTrainer):
+    def train_step(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # prediction: by hand
+        y_pred = self.forward(X)
+        # loss: by hand, the mean squared error
+        loss = ((y_pred - y) ** 2).mean()
+        # gradient: autograd, dL/dw into w.grad
+        loss.backward()
+        # update: by hand, outside the graph — and the gradients are never emptied
+        with torch.no_grad():
+            self.w -= self.lr * self.w.grad
+            if self.bias:
+                self.b -= self.lr * self.b.grad
+        return loss
+
+
+class UpdateInGraph(AutogradTrainer):
+    def train_step(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # prediction: by hand
+        y_pred = self.forward(X)
+        # loss: by hand, the mean squared error
+        loss = ((y_pred - y) ** 2).mean()
+        # gradient: autograd, dL/dw into w.grad
+        loss.backward()
+        # update: by hand — but inside the graph (no torch.no_grad())
+        self.w -= self.lr * self.w.grad
+        if self.bias:
+            self.b -= self.lr * self.b.grad
+        self.w.grad.zero_()
+        if self.bias:
+            self.b.grad.zero_()
+        return loss
+
+
+class RebindParam(AutogradTrainer):
+    def train_step(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # prediction: by hand
+        y_pred = self.forward(X)
+        # loss: by hand, the mean squared error
+        loss = ((y_pred - y) ** 2).mean()
+        # gradient: autograd, dL/dw into w.grad
+        loss.backward()
+        # update: a new tensor bound to w (not an update of w in place)
+        self.w = self.w - self.lr * self.w.grad
+        if self.bias:
+            self.b = self.b - self.lr * self.b.grad
+        self.w.grad.zero_()
+        if self.bias:
+            self.b.grad.zero_()
+        return loss
+
+
+class NoZeroGrad3(TorchOptimTrainer):
+    def train_step(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # prediction: by hand
+        y_pred = self.forward(X)
+        # loss: nn.MSELoss (or the configured torch loss)
+        loss = self.loss_fn(y_pred, y)
+        # gradient: autograd, dL/dw into w.grad
+        loss.backward()
+        # update: torch.optim — and the gradients are never emptied
+        self.optimizer.step()
+        return loss
+
+
+class ZeroGradBeforeStep3(TorchOptimTrainer):
+    def train_step(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # prediction: by hand
+        y_pred = self.forward(X)
+        # loss: nn.MSELoss (or the configured torch loss)
+        loss = self.loss_fn(y_pred, y)
+        # gradient: autograd, dL/dw into w.grad
+        loss.backward()
+        # update: torch.optim — with the gradients emptied before the step reads them
+        self.optimizer.zero_grad()
+        self.optimizer.step()
+        return loss
+
+
+class NoZeroGrad4(ModuleTrainer):
+    def train_step(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # prediction: the model
+        y_pred = self.model(X)
+        # loss: nn.MSELoss (or the configured torch loss)
+        loss = self.loss_fn(y_pred, y)
+        # gradient: autograd, dL/dw into w.grad
+        loss.backward()
+        # update: torch.optim — and the gradients are never emptied
+        self.optimizer.step()
+        return loss
+
+
+class ZeroGradBeforeStep4(ModuleTrainer):
+    def train_step(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # prediction: the model
+        y_pred = self.model(X)
+        # loss: nn.MSELoss (or the configured torch loss)
+        loss = self.loss_fn(y_pred, y)
+        # gradient: autograd, dL/dw into w.grad
+        loss.backward()
+        # update: torch.optim — with the gradients emptied before the step reads them
+        self.optimizer.zero_grad()
+        self.optimizer.step()
+        return loss
+
+
+VARIANTS: dict[tuple[str, int], type[Trainer]] = {
+    ("summed-gradient", 1): SummedGradient,
+    ("no-zero-grad", 2): NoZeroGrad2,
+    ("no-zero-grad", 3): NoZeroGrad3,
+    ("no-zero-grad", 4): NoZeroGrad4,
+    ("zero-grad-before-step", 3): ZeroGradBeforeStep3,
+    ("zero-grad-before-step", 4): ZeroGradBeforeStep4,
+    ("update-in-graph", 2): UpdateInGraph,
+    ("rebind-param", 2): RebindParam,
+}

@@ -1,0 +1,109 @@
+"""Inside one training step: the case's four blocks run one at a time, from the source that runs, with the values
+of the arrays and tensors they read or wrote after each.
+
+Each block of ``train_step`` (the lines under ``# prediction``, ``# loss``, ``# gradient``, ``# update``) is
+compiled from the case's own source and executed in one namespace holding ``self``, ``X`` and ``y``, so the
+locals a block makes (``y_pred``, ``loss``, ``dw``) are there for the next block, as in the method itself.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import numpy as np
+
+from linreg_core.cases.base import Trainer
+from linreg_core.code import PHASES, step_blocks
+
+ORDER = tuple(PHASES)  # prediction, loss, gradient, update
+NONE_NOTE = ("optimizer.zero_grad() sets the gradients to None: torch's default (set_to_none=True), cheaper "
+             "than writing zeros")
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    epoch: int
+    phase: str
+    code: list[str]
+    values: dict[str, Any]
+    shapes: dict[str, tuple[int, ...] | None]
+    changed: list[str] = field(default_factory=list)
+    note: str = ""
+    error: str = ""
+
+
+def plain(value: Any) -> Any:
+    """A value as plain Python (nested lists, floats, None), at full precision."""
+    if value is None:
+        return None
+    if hasattr(value, "detach"):
+        value = value.detach().numpy()
+    arr = np.asarray(value, dtype=np.float64)
+    return arr.tolist()
+
+
+def shape_of(value: Any) -> tuple[int, ...] | None:
+    return None if value is None else tuple(int(n) for n in np.shape(value.detach() if hasattr(value, "detach")
+                                                                   else value))
+
+
+def named_values(trainer: Trainer, ns: dict[str, Any]) -> dict[str, Any]:
+    """The step's arrays and tensors, named as in the code without ``self.``."""
+    out: dict[str, Any] = {k: ns[k] for k in ("y_pred", "loss", "dw", "db") if k in ns}
+    if trainer.case == 4:
+        lin = trainer.model.lin  # type: ignore[attr-defined]
+        out["lin.weight"], out["lin.weight.grad"] = lin.weight, lin.weight.grad
+        if trainer.bias:
+            out["lin.bias"], out["lin.bias.grad"] = lin.bias, lin.bias.grad
+        return out
+    torch_case = trainer.case != 1
+    out["w"] = trainer.w  # type: ignore[attr-defined]
+    if torch_case:
+        out["w.grad"] = trainer.w.grad  # type: ignore[attr-defined]
+    if trainer.bias:
+        out["b"] = trainer.b  # type: ignore[attr-defined]
+        if torch_case:
+            out["b.grad"] = trainer.b.grad  # type: ignore[attr-defined]
+    return out
+
+
+def step_phases(trainer: Trainer) -> Iterator[PhaseResult]:
+    """Run the next epoch of ``trainer`` (full batch) one block at a time; yield each block's result. The run
+    stops at a block that raises (its error is in the result)."""
+    inner: Trainer = getattr(trainer, "inner", trainer)  # a standardized run steps its case on the scaled data
+    X, y = inner.data()
+    blocks = step_blocks(inner.case, inner.config.mistake)
+    module = sys.modules[type(inner).train_step.__module__]  # type: ignore[attr-defined]
+    ns: dict[str, Any] = {"self": inner, "X": X, "y": y}
+    epoch = trainer.epoch + 1
+    before = {k: plain(v) for k, v in named_values(inner, ns).items()}
+    for phase in ORDER:
+        lines = blocks[PHASES[phase]]
+        code = [line for line in lines if line.strip() and not line.strip().startswith("#")]
+        error = ""
+        try:
+            exec(compile(textwrap.dedent("\n".join(lines)), f"<{phase} of {type(inner).__name__}>", "exec"),
+                 vars(module), ns)
+        except Exception as exc:  # noqa: BLE001 - a mistake torch refuses: shown, and the stepping ends
+            error = " ".join(f"{type(exc).__name__}: {exc}".split())
+        now = named_values(inner, ns)
+        values = {k: plain(v) for k, v in now.items()}
+        changed = [k for k, v in values.items() if before.get(k, object()) != v]
+        none_grads = [k for k in ("w.grad", "lin.weight.grad") if k in now and now[k] is None]
+        note = NONE_NOTE if phase == "update" and none_grads and inner.case in (3, 4) else ""
+        yield PhaseResult(epoch, phase, code, values, {k: shape_of(v) for k, v in now.items()}, changed, note, error)
+        if error:
+            return
+        before = values
+    inner.epoch += 1
+    if inner is not trainer:
+        trainer.epoch = inner.epoch
+
+
+def source_lines(trainer: Trainer) -> list[str]:
+    """The running ``train_step``'s source (for a header)."""
+    return textwrap.dedent(inspect.getsource(type(trainer).train_step)).splitlines()  # type: ignore[attr-defined]

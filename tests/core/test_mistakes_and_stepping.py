@@ -1,0 +1,105 @@
+"""Inside one step (linreg step) and the classic mistakes, against hand-derived numbers on the seed data from w = 0:
+y_pred = 0, loss = 30, dL/dw = mean(2x(0 - 2x)) = -30, w after the update = 30·lr."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+
+from linreg_core.cli import main
+from linreg_core.config import ConfigError, TrainConfig
+from linreg_core.data import seed
+from linreg_core.engine import Run
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def phases(*args: str) -> list[dict[str, Any]]:
+    code, out, _ = cli("step", *args, "--json")
+    assert code in (0, 4)
+    return [json.loads(line) for line in out.splitlines()]
+
+
+@pytest.mark.parametrize("case,grad", [(1, "dw"), (2, "w.grad"), (3, "w.grad")])
+def test_one_step_block_by_block_from_w_0(case: int, grad: str) -> None:
+    lr = {1: 0.02, 2: 0.01, 3: 0.005}[case]
+    p = phases("--case", str(case))
+    assert [x["phase"] for x in p] == ["prediction", "loss", "gradient", "update"] and {x["epoch"] for x in p} == {1}
+    assert p[0]["values"]["y_pred"] == [[0.0]] * 4
+    assert p[1]["values"]["loss"] == 30.0
+    assert p[2]["values"][grad] == [[-30.0]]
+    assert p[3]["values"]["w"][0][0] == pytest.approx(30 * lr, rel=1e-6)
+    assert p[0]["code"] == ["y_pred = self.forward(X)"]
+    assert p[1]["code"] == (["loss = ((y_pred - y) ** 2).mean()"] if case < 3 else ["loss = self.loss_fn(y_pred, y)"])
+
+
+def test_zero_grad_leaves_none_and_says_so() -> None:
+    update = phases("--case", "3")[-1]
+    assert update["values"]["w.grad"] is None and "set_to_none" in update["note"]
+    assert update["code"] == ["self.optimizer.step()", "self.optimizer.zero_grad()"]
+    update4 = phases("--case", "4")[-1]
+    assert update4["values"]["lin.weight.grad"] is None and "lin.bias" in update4["values"]
+
+
+def test_no_zero_grad_accumulates_the_gradient() -> None:
+    # epoch 2 from w = 0.3: the fresh gradient mean(2x(0.3x - 2x)) = -25.5, added to the -30 left in w.grad
+    p = phases("--case", "2", "--mistake", "no-zero-grad", "--at-epoch", "1")
+    assert p[2]["epoch"] == 2 and p[2]["values"]["w.grad"] == [[-55.5]]
+    run = Run(TrainConfig.for_case(2, mistake="no-zero-grad", epochs=200), seed())
+    losses = np.concatenate([b.loss for b, _ in run.blocks()])
+    assert losses[-100:].min() < 1 and losses[-100:].max() > 20  # swings between ~0 and ~30, never settles
+
+
+def test_summed_gradient_at_the_notebooks_lr_prints_the_notebooks_trace() -> None:
+    code, out, _ = cli("run", "--mistake", "summed-gradient", "--lr", "0.005", "--epochs", "3")
+    assert code == 0 and out.splitlines()[:3] == ["epoch 1: w=0.600, loss=30.000", "epoch 2: w=1.020, loss=14.700",
+                                                  "epoch 3: w=1.314, loss=7.203"]
+
+
+@pytest.mark.parametrize("case", [3, 4])
+def test_zero_grad_before_step_moves_nothing(case: int) -> None:
+    run = Run(TrainConfig.for_case(case, mistake="zero-grad-before-step", epochs=10), seed())
+    w0 = run.trainer.parameters()
+    blocks = [b for b, _ in run.blocks()]
+    assert run.finished is not None and run.finished.reason == "completed"
+    assert all(np.all(b.w == np.asarray(w0[0])) for b in blocks)
+
+
+def test_update_in_graph_fails_with_torchs_message() -> None:
+    code, out, err = cli("run", "--case", "2", "--mistake", "update-in-graph", "--json")
+    assert code == 4 and err == ""
+    last = json.loads(out.splitlines()[-1])
+    assert last == {"event": "failed", "epoch": 1,
+                    "error": "RuntimeError: a leaf Variable that requires grad is being used in an in-place "
+                             "operation."}
+    code, out, _ = cli("step", "--case", "2", "--mistake", "update-in-graph")
+    assert code == 4 and "✗ RuntimeError: a leaf Variable" in out
+
+
+def test_rebind_param_fails_and_carries_torchs_warning() -> None:
+    code, out, _ = cli("run", "--case", "2", "--mistake", "rebind-param")
+    assert code == 4 and out.count("\n") == 1  # the final line only, no traceback
+    assert "failed: 0 epochs" in out and "'NoneType' object has no attribute 'zero_'" in out
+    assert "torch warned: The .grad attribute of a Tensor that is not a leaf Tensor is being accessed" in out
+
+
+@pytest.mark.parametrize("case,mistake", [(1, "no-zero-grad"), (2, "summed-gradient"), (4, "update-in-graph"),
+                                          (2, "zero-grad-before-step")])
+def test_a_mistake_the_case_cannot_make_is_refused(case: int, mistake: str) -> None:
+    code, out, err = cli("run", "--case", str(case), "--mistake", mistake)
+    assert code == 2 and out == "" and f"is not a mistake case {case} can make" in err
+    with pytest.raises(ConfigError):
+        TrainConfig.for_case(case, mistake=mistake)
+
+
+def test_switching_case_drops_a_mistake_the_new_case_cannot_make() -> None:
+    cfg = TrainConfig.for_case(2, mistake="update-in-graph")
+    assert cfg.with_case(3).mistake is None and TrainConfig.for_case(3, mistake="no-zero-grad").with_case(4).mistake
