@@ -11,7 +11,7 @@ import numpy.typing as npt
 F64 = npt.NDArray[np.float64]
 
 #: Reasons a run ends. ``stopped`` only comes from a stream that was told to stop mid-run.
-REASONS = ("completed", "converged", "diverged", "stopped")
+REASONS = ("completed", "converged", "diverged", "failed", "stopped")
 
 
 class EpochEnded(NamedTuple):
@@ -137,4 +137,22 @@ class RunError:
     run_id: int = 0
 
 
-Event = EpochEnded | EpochBlock | RunFinished | RunReset | ParamsSet | RunError
+@dataclass(frozen=True, slots=True)
+class PhaseStepped:
+    """One block of an epoch run on its own (``linreg_core.stepper``): the code it ran and the values after it
+    (plain lists and floats; None for a gradient torch set to None); ``error`` when torch refused it."""
+
+    run_id: int
+    epoch: int
+    phase: str
+    code: tuple[str, ...]
+    values: dict[str, object]
+    shapes: dict[str, tuple[int, ...] | None]
+    changed: tuple[str, ...]
+    note: str
+    error: str
+    next_phase: str | None
+
+
+Event = EpochEnded | EpochBlock | RunFinished | RunReset | ParamsSet | RunError | PhaseStepped
+

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from linreg_core.cases.base import Trainer
+from linreg_core.cases.base import StepResult, Trainer
 from linreg_core.code import PHASES, step_blocks
 
 ORDER = tuple(PHASES)  # prediction, loss, gradient, update
@@ -71,37 +71,73 @@ def named_values(trainer: Trainer, ns: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def step_phases(trainer: Trainer) -> Iterator[PhaseResult]:
-    """Run the next epoch of ``trainer`` (full batch) one block at a time; yield each block's result. The run
-    stops at a block that raises (its error is in the result)."""
-    inner: Trainer = getattr(trainer, "inner", trainer)  # a standardized run steps its case on the scaled data
-    X, y = inner.data()
-    blocks = step_blocks(inner.case, inner.config.mistake)
-    module = sys.modules[type(inner).train_step.__module__]  # type: ignore[attr-defined]
-    ns: dict[str, Any] = {"self": inner, "X": X, "y": y}
-    epoch = trainer.epoch + 1
-    before = {k: plain(v) for k, v in named_values(inner, ns).items()}
-    for phase in ORDER:
-        lines = blocks[PHASES[phase]]
+class Stepper:
+    """The next epoch of a run's trainer, one block at a time (full batch). Attached to the trainer while it
+    lasts: the engine's next epoch is this one's remaining blocks (:meth:`finish`), recorded as any other."""
+
+    def __init__(self, trainer: Trainer):
+        self.inner: Trainer = getattr(trainer, "inner", trainer)  # a standardized run steps its case, scaled
+        X, y = self.inner.data()
+        self.blocks = step_blocks(self.inner.case, self.inner.config.mistake)
+        cls: Any = type(self.inner)
+        self.module = vars(sys.modules[cls.train_step.__module__])
+        self.ns: dict[str, Any] = {"self": self.inner, "X": X, "y": y}
+        self.epoch = trainer.epoch + 1
+        self.index = 0
+        self.failure: Exception | None = None
+        self._before = {k: plain(v) for k, v in named_values(self.inner, self.ns).items()}
+        self.inner.stepping = self
+
+    @property
+    def done(self) -> bool:
+        return self.index == len(ORDER) or self.failure is not None
+
+    @property
+    def next_phase_name(self) -> str | None:
+        return None if self.done else ORDER[self.index]
+
+    def next_phase(self) -> PhaseResult:
+        phase = ORDER[self.index]
+        lines = self.blocks[PHASES[phase]]
         code = [line for line in lines if line.strip() and not line.strip().startswith("#")]
         error = ""
         try:
-            exec(compile(textwrap.dedent("\n".join(lines)), f"<{phase} of {type(inner).__name__}>", "exec"),
-                 vars(module), ns)
-        except Exception as exc:  # noqa: BLE001 - a mistake torch refuses: shown, and the stepping ends
+            exec(compile(textwrap.dedent("\n".join(lines)), f"<{phase} of {type(self.inner).__name__}>", "exec"),
+                 self.module, self.ns)
+        except Exception as exc:  # noqa: BLE001 - a mistake torch refuses: shown, and the epoch fails there
+            self.failure = exc
             error = " ".join(f"{type(exc).__name__}: {exc}".split())
-        now = named_values(inner, ns)
+        self.index += 1
+        now = named_values(self.inner, self.ns)
         values = {k: plain(v) for k, v in now.items()}
-        changed = [k for k, v in values.items() if before.get(k, object()) != v]
+        changed = [k for k, v in values.items() if self._before.get(k, object()) != v]
+        self._before = values
         none_grads = [k for k in ("w.grad", "lin.weight.grad") if k in now and now[k] is None]
-        note = NONE_NOTE if phase == "update" and none_grads and inner.case in (3, 4) else ""
-        yield PhaseResult(epoch, phase, code, values, {k: shape_of(v) for k, v in now.items()}, changed, note, error)
-        if error:
-            return
-        before = values
-    inner.epoch += 1
-    if inner is not trainer:
-        trainer.epoch = inner.epoch
+        note = NONE_NOTE if phase == "update" and none_grads and self.inner.case in (3, 4) else ""
+        return PhaseResult(self.epoch, phase, code, values, {k: shape_of(v) for k, v in now.items()}, changed,
+                           note, error)
+
+    def finish(self, X: Any, y: Any) -> StepResult:
+        """The epoch's remaining blocks, then its result as the engine records it (called as the epoch's step)."""
+        self.inner.stepping = None
+        while not self.done:
+            self.next_phase()
+        if self.failure is not None:
+            raise self.failure
+        ns = self.ns
+        if self.inner.case == 1:
+            return ns["loss"], ns["dw"], ns.get("db")
+        torch_trainer: Any = self.inner
+        return ns["loss"].item(), torch_trainer._grad_w, torch_trainer._grad_b
+
+
+def step_phases(trainer: Trainer) -> Iterator[PhaseResult]:
+    """Run the next epoch of ``trainer`` one block at a time; yield each block's result (the last one carries
+    the error when a block raised)."""
+    stepper = Stepper(trainer)
+    while not stepper.done:
+        yield stepper.next_phase()
+    trainer.stepping = stepper.inner.stepping = None
 
 
 def source_lines(trainer: Trainer) -> list[str]:

@@ -22,6 +22,7 @@ FIELDS: list[tuple[str, str]] = [
     ("data", "Data"),
     ("optimizer", "Optimizer"),
     ("loss", "Loss"),
+    ("mistake", "Mistake"),
 ]
 LABELS = dict(FIELDS)
 
@@ -41,6 +42,8 @@ def field_text(cfg: TrainConfig, key: str) -> str:
         return "" if cfg.batch_size is None else str(cfg.batch_size)
     if key == "data":
         return cfg.data.source
+    if key == "mistake":
+        return cfg.mistake or ""
     if key in ("bias", "standardize"):
         return "on" if getattr(cfg, key) else "off"
     return str(getattr(cfg, key))
@@ -54,7 +57,14 @@ def placeholder(key: str, cfg: TrainConfig) -> str:
         "data": "seed | synthetic | path.csv",
         "optimizer": "sgd|momentum|adam|rmsprop|adagrad",
         "loss": "mse | l1 | huber",
+        "mistake": "none" if not _mistakes(cfg.case) else "none | " + " | ".join(_mistakes(cfg.case)),
     }.get(key, "")
+
+
+def _mistakes(case: int) -> list[str]:
+    from linreg_core.config import MISTAKES
+
+    return [m for m, cases in MISTAKES.items() if case in cases]
 
 
 def _int(text: str, key: str) -> int:
@@ -97,6 +107,8 @@ def parse_field(cfg: TrainConfig, dataset: Dataset, key: str, text: str) -> tupl
                 if len(bs) != 1:
                     raise FieldError("Initial b: one number")
                 changes[key] = bs[0]
+        elif key == "mistake":
+            changes[key] = None if text.lower() in ("", "none", "off") else text.lower()
         elif key in ("optimizer", "loss"):
             changes[key] = text.lower() or ("sgd" if key == "optimizer" else "mse")
         elif key in ("bias", "standardize"):

@@ -37,6 +37,9 @@ KEYS: list[Key] = [
         "Run/Pause", "run/pause"),
     Key("n", "n", "step", "one epoch (from ready or paused)", "Step one epoch", "Step", "step"),
     Key("r", "r", "reset", "reset to epoch 0", "Reset", "Reset", "reset"),
+    Key("full_stop", ".", "phase", "inside the step: run the next block of the epoch (prediction, loss, gradient, "
+        "update) and show its code and values in the chart's place; n finishes the epoch, t shows the chart",
+        "Step one block", "Block", "one block"),
     *[Key(str(c), "1 2 3 4", f"case({c})", _CASES, f"Case {c}: {_CASE_NAMES[c]}", "", "case" if c == 1 else "")
       for c in (1, 2, 3, 4)],
     Key("p", "p", "focus_predict", "focus the inference box (Enter predicts with the current parameters)",
@@ -50,6 +53,8 @@ KEYS: list[Key] = [
     Key("l", "l", "toggle_log", "log10 of the loss on the chart", "Toggle log10 loss", "log10", "log10 loss"),
     Key("t", "t", "toggle_view", "switch the chart: loss / parameters and fit", "Switch chart view", "View",
         "chart view"),
+    Key("m", "m", "mistake", "make a classic mistake: cycle through those the case can make (the step with one "
+        "line changed; v shows it), then none", "Cycle mistakes", "", "mistake"),
     Key("o", "o", "lr_opt", "set the learning rate to the fastest stable rate η_opt", "Learning rate to η_opt",
         "", "lr = eta_opt"),
     Key("c", "c", "compare", "compare mode: the four cases in lockstep, overlaid loss curves, largest |Δθ| "

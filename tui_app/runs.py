@@ -44,7 +44,8 @@ class PastRun:
 
     @property
     def label(self) -> str:
-        return f"#{self.number} c{self.config.case} lr {self.config.lr:g}"
+        mistake = f" ✗{self.config.mistake}" if self.config.mistake else ""
+        return f"#{self.number} c{self.config.case} lr {self.config.lr:g}{mistake}"
 
     def describe(self) -> str:
         c = self.config
@@ -59,6 +60,8 @@ class PastRun:
             extra.append("bias")
         if c.standardize:
             extra.append("standardized")
+        if c.mistake:
+            extra.append(f"mistake {c.mistake}")
         more = f" · {', '.join(extra)}" if extra else ""
         return (f"#{self.number} case {c.case} · lr {c.lr:g}{more} · {self.data_name} — {self.reason}, "
                 f"{self.epochs} epochs, loss {self.loss:.6g}")

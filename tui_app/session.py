@@ -13,7 +13,7 @@ from typing import Protocol
 from linreg_core import analysis
 from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
-from linreg_core.events import EpochBlock, EpochEnded, Event, ParamsSet, RunError, RunFinished, RunReset
+from linreg_core.events import EpochBlock, EpochEnded, Event, ParamsSet, PhaseStepped, RunError, RunFinished, RunReset
 from linreg_core.history import History
 from linreg_core.scaling import bound_for
 from linreg_core.stream import StreamBase
@@ -31,13 +31,15 @@ class RunState(enum.StrEnum):
     FINISHED = "finished"
     CONVERGED = "converged"
     DIVERGED = "diverged"
+    FAILED = "failed"
 
     @property
     def ended(self) -> bool:
-        return self in (RunState.FINISHED, RunState.CONVERGED, RunState.DIVERGED)
+        return self in (RunState.FINISHED, RunState.CONVERGED, RunState.DIVERGED, RunState.FAILED)
 
 
-REASON_STATE = {"completed": RunState.FINISHED, "converged": RunState.CONVERGED, "diverged": RunState.DIVERGED}
+REASON_STATE = {"completed": RunState.FINISHED, "converged": RunState.CONVERGED, "diverged": RunState.DIVERGED,
+                "failed": RunState.FAILED}
 
 
 class Sink(Protocol):
@@ -52,6 +54,9 @@ class Sink(Protocol):
     def say(self, text: str, level: str = "info") -> None: ...
 
     def error(self, text: str) -> None: ...
+
+    def phase(self, ev: PhaseStepped) -> None:
+        """A block of the epoch ran on its own (`.`)."""
 
 
 def speed_text(speed: float | None) -> str:
@@ -75,6 +80,9 @@ class Session:
         self.history = History(dataset.d, config.bias)
         self.past_runs = RunLog()
         self.contiguity_errors = 0
+        #: The last block run on its own (`.`), and the block `.` runs next (None: the next epoch's prediction)
+        self.last_phase: PhaseStepped | None = None
+        self.next_phase: str | None = None
         #: True once the training process has reported the current run's start (its RunReset)
         self.started = False
         self.star_bias: bool | None = None
@@ -125,6 +133,7 @@ class Session:
         self.run_id = self.stream.reset(self.config, dataset)
         self.started = False
         self.state = RunState.READY
+        self.last_phase, self.next_phase = None, None
         self.epoch = 0
         self.history = History(self.dataset.d, self.config.bias)
 
@@ -154,6 +163,24 @@ class Session:
         self.state = RunState.PAUSED
         return None
 
+    def phase(self) -> str | None:
+        """`.`: the next block of the next epoch on its own; a message when it cannot run."""
+        if self.state.ended:
+            return f"the run has {self.state} — r resets, space starts again"
+        if self.config.batch_size is not None and self.config.batch_size < self.dataset.n:
+            return "stepping inside an epoch steps a full-batch epoch: clear Batch size first"
+        if self.state is RunState.RUNNING:
+            self.stream.pause()
+        self.stream.phase()
+        self.state = RunState.PAUSED
+        return None
+
+    def mistakes(self) -> list[str | None]:
+        """No mistake, then the mistakes the selected case can make (what `m` cycles through)."""
+        from linreg_core.config import MISTAKES
+
+        return [None, *[m for m, cases in MISTAKES.items() if self.config.case in cases]]
+
     def change_speed(self, faster: bool) -> float | None:
         i = SPEEDS.index(self.speed) if self.speed in SPEEDS else (3 if faster else len(SPEEDS) - 1)
         self.speed = SPEEDS[min(i + 1, len(SPEEDS) - 1)] if faster else SPEEDS[max(i - 1, 0)]
@@ -182,6 +209,10 @@ class Session:
             elif isinstance(ev, ParamsSet):
                 folding.flush()
                 self._params_set(ev, sink)
+            elif isinstance(ev, PhaseStepped):
+                folding.flush()
+                self.last_phase, self.next_phase = ev, ev.next_phase
+                sink.phase(ev)
             elif isinstance(ev, RunError):
                 sink.error(f"core error: {ev.message} — change a setting or press r")
         folding.flush()
@@ -195,7 +226,10 @@ class Session:
         dist = analysis.distance(ev.w, ev.b, star.w, star.b) if math.isfinite(sum(ev.w)) else math.inf
         summary = f"{ev.reason}: {ev.epochs} epochs, loss at final parameters {ev.loss:.6g}, ‖θ−θ*‖ = {dist:.4g}"
         sink.log_note(summary, "bold red" if ev.reason == "diverged" else "bold")
-        if ev.reason == "diverged":
+        if ev.reason == "failed":  # torch refused a step (a mistake): its own words
+            sink.say(f"failed at epoch {ev.epochs + 1}: {ev.message} — r resets, m changes the mistake", "error")
+            sink.log_note(ev.message, "red")
+        elif ev.reason == "diverged":
             bound = (f"stable bound η_max = {self.bound.eta_max:.4g}" if self.config.plain_gd else
                      f"η_max = {self.bound.eta_max:.4g} for plain full-batch SGD")
             sink.say(f"diverged at epoch {ev.epochs}: lr {self.config.lr:g} used, {bound} — r resets, "
@@ -229,6 +263,7 @@ class _Folding:
             self.s.contiguity_errors += 1
 
     def block(self, ev: EpochBlock) -> None:
+        self.s.next_phase = None
         self._check(ev.first)
         self._history()
         self.s.history.extend_block(ev)
@@ -241,6 +276,7 @@ class _Folding:
             self._logged(ev.event(i))
 
     def epoch(self, ev: EpochEnded) -> None:
+        self.s.next_phase = None  # an epoch ended: the next block `.` runs is the next epoch's prediction
         self._check(ev.epoch)
         self.singles.append(ev)
         self.s.epoch = ev.epoch

@@ -41,6 +41,8 @@ class Trainer(ABC):
     run_id: int = 0
     #: The error that stopped the last block (a step torch refused), or None.
     failure: Exception | None = None
+    #: An epoch begun block by block (linreg_core.stepper.Stepper): the next epoch is its remaining blocks.
+    stepping: Any = None
 
     def __init__(self, config: TrainConfig, dataset: Dataset):
         self.config = config
@@ -119,6 +121,8 @@ class Trainer(ABC):
         X, y = self.data()
         size = self.batch_size
         epoch = self.epoch_function() if size is None else lambda X, y: self._minibatch_epoch(X, y, size)
+        if self.stepping is not None:  # an epoch begun block by block: it ends this block
+            k, epoch = 1, self.stepping.finish
         w, b = self.live_params()
         # Python lists while the block runs, arrays once after it: an append per value costs less than a write
         # into an array row, which matters when an epoch takes a few µs.

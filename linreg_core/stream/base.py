@@ -11,6 +11,7 @@ from linreg_core.events import Event
 from linreg_core.stream.commands import (
     Command,
     PauseCmd,
+    PhaseCmd,
     ResetCmd,
     RunCmd,
     SetParamsCmd,
@@ -66,6 +67,10 @@ class StreamBase:
 
     def step(self, n: int = 1) -> None:
         self._command(StepCmd(max(1, int(n))))
+
+    def phase(self) -> None:
+        """Run the next block of the next epoch on its own; a :class:`PhaseStepped` event shows it."""
+        self._command(PhaseCmd())
 
     def reset(self, config: TrainConfig | None = None, dataset: Dataset | None = None) -> int:
         """Start afresh at epoch 0, optionally with a new configuration or data; returns the new run id."""

@@ -27,6 +27,11 @@ class StepCmd:
 
 
 @dataclass(frozen=True)
+class PhaseCmd:
+    """Run the next block of the next epoch (prediction, loss, gradient or update) on its own."""
+
+
+@dataclass(frozen=True)
 class ResetCmd:
     """Start afresh at epoch 0 as run ``run_id``, with a new configuration and/or data when given."""
 
@@ -56,7 +61,7 @@ class StopCmd:
     """End the run (reason ``stopped``) and the worker."""
 
 
-Command = RunCmd | PauseCmd | StepCmd | ResetCmd | SetParamsCmd | SpeedCmd | StopCmd
+Command = RunCmd | PauseCmd | StepCmd | PhaseCmd | ResetCmd | SetParamsCmd | SpeedCmd | StopCmd
 
 
 class WorkerState(enum.StrEnum):

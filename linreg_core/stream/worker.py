@@ -14,6 +14,7 @@ from linreg_core.events import Event, ParamsSet, RunError, RunReset
 from linreg_core.stream.commands import (
     Command,
     PauseCmd,
+    PhaseCmd,
     ResetCmd,
     RunCmd,
     SetParamsCmd,
@@ -138,6 +139,9 @@ class Worker:
             case StepCmd(n=n):
                 self.running = False
                 self.steps_left += n
+            case PhaseCmd():
+                self.running = False
+                self.phase()
             case SetParamsCmd(run_id=run_id, w=w, b=b):
                 self.set_params(run_id, w, b)
             case SpeedCmd(speed=speed):
@@ -173,6 +177,31 @@ class Worker:
             self.pending.append(ParamsSet(run_id, run.epoch, *run.trainer.parameters(), run.loss_now()))
         except Exception as exc:
             self.pending.append(RunError(describe(exc), run_id))
+        self.flush()
+
+    def phase(self) -> None:
+        """One block of the next epoch; the epoch is recorded (stop rules and all) when its last block ran."""
+        from linreg_core.events import PhaseStepped
+        from linreg_core.stepper import Stepper
+
+        run = self.run
+        if run is None or run.finished is not None:
+            return
+        try:
+            inner = getattr(run.trainer, "inner", run.trainer)
+            stepper = inner.stepping or Stepper(run.trainer)
+            res = stepper.next_phase()
+            self.pending.append(PhaseStepped(self.run_id, res.epoch, res.phase, tuple(res.code), res.values,
+                                             res.shapes, tuple(res.changed), res.note, res.error,
+                                             stepper.next_phase_name))
+            if stepper.done:
+                block, fin = run.advance_block(1)
+                if len(block):
+                    self.pending.append(block.event(0))
+                if fin is not None:
+                    self.pending.append(fin)
+        except Exception as exc:
+            self.pending.append(RunError(describe(exc), self.run_id))
         self.flush()
 
     def block_size(self) -> int:

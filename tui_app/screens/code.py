@@ -23,11 +23,15 @@ class CodeScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,v", "close", "Close"), Binding("d", "diff", "Beside the previous case")]
 
-    def __init__(self, case: int):
+    def __init__(self, case: int, mistake: str | None = None):
         super().__init__()
-        self.case = case
-        self.where, self.lines = step_source(case)
+        self.case, self.mistake = case, mistake
+        self.where, self.lines = step_source(case, mistake)
         self.diff = False
+        # with a mistake on: the lines that differ from the case's own step
+        correct = {line.text.strip() for line in step_source(case)[1]}
+        self.changed = {line.text.strip() for line in self.lines if mistake and line.text.strip() not in correct
+                        and line.text.strip() and not line.text.strip().startswith("#")}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="code-box"):
@@ -38,6 +42,8 @@ class CodeScreen(ModalScreen[None]):
 
     def _title(self) -> None:
         what = "beside the previous level" if self.diff else "one training step"
+        if self.mistake:
+            what = f"mistake {self.mistake}" + (", beside the correct step" if self.diff else "")
         self.query_one("#code-box").border_title = (f"Case {self.case} {CASES[self.case]}: {what}  "
                                                     f"[d {'one step' if self.diff else 'diff'} · v/escape close]")
 
@@ -53,12 +59,20 @@ class CodeScreen(ModalScreen[None]):
     def render_diff(self) -> Any:
         other, changed, note = swapped_blocks(self.case)
         left, right = step_blocks(other), step_blocks(self.case)
+        if self.mistake:  # the mistake beside the case's own step
+            from linreg_core.cases.mistakes import EFFECTS
+
+            other, left, right = self.case, step_blocks(self.case), step_blocks(self.case, self.mistake)
+            changed = {p for p in right if [t.strip() for t in right[p] if not t.strip().startswith("#")]
+                       != [t.strip() for t in left[p] if not t.strip().startswith("#")]}
+            note = f"{self.mistake}: {EFFECTS[self.mistake]}"
         grid = Table.grid(padding=(0, 2))
         grid.add_column(width=12)
         grid.add_column(ratio=1)
         grid.add_column(ratio=1)
         name = "the notebook's case 1" if other == 0 else f"case {other} {CASES[other]}"
-        grid.add_row(Text(""), Text(name, style="bold"), Text(f"case {self.case} {CASES[self.case]}", style="bold"))
+        mine = f"case {self.case} {CASES[self.case]}" + (f", mistake {self.mistake}" if self.mistake else "")
+        grid.add_row(Text(""), Text(name, style="bold"), Text(mine, style="bold"))
         for phase, lines in right.items():
             swapped = phase in changed
             mark = Text(f"{'◆ ' if swapped else '  '}{phase}", style="bold magenta" if swapped else "dim")
@@ -84,7 +98,9 @@ class CodeScreen(ModalScreen[None]):
         header.append(f"     source: {self.where}", style="dim")
         grid.add_row(Text(""), header)
         for line in self.lines:
-            if line.manual is None:
+            if line.text.strip() in self.changed:
+                gutter = Text("✗ mistake", style="bold red")
+            elif line.manual is None:
                 gutter = Text("")
             elif line.manual:
                 gutter = Text("▌ hand", style="bold yellow")

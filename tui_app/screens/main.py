@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Input
 
 from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
-from linreg_core.events import EpochEnded, Event
+from linreg_core.events import EpochEnded, Event, PhaseStepped
 from tui_app import keymap
 from tui_app.fields import LABELS, FieldError, field_text, parse_field
 from tui_app.messages import CaseChosen, FieldSubmitted
@@ -31,6 +31,7 @@ from tui_app.widgets.loss_chart import ChartData, LossChart
 from tui_app.widgets.message_line import MessageLine
 from tui_app.widgets.plot import preload_plotting
 from tui_app.widgets.status_bar import StatusBar
+from tui_app.widgets.step_view import StepView
 
 #: Smallest gap between two display updates while epochs stream in (≤ 16 a second). Status, log and chart are
 #: updated together: each update costs a composition of the screen, more than drawing any one of them. The gap
@@ -68,6 +69,9 @@ class MainScreen(Screen[Any]):
                 yield Hyperparams(s.config, cursor_blink=self.cursor_blink, id="hyperparams")
             with Vertical(id="right"):
                 yield LossChart(id="chart")
+                step = StepView(id="step-view")
+                step.display = False
+                yield step
                 with Horizontal(id="bottom"):
                     yield LogPane(id="log")
                     yield InferenceBox(s.dataset.d, id="inference")
@@ -146,6 +150,22 @@ class MainScreen(Screen[Any]):
         self.errors.append(text)
         self.say(text, "error")
 
+    def phase(self, ev: PhaseStepped) -> None:
+        s = self.session
+        self.show_step(True)
+        self.query_one(StepView).show(ev, s.config.case, s.config.mistake)
+        self.case_picker.next_phase = None if ev.next_phase is None else ev.next_phase.capitalize()
+        if not ev.error:
+            self.say(f"epoch {ev.epoch}: {ev.phase} ran — . runs the next block, n the rest of the epoch, "
+                     f"t back to the chart")
+
+    def show_step(self, on: bool) -> None:
+        """The step view in the chart's place (on), or the chart again."""
+        self.query_one(StepView).display = on
+        self.chart.display = not on
+        if not on:
+            self.case_picker.next_phase = None
+
     # -- status, log and chart, updated together and throttled -------------------------------------------
     def refresh_status(self) -> None:
         s = self.session
@@ -212,6 +232,7 @@ class MainScreen(Screen[Any]):
         self.say(f"{why + ': ' if why else ''}run reset to epoch 0 · {self.session.describe_config()}")
 
     def after_reset(self) -> None:
+        self.show_step(False)
         self.status_bar.restart()
         self.inference.clear()  # predictions of the parameters before the reset
         self.log_pane.start(self.session.describe_config())
@@ -246,6 +267,7 @@ class MainScreen(Screen[Any]):
 
     # -- run control --------------------------------------------------------------------------------
     def action_toggle_run(self) -> None:
+        self.show_step(False)
         restart = self.session.state.ended  # space on an ended run starts a new one
         text, level = self.session.toggle_run()
         if restart:
@@ -253,7 +275,15 @@ class MainScreen(Screen[Any]):
         self.say(text, level)
         self.refresh_status()
 
+    def action_phase(self) -> None:
+        problem = self.session.phase()
+        if problem is not None:
+            self.say(problem, "warning")
+            return
+        self.refresh_status()
+
     def action_step(self) -> None:
+        self.show_step(False)
         problem = self.session.step()
         if problem is not None:
             self.say(problem)
@@ -310,6 +340,10 @@ class MainScreen(Screen[Any]):
         self.schedule_display()
 
     def action_toggle_view(self) -> None:
+        if self.query_one(StepView).display:  # from the step view, back to the chart as it was
+            self.show_step(False)
+            self.say("chart: the step view is hidden (. shows the next block)")
+            return
         view = self.chart.toggle_view()
         self.say("chart: w, b and the fitted line" if view == "param-view" else "chart: loss")
         self.schedule_display()
@@ -331,3 +365,4 @@ class MainScreen(Screen[Any]):
     action_load = commands.load
     action_export = commands.export
     action_history = commands.history
+    action_mistake = commands.mistake

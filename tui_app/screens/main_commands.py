@@ -25,7 +25,8 @@ def lr_opt(self: MainScreen) -> None:
 def compare(self: MainScreen) -> None:
     from tui_app.screens.compare import CompareScreen  # imported on first use: a faster start
 
-    self.app.push_screen(CompareScreen(self.session.config, self.session.dataset))
+    # the four cases from the same start; a mistake is one case's, so compare runs them without it
+    self.app.push_screen(CompareScreen(self.session.config.replace(mistake=None), self.session.dataset))
 
 
 def gradcheck(self: MainScreen) -> None:
@@ -53,7 +54,7 @@ def code(self: MainScreen) -> None:
     from tui_app.screens.code import CodeScreen
 
     try:
-        screen = CodeScreen(self.session.config.case)
+        screen = CodeScreen(self.session.config.case, self.session.config.mistake)
     except (OSError, TypeError) as exc:
         self.error(f"source not available: {exc}")
         return
@@ -163,3 +164,18 @@ def history(self: MainScreen) -> None:
         self.schedule_display()
 
     self.app.push_screen(HistoryScreen(list(past.runs), past.shown), done)
+
+
+def mistake(self: MainScreen) -> None:
+    """m: the next mistake the selected case can make (after the last, none)."""
+    from linreg_core.cases.mistakes import EFFECTS
+
+    s = self.session
+    options = s.mistakes()
+    if len(options) == 1:
+        self.say(f"case {s.config.case} makes no mistake from the list (see the help)", "warning")
+        return
+    now = options.index(s.config.mistake) if s.config.mistake in options else 0
+    new = options[(now + 1) % len(options)]
+    self.apply_config(s.config.replace(mistake=new),
+                      why=f"mistake {new}: {EFFECTS[new]}" if new else "no mistake: the case's own step")

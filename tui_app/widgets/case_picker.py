@@ -31,6 +31,8 @@ class CasePicker(Vertical):
     """Click a case or press 1–4."""
 
     selected: reactive[int] = reactive(1)
+    #: The block `.` runs next ("Prediction" … "Update"), marked in the steps; None outside a stepped epoch.
+    next_phase: reactive[str | None] = reactive(None)
 
     def compose(self) -> ComposeResult:
         for case in CASES:
@@ -47,21 +49,29 @@ class CasePicker(Vertical):
         if self.children:
             self._show(case)
 
+    def watch_next_phase(self, phase: str | None) -> None:
+        if self.children:
+            self._show(self.selected)
+
     def _show(self, case: int) -> None:
         for c, name in CASES.items():
             item = self.query_one(f"#case-{c}", CaseItem)
             mark = "▶" if c == case else " "
             item.update(Text(f"{mark} {c} {name}", style="bold" if c == case else ""))
             item.set_class(c == case, "selected")
-        self.query_one("#case-steps", Static).update(steps_text(case))
+        self.query_one("#case-steps", Static).update(steps_text(case, self.next_phase))
 
 
-def steps_text(case: int) -> Text:
-    """The notebook's four bullets: manual steps in yellow, automatic ones in green."""
+def steps_text(case: int, next_phase: str | None = None) -> Text:
+    """The notebook's four bullets: manual steps in yellow, automatic ones in green; ▸ marks the block `.` runs
+    next."""
     text = Text()
     for i, (step, how) in enumerate(STEPS[case].items()):
         if i:
             text.append("\n")
-        text.append(f"  {step:<10} ")
+        mine = step == next_phase
+        text.append(f"{'▸' if mine else ' '} {step:<10} ", style="bold reverse" if mine else "")
         text.append(how, style=MANUAL_STYLE if how == MANUAL else AUTO_STYLE)
+        if mine:
+            text.append("  ← next (.)", style="dim")
     return text

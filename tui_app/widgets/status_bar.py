@@ -9,10 +9,10 @@ from collections import deque
 from rich.text import Text
 from textual.widgets import Static
 
-STATES = ("ready", "running", "paused", "finished", "converged", "diverged")
+STATES = ("ready", "running", "paused", "finished", "converged", "diverged", "failed")
 STATE_STYLES = {
     "ready": "bold cyan", "running": "bold green", "paused": "bold yellow",
-    "finished": "bold blue", "converged": "bold green", "diverged": "bold red",
+    "finished": "bold blue", "converged": "bold green", "diverged": "bold red", "failed": "bold red",
 }
 BAR = 16
 
@@ -35,7 +35,7 @@ def eta_text(seconds: float) -> str:
 
 #: The theme colour of each state word (the status bar follows the app's theme, light ones included).
 STATE_THEME = {"ready": "accent", "running": "success", "paused": "warning", "finished": "primary",
-               "converged": "success", "diverged": "error"}
+               "converged": "success", "diverged": "error", "failed": "error"}
 
 
 def status_text(state: str, epoch: int, epochs: int, loss: float, speed: float | None,
