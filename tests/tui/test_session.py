@@ -19,13 +19,13 @@ class Commands(StreamBase):
 
     def __init__(self, config: TrainConfig, dataset: Dataset):
         super().__init__(config, dataset, None, 8, None)
-        self.sent: list[str] = []
+        self.log: list[str] = []
 
     def _send(self, cmd: Any) -> None:
-        self.sent.append(type(cmd).__name__)
+        self.log.append(type(cmd).__name__)
 
     def _interrupt(self) -> None:
-        self.sent.append("interrupt")
+        self.log.append("interrupt")
 
 
 class Sink:
@@ -99,11 +99,11 @@ def test_run_control_moves_the_state_word_and_sends_commands() -> None:
     assert s.toggle_run() == ("running at 10/s — space pauses", "info") and s.state is RunState.RUNNING
     assert s.toggle_run()[0].startswith("paused") and s.state is RunState.PAUSED
     assert s.step() is None and s.state is RunState.PAUSED
-    assert stream.sent == ["RunCmd", "PauseCmd", "StepCmd"]
+    assert stream.log == ["RunCmd", "PauseCmd", "StepCmd"]
     s.fold(events_of(s.config), Sink())
     assert s.step() == "the run has finished — r resets, space starts again"
     assert s.toggle_run()[0] == "started again from epoch 0" and s.state is RunState.RUNNING and s.epoch == 0
-    assert stream.sent[-3:] == ["interrupt", "ResetCmd", "RunCmd"] and s.run_id == 1
+    assert stream.log[-3:] == ["interrupt", "ResetCmd", "RunCmd"] and s.run_id == 1
 
 
 def test_an_unstable_learning_rate_warns_before_running() -> None:
@@ -120,3 +120,31 @@ def test_speed_steps_through_the_table_and_reaches_max() -> None:
         s.change_speed(faster=True)
     assert s.speed is None
     assert s.change_speed(faster=False) == 5000
+
+
+def test_phase_steps_only_full_batch_runs_that_have_not_ended() -> None:
+    s = session()
+    stream = s.stream
+    assert isinstance(stream, Commands)
+    assert s.phase() is None and s.state is RunState.PAUSED and stream.log[-1] == "PhaseCmd"
+    s = session(batch_size=2)
+    assert "full-batch" in (s.phase() or "")
+    s = session()
+    s.fold(events_of(s.config), Sink())
+    assert "r resets" in (s.phase() or "")
+
+
+def test_mistakes_offered_are_those_of_the_case() -> None:
+    assert session().mistakes() == [None, "summed-gradient"]
+    cfg = TrainConfig.for_case(2)
+    two = Session(cfg, seed(), Commands(cfg, seed()), 10.0)
+    assert two.mistakes() == [None, "no-zero-grad", "update-in-graph", "rebind-param"]
+
+
+def test_a_failed_run_is_its_own_state_with_torchs_words() -> None:
+    cfg = TrainConfig.for_case(2, mistake="update-in-graph")
+    s, sink = Session(cfg, seed(), Commands(cfg, seed()), 10.0), Sink()
+    assert s.fold(events_of(cfg), sink)
+    assert s.state is RunState.FAILED and s.state.ended and s.epoch == 0
+    text, level = sink.said[-1]
+    assert level == "error" and text.startswith("failed at epoch 1: RuntimeError: a leaf Variable")

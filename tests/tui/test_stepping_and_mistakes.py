@@ -1,0 +1,91 @@
+"""Inside the step (.) and the mistakes (m, the Mistake field) in the app, with Pilot."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.conftest import make_app, screen_text, settle, wait_for
+from tui_app.widgets.step_view import StepView
+
+SIZE = (120, 40)
+
+
+async def test_dot_runs_one_block_at_a_time_and_the_epoch_lands_in_the_log() -> None:
+    app = make_app(case=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        view = app.main.query_one(StepView)
+        await pilot.press("full_stop")
+        await wait_for(pilot, lambda: app.session.last_phase is not None)
+        ev = app.session.last_phase
+        assert ev is not None and ev.phase == "prediction" and ev.values["y_pred"] == [[0.0]] * 4
+        assert view.display and not app.main.chart.display
+        assert app.main.case_picker.next_phase == "Loss" and "▸ Loss" in screen_text(app)
+        await pilot.press("full_stop", "full_stop")
+        await wait_for(pilot, lambda: app.session.last_phase is not None and app.session.last_phase.phase == "gradient")
+        assert app.session.last_phase.values["w.grad"] == [[-30.0]]  # type: ignore[union-attr]
+        assert app.session.epoch == 0 and "w.grad = [[-30.0]]" in screen_text(app)
+        await pilot.press("full_stop")  # the update: the epoch is complete and recorded as any other
+        await wait_for(pilot, lambda: app.session.epoch == 1)
+        await settle(pilot, app)
+        assert app.session.w[0] == 0.29999998211860657 and app.session.history.loss[0] == 30.0
+        assert "epoch 1: w=0.300, loss=30.000" in screen_text(app)
+        await pilot.press("full_stop", "n")  # n finishes the epoch begun block by block
+        await wait_for(pilot, lambda: app.session.epoch == 2)
+        await settle(pilot, app)
+        assert not view.display and app.main.chart.display and app.session.contiguity_errors == 0
+        # epoch 2's loss from w = 0.3: mean((0.3x - 2x)²) = 2.89 · mean(x²) = 2.89 · 7.5
+        assert app.session.history.loss[1] == pytest.approx(21.675, rel=1e-6)
+
+
+async def test_m_cycles_the_cases_mistakes_and_a_refused_step_fails_the_run() -> None:
+    app = make_app(case=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("m")
+        assert app.session.config.mistake == "no-zero-grad"
+        await pilot.press("m")
+        assert app.session.config.mistake == "update-in-graph" and app.main.hyperparams.text("mistake") == \
+            "update-in-graph"
+        await settle(pilot, app)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.session.state == "failed")
+        assert app.main.status_line().startswith("failed")
+        assert "RuntimeError: a leaf Variable that requires grad" in app.main.message_line.text
+        await pilot.press("m", "m")  # rebind-param, then none again
+        assert app.session.config.mistake is None and app.session.state == "ready"
+
+
+async def test_the_mistake_field_takes_only_the_cases_mistakes() -> None:
+    app = make_app(case=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.main.hyperparams.edit("mistake").value = "no-zero-grad"  # type: ignore[union-attr]
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        err = app.main.hyperparams.error("mistake")
+        assert err is not None and "not a mistake case 1 can make" in err and app.session.config.mistake is None
+        app.main.hyperparams.editor.value = "summed-gradient"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.session.config.mistake == "summed-gradient")
+        assert app.main.hyperparams.error("mistake") is None
+
+
+def test_step_view_snapshot(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        await settle(pilot, app)
+        await pilot.press("full_stop", "full_stop", "full_stop")
+        await wait_for(pilot, lambda: app.session.last_phase is not None and app.session.last_phase.phase == "gradient")
+        await settle(pilot, app)
+
+    assert snap_compare(make_app(case=2), terminal_size=SIZE, run_before=run_before)
+
+
+def test_mistake_code_view_snapshot(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot, pilot.app)
+        await pilot.press("v", "d")
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(case=3, mistake="zero-grad-before-step"), terminal_size=SIZE, run_before=run_before)
