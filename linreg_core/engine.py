@@ -8,6 +8,7 @@ import warnings
 from typing import Iterator
 
 import numpy as np
+import numpy.typing as npt
 
 from linreg_core.cases import Trainer, make_trainer
 from linreg_core.config import TrainConfig
@@ -168,3 +169,11 @@ class Run:
 
     def loss_now(self) -> float:
         return self.trainer.evaluate()
+
+
+def loss_curve(config: TrainConfig, dataset: Dataset, most: int = 200_000) -> npt.NDArray[np.float64]:
+    """The losses of a run of ``config`` (at most ``most`` epochs): a reference curve, e.g. without a mistake."""
+    run = Run(config.replace(epochs=min(config.epochs, most)), dataset)
+    with np.errstate(all="ignore"):
+        parts = [block.loss for block, _ in run.blocks() if len(block)]
+    return np.concatenate(parts) if parts else np.zeros(0)

@@ -67,3 +67,11 @@ class GradcheckDone(Message):
 
     result: Any
     error: str
+
+
+@dataclass
+class ReferenceCurve(Message):
+    """The loss curve of the same configuration without its mistake (computed in a separate process)."""
+
+    config: Any
+    losses: npt.NDArray[np.float64]

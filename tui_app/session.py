@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import deque
-from typing import Protocol
+from typing import Any, Protocol
 
 from linreg_core import analysis
 from linreg_core.config import CASES, TrainConfig
@@ -82,6 +82,8 @@ class Session:
         self.contiguity_errors = 0
         #: The last block run on its own (`.`), and the block `.` runs next (None: the next epoch's prediction)
         self.last_phase: PhaseStepped | None = None
+        #: With a mistake on: the losses of the same run without it (set by the main screen once computed)
+        self.reference: Any = None
         self.next_phase: str | None = None
         #: True once the training process has reported the current run's start (its RunReset)
         self.started = False

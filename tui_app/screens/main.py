@@ -20,7 +20,7 @@ from linreg_core.data import Dataset
 from linreg_core.events import EpochEnded, Event, PhaseStepped
 from tui_app import keymap
 from tui_app.fields import LABELS, FieldError, field_text, parse_field
-from tui_app.messages import CaseChosen, FieldSubmitted
+from tui_app.messages import CaseChosen, FieldSubmitted, ReferenceCurve
 from tui_app.screens import main_commands as commands
 from tui_app.session import Session, speed_text
 from tui_app.widgets.case_picker import CasePicker
@@ -91,6 +91,7 @@ class MainScreen(Screen[Any]):
         self.predict_input.cursor_blink = self.cursor_blink
         self.query_one("#predict-error").display = False
         self.show_bound()
+        self.reference_curve()
         self.log_pane.start(self.session.describe_config())
         self.say(f"{self.session.describe_config()} — space runs, n steps, ? for help")
         self.refresh_status()
@@ -199,7 +200,7 @@ class MainScreen(Screen[Any]):
         self.refresh_status()
         w, b = s.params()
         chart.redraw(ChartData(s.history, s.dataset, w, b, s.star.loss if s.config.loss == "mse" else None,
-                               chart.log_scale, s.past_runs.overlays()))
+                               chart.log_scale, s.past_runs.overlays(), s.reference))
         self.redraws += 1
         # a slow render (big terminal) spaces the next update out: the UI stays responsive
         self._display_gap = max(DISPLAY_GAP, 2.0 * chart.last_render_seconds())
@@ -229,7 +230,29 @@ class MainScreen(Screen[Any]):
         self.case_picker.selected = config.case
         self.show_bound()
         self.after_reset()
+        self.reference_curve()
         self.say(f"{why + ': ' if why else ''}run reset to epoch 0 · {self.session.describe_config()}")
+
+    @work(thread=True, exclusive=True, group="reference", exit_on_error=False)
+    def reference_curve(self) -> None:
+        """With a mistake on: the same run without it, in a separate process (torch stays out of this one)."""
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        from linreg_core.engine import loss_curve
+
+        config, dataset = self.session.config, self.session.dataset
+        self.session.reference = None
+        if config.mistake is None:
+            return
+        with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+            losses = pool.submit(loss_curve, config.replace(mistake=None), dataset).result()
+        self.post_message(ReferenceCurve(config, losses))
+
+    def on_reference_curve(self, message: ReferenceCurve) -> None:
+        if message.config == self.session.config:  # not for a configuration changed meanwhile
+            self.session.reference = message.losses
+            self.schedule_display()
 
     def after_reset(self) -> None:
         self.show_step(False)

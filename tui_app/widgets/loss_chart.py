@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -50,6 +51,36 @@ class ChartData:
     loss_star: float | None
     log_scale: bool
     overlays: list[PastRun] = field(default_factory=list)
+    #: With a mistake on: the losses of the same run without it, drawn muted beside the run's own.
+    reference: npt.NDArray[np.float64] | None = None
+
+
+def loss_series(data: ChartData, points: int, title: Text) -> list[tuple[list[float], list[float], str, str]]:
+    """The loss chart's curves (x, y, colour, label): past runs, the run without its mistake, the run itself; notes
+    for the title are appended to ``title``."""
+    h = data.history
+    series: list[tuple[list[float], list[float], str, str]] = []  # x, y, colour, label
+    for i, past in enumerate(data.overlays):
+        py = log10_loss(past.curve_y) if data.log_scale else past.curve_y
+        px, pyv = plottable(past.curve_x, py, points)
+        if px:
+            series.append((px, pyv, OVERLAY_COLORS[i % len(OVERLAY_COLORS)], past.label))
+    ref = data.reference
+    if ref is not None and len(ref) and len(h):
+        shown = ref[:max(len(h), 1)] if len(h) < len(ref) else ref
+        ry = log10_loss(shown) if data.log_scale else shown
+        rx, ryv = plottable(np.arange(1, len(shown) + 1), ry, points)
+        if rx:
+            series.append((rx, ryv, "gray", "without the mistake"))
+            title.append("  gray: the same run without the mistake", style="dim")
+    if len(h):
+        y = log10_loss(h.loss) if data.log_scale else h.loss
+        x, yv = plottable(h.epochs, y, points)
+        if x:
+            series.append((x, yv, "cyan", "loss"))
+        if len(x) < len(h):
+            title.append(f"   ({len(h)} epochs, {len(x)} points drawn)", style="dim")
+    return series
 
 
 class LossChart(Vertical):
@@ -98,20 +129,7 @@ class LossChart(Vertical):
         if data.overlays:
             title.append(f"  + {len(data.overlays)} past run{'s' if len(data.overlays) > 1 else ''} (h)",
                          style="magenta")
-        points = points_for(plot)
-        series: list[tuple[list[float], list[float], str, str]] = []  # x, y, colour, label
-        for i, past in enumerate(data.overlays):
-            py = log10_loss(past.curve_y) if data.log_scale else past.curve_y
-            px, pyv = plottable(past.curve_x, py, points)
-            if px:
-                series.append((px, pyv, OVERLAY_COLORS[i % len(OVERLAY_COLORS)], past.label))
-        if len(h):
-            y = log10_loss(h.loss) if data.log_scale else h.loss
-            x, yv = plottable(h.epochs, y, points)
-            if x:
-                series.append((x, yv, "cyan", "loss"))
-            if len(x) < len(h):
-                title.append(f"   ({len(h)} epochs, {len(x)} points drawn)", style="dim")
+        series = loss_series(data, points_for(plot), title)
         star = data.loss_star
         star_y = None
         if star is not None:
