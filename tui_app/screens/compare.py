@@ -36,8 +36,9 @@ class CompareScreen(Screen[None]):
 
     BINDINGS = [Binding("escape,c", "close", "Close"), Binding("l", "toggle_log", "log10")]
 
-    def __init__(self, config: TrainConfig, dataset: Dataset):
+    def __init__(self, config: TrainConfig, dataset: Dataset, without: str | None = None):
         super().__init__()
+        self.without = without  # the mistake the main run makes, left out here
         self.config = config
         self.dataset = dataset
         self.losses: dict[int, npt.NDArray[np.float64]] = {}
@@ -97,6 +98,9 @@ class CompareScreen(Screen[None]):
         total = min(self.config.epochs, COMPARE_MAX_EPOCHS)
         title = Text(f"lr {self.config.lr:g} · bias {'on' if self.config.bias else 'off'} · same data and initial "
                      f"parameters · epoch {epochs}/{total}", style="bold")
+        if self.without:
+            title.append(f"  (each case's own step: the main run's mistake {self.without} is left out)",
+                         style="yellow")
         if self.done:
             title.append("  done", style="green")
         self.query_one("#compare-title", Static).update(title)

@@ -26,7 +26,8 @@ def compare(self: MainScreen) -> None:
     from tui_app.screens.compare import CompareScreen  # imported on first use: a faster start
 
     # the four cases from the same start; a mistake is one case's, so compare runs them without it
-    self.app.push_screen(CompareScreen(self.session.config.replace(mistake=None), self.session.dataset))
+    config = self.session.config
+    self.app.push_screen(CompareScreen(config.replace(mistake=None), self.session.dataset, without=config.mistake))
 
 
 def gradcheck(self: MainScreen) -> None:
