@@ -30,10 +30,11 @@ class StepView(Static):
         self.border_title = "Inside the step  [. next block · n rest of the epoch · t chart]"
 
     def show(self, ev: PhaseStepped, case: int, mistake: str | None) -> None:
-        self.update(render_step(ev, case, mistake))
+        # narrow (the right column of an 80-column terminal): the values above the code rather than beside it
+        self.update(render_step(ev, case, mistake, side_by_side=self.app.size.width >= 110))
 
 
-def render_step(ev: PhaseStepped, case: int, mistake: str | None) -> Any:
+def render_step(ev: PhaseStepped, case: int, mistake: str | None, side_by_side: bool = True) -> Any:
     blocks = step_blocks(case, mistake)
     code = Text()
     for phase, title in PHASES.items():
@@ -51,9 +52,14 @@ def render_step(ev: PhaseStepped, case: int, mistake: str | None) -> Any:
         values.add_row(label, Text(value_text(value) + (f"  {shape}" if shape else ""),
                                    style="yellow" if name in ev.changed else ""))
     grid = Table.grid(padding=(0, 2), expand=True)
-    grid.add_column(ratio=3)
-    grid.add_column(ratio=2)
-    grid.add_row(code, values)
+    if side_by_side:
+        grid.add_column(ratio=3)
+        grid.add_column(ratio=2)
+        grid.add_row(code, values)
+    else:
+        grid.add_column()
+        grid.add_row(values)
+        grid.add_row(code)
     head = Text(f"epoch {ev.epoch} · {ev.phase}", style="bold")
     head.append("   * changed by this block", style="dim yellow")
     nxt = f"   next: {ev.next_phase} (.)" if ev.next_phase else "   epoch done: . begins the next one, n runs one"
