@@ -1,6 +1,7 @@
 """The headless command ``linreg``.
 
-Exit status: 0 completed or converged · 3 diverged · 2 bad input (one line on stderr) · 1 anything unexpected.
+Exit status: 0 completed or converged · 3 diverged · 4 failed (a step torch refused) · 2 bad input (one line on
+stderr) · 1 anything unexpected.
 """
 
 from __future__ import annotations
@@ -218,7 +219,8 @@ def build_parser() -> OneLineParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     run = sub.add_parser("run", help="train and print the notebook-style log",
                          description="Train one case and print seed-style lines. Exit status: 0 completed or "
-                                     "converged, 3 diverged, 2 bad input, 1 unexpected error.")
+                                     "converged, 3 diverged, 4 failed (a step torch refused), 2 bad input, 1 "
+                                     "unexpected error.")
     add_config_options(run)
     o = run.add_argument_group("output")
     o.add_argument("--predict", metavar="INPUTS",
