@@ -11,6 +11,8 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
+from tui_app.serve import descendants
+
 BIN = Path(sys.executable).parent
 TUI = BIN / "linreg-tui"
 
@@ -163,22 +165,6 @@ def test_save_edit_and_load_in_a_real_terminal(tmp_path: Path) -> None:
         t.kill()
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` (from /proc: each task's children)."""
-    out: set[int] = set()
-    todo = [pid]
-    while todo:
-        p = todo.pop()
-        for task in Path(f"/proc/{p}/task").glob("*"):
-            try:
-                kids = [int(k) for k in (task / "children").read_text().split()]
-            except OSError:
-                continue
-            todo.extend(k for k in kids if k not in out)
-            out.update(kids)
-    return out
-
-
 def _running(pids: set[int]) -> dict[int, str]:
     """The processes of ``pids`` still running (an exited one whose parent is gone may stay a zombie until the
     system reaps it: not running)."""
@@ -203,7 +189,7 @@ def test_q_during_a_max_speed_run_quits_at_once_and_leaves_no_process() -> None:
         child.expect("ready", timeout=30)
         child.send(" ")
         child.expect("running", timeout=30)
-        below = _descendants(child.pid)
+        below = set(descendants(child.pid))
         assert below, "the training process runs below the app"
         started = time.monotonic()
         child.send("q")
