@@ -252,8 +252,8 @@ async def test_help_lists_every_binding_and_closes() -> None:
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-keys", Static).render())
         rows = {line.strip() for line in text.splitlines()[1:]}  # after the heading
-        names = {"question_mark": "?", "plus": "+ / -", "minus": "+ / -", "1": "1 2 3 4", "2": "1 2 3 4",
-                 "3": "1 2 3 4", "4": "1 2 3 4"}
+        names = {"question_mark": "?", "full_stop": ".", "plus": "+ / -", "minus": "+ / -",
+                 "1": "1 2 3 4", "2": "1 2 3 4", "3": "1 2 3 4", "4": "1 2 3 4"}
         bound = {names.get(b.key, b.key): b.action for b in app.main.BINDINGS}  # type: ignore[union-attr]
         bound.update({names.get(b.key, b.key): b.action for b in app.BINDINGS})  # type: ignore[union-attr]
         # every binding has its row, exactly as the key table has it, and every row is a binding (ctrl+p is
@@ -419,7 +419,7 @@ async def test_hyperparams_pane_exposes_every_field() -> None:
     async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one(Hyperparams)
         keys = ["lr", "epochs", "log_every", "init_w", "init_b", "bias", "standardize", "batch_size", "seed", "data",
-                "optimizer", "loss"]
+                "optimizer", "loss", "mistake"]
         assert list(pane.fields) == keys
         assert app.focused is None  # at start no field has the focus: keys are the app's
         await pilot.press("n")
@@ -434,11 +434,11 @@ async def test_hyperparams_pane_exposes_every_field() -> None:
             assert label == dict(FIELDS)[key]
             await pilot.press("tab" if i % 2 else "down")
         await pilot.pause()
-        assert app.focused is not None and pane not in app.focused.ancestors_with_self  # past Loss: next pane
+        assert app.focused is not None and pane not in app.focused.ancestors_with_self  # past Mistake: next pane
         await pilot.press("shift+tab")
         await pilot.pause()
-        assert pane.current == "loss" and app.focused is pane.editor
-        await pilot.press("up", "shift+tab")
+        assert pane.current == "mistake" and app.focused is pane.editor
+        await pilot.press("up", "up", "shift+tab")
         await pilot.pause()
         assert pane.current == "data"
         # every other field is drawn as text; a click on one moves the editor there
