@@ -200,6 +200,29 @@ def cmd_step(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def cmd_script(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from linreg_core.export import notebook, program
+    from linreg_core.fileio import FileExistsNoOverwrite, atomic_write
+
+    setup = setup_from_args(args)
+    cfg, dataset = setup.config, setup.dataset
+    predict_x = parse_predict(args.predict, dataset.d) if args.predict is not None else None
+    fmt = args.format or ("ipynb" if args.output and args.output.lower().endswith(".ipynb") else "py")
+    try:
+        text = (notebook if fmt == "ipynb" else program)(cfg, dataset, predict_x)
+    except ValueError as exc:
+        raise InputError(f"script: {exc}") from None
+    if args.output is None:
+        out.write(text)
+        return EXIT_OK
+    check_writable(args.output, "-o")
+    try:
+        atomic_write(args.output, text, overwrite=args.force)
+    except FileExistsNoOverwrite:
+        raise InputError(f"-o: {args.output}: exists (--force replaces it)") from None
+    return EXIT_OK
+
+
 def cmd_code(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from linreg_core.code import step_source
 
@@ -245,6 +268,14 @@ def build_parser() -> OneLineParser:
 
 
 def _add_step_and_code(sub: Any) -> None:
+    sc = sub.add_parser("script", help="the run as a standalone Python program or Jupyter notebook",
+                        description="Write the run as a program that needs only NumPy (case 1) or NumPy and torch, "
+                                    "in the notebook's style, printing the same epoch lines as linreg run.")
+    add_config_options(sc)
+    sc.add_argument("--predict", metavar="INPUTS", help="inputs to predict after training, as for linreg run")
+    sc.add_argument("--format", choices=("py", "ipynb"), help="py (default) or ipynb (default for a .ipynb -o)")
+    sc.add_argument("-o", dest="output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    sc.add_argument("--force", action="store_true", help="replace an existing FILE")
     st = sub.add_parser("step", help="inside one training step: the four blocks one at a time, with the values",
                         description="Train --at-epoch epochs, then run the next epoch one block at a time — "
                                     "prediction, loss, gradient, update — printing after each the code it ran (from "
@@ -281,7 +312,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             err.write("linreg: error: a command is needed (linreg --help lists them)\n")
             return EXIT_BAD_INPUT
         handler = {"run": cmd_run, "gradcheck": cmd_gradcheck, "compare": cmd_compare,
-                   "lr-find": cmd_lr_find, "code": cmd_code, "step": cmd_step}[args.command]
+                   "lr-find": cmd_lr_find, "code": cmd_code, "step": cmd_step, "script": cmd_script}[args.command]
         return handler(args, out, err)
     except UsageError as exc:
         err.write(f"linreg: error: {exc}\n")

@@ -71,6 +71,8 @@ KEYS: list[Key] = [
         "the chart", "Run history", "", "run history"),
     Key("e", "e", "export", "export this run's history (every epoch) to a .csv or .json path you type",
         "Export history", "", "export"),
+    Key("x", "x", "export_script", "export the run as a standalone .py program or .ipynb notebook (NumPy and torch "
+        "only) that prints the same epoch lines", "Export as a program", "", "export program"),
     Key("s", "s", "save", "save a checkpoint (weights + configuration, JSON) to a path you type",
         "Save checkpoint", "", "save"),
     Key("L", "L", "load", "load a checkpoint: its configuration, and its weights as the initial values",

@@ -266,3 +266,22 @@ async def test_app_keys_are_off_while_a_dialog_is_open() -> None:
         await pilot.press("r")
         await settle(pilot, app)
         assert app.session.epoch == 0  # and back on the main screen they work again
+
+
+async def test_x_exports_the_run_as_a_program_that_prints_the_same_lines(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    target = tmp_path / "run.py"
+    app = make_app(case=2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("x")
+        await type_into_prompt(pilot, str(tmp_path / "run.txt"))  # refused: not .py or .ipynb
+        screen = app.screen
+        assert isinstance(screen, PromptScreen) and ".py or .ipynb" in screen.error_text
+        await pilot.press("ctrl+u", *str(target), "enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen))
+        assert f"wrote {target}" in app.main.message_line.text
+    out = subprocess.run([sys.executable, "-I", str(target)], capture_output=True, text=True, timeout=120)
+    assert out.stdout.splitlines()[0] == "epoch 1: w=0.300, loss=30.000"  # case 2's first notebook line

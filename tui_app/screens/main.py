@@ -389,3 +389,4 @@ class MainScreen(Screen[Any]):
     action_export = commands.export
     action_history = commands.history
     action_mistake = commands.mistake
+    action_export_script = commands.export_script

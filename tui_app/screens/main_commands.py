@@ -180,3 +180,28 @@ def mistake(self: MainScreen) -> None:
     new = options[(now + 1) % len(options)]
     self.apply_config(s.config.replace(mistake=new),
                       why=f"mistake {new}: {EFFECTS[new]}" if new else "no mistake: the case's own step")
+
+
+def export_script(self: MainScreen) -> None:
+    """x: the run as a standalone program (.py) or notebook (.ipynb) that prints the same lines."""
+    s = self.session
+    config, dataset = s.config, s.dataset
+    target = WritePath((".py", ".ipynb"))
+
+    def write(path: str) -> None:
+        from linreg_core.export import notebook, program
+        from linreg_core.fileio import atomic_write
+
+        text = (notebook if path.lower().endswith(".ipynb") else program)(config, dataset)
+        atomic_write(path, text)
+
+    def check(text: str) -> str:
+        return target.write(text, write)
+
+    def done(path: str | None) -> None:
+        if path is not None:
+            self.say(f"wrote {path}: run it with python (NumPy{'' if config.case == 1 else ' and torch'} only); "
+                     f"it prints the same epoch lines")
+
+    _prompt(self, "Export the run as a program", "a .py or .ipynb path: this configuration as a standalone "
+            "program in the notebook's style, written atomically", "linreg_run.py", check, done)
