@@ -223,6 +223,46 @@ def cmd_script(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_landscape(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from linreg_core.landscape import draw, landscape, param_names
+
+    setup = setup_from_args(args)
+    cfg, dataset = setup.config, setup.dataset
+    names = param_names(dataset.d, cfg.bias)
+    axes = [a.strip() for a in args.params.split(",")] if args.params else None
+    if axes is not None and (len(set(axes)) != len(axes) or any(a not in names for a in axes) or len(axes) > 2):
+        raise InputError(f"--params: one or two of {', '.join(names)}, each once (got {args.params})")
+    if args.levels < 3 or args.width < 20 or args.height < 8:
+        raise InputError("--levels: at least 3; --width at least 20, --height at least 8")
+    run = Run(cfg, dataset)
+    w0, b0 = run.trainer.parameters()
+    path = [[*w0, *([b0] if b0 is not None else [])]]
+    with np.errstate(all="ignore"):
+        for block, _ in run.blocks():
+            for i in range(len(block)):
+                path.append([*block.w[i].tolist(), *([float(block.b[i])] if block.b is not None else [])])
+    with np.errstate(all="ignore"):
+        land = landscape(cfg, dataset, path, axes, args.levels)
+    if args.json:
+        doc: dict[str, Any] = {"event": "landscape", "axes": land.axes, "fixed": land.fixed,
+                               "theta_star": land.theta_star,
+                               "path": [[num(v) for v in p] for p in land.path], "levels": land.levels}
+        if land.curve:
+            doc["curve"] = land.curve
+        else:
+            doc["contours"] = [{"level": lv, "points": pts} for lv, pts in land.contours]
+        out.write(json_line(doc) + "\n")
+        return EXIT_OK
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(args.width, args.height)
+    draw(plt, land)
+    picture = plt.build()
+    out.write((picture if hasattr(out, "isatty") and out.isatty() else plt.uncolorize(picture)) + "\n")
+    return EXIT_OK
+
+
 def cmd_code(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from linreg_core.code import step_source
 
@@ -268,6 +308,16 @@ def build_parser() -> OneLineParser:
 
 
 def _add_step_and_code(sub: Any) -> None:
+    ls = sub.add_parser("landscape", help="the loss landscape with the run's path",
+                        description="Run the configuration as linreg run does (without its log), then draw the loss "
+                                    "over one parameter or as contours over two, with the path and θ*.")
+    add_config_options(ls)
+    ls.add_argument("--params", metavar="NAME,NAME", help="the parameters to draw (w or w1, w2, …, b; default the "
+                                                          "first two)")
+    ls.add_argument("--levels", type=int, default=6, help="contour levels (default 6, at least 3)")
+    ls.add_argument("--width", type=int, default=100, help="chart width in columns (default 100)")
+    ls.add_argument("--height", type=int, default=30, help="chart height in rows (default 30)")
+    ls.add_argument("--json", action="store_true", help="one strict JSON line with the picture's numbers")
     sc = sub.add_parser("script", help="the run as a standalone Python program or Jupyter notebook",
                         description="Write the run as a program that needs only NumPy (case 1) or NumPy and torch, "
                                     "in the notebook's style, printing the same epoch lines as linreg run.")
@@ -312,7 +362,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             err.write("linreg: error: a command is needed (linreg --help lists them)\n")
             return EXIT_BAD_INPUT
         handler = {"run": cmd_run, "gradcheck": cmd_gradcheck, "compare": cmd_compare,
-                   "lr-find": cmd_lr_find, "code": cmd_code, "step": cmd_step, "script": cmd_script}[args.command]
+                   "lr-find": cmd_lr_find, "code": cmd_code, "step": cmd_step, "script": cmd_script,
+                   "landscape": cmd_landscape}[args.command]
         return handler(args, out, err)
     except UsageError as exc:
         err.write(f"linreg: error: {exc}\n")
