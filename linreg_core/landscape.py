@@ -160,24 +160,27 @@ def title(land: Landscape) -> str:
     return f"loss landscape: {what}"
 
 
-def draw(plt: object, land: Landscape) -> None:
+def draw(plt: object, land: Landscape, legend: bool = True) -> None:
     """Draw on a plotext-like object (``plot``, ``scatter``, ``title``, ``xlabel``, ``ylabel``): the curve or
-    the contours, the path in order, θ*."""
+    the contours, the path in order, θ* (``legend``: their labels, which a small chart has no room for)."""
     p: Any = plt
+
+    def label(text: str) -> str | None:
+        return text if legend else None
+
     p.title(title(land))
     p.xlabel(land.axes[0])
     path = [pt for pt in land.path if all(math.isfinite(v) for v in pt)]
     if land.curve:
         p.ylabel("loss")
-        p.plot([c[0] for c in land.curve], [c[1] for c in land.curve], color="gray", marker="braille", label="loss")
         curve_x = np.asarray([c[0] for c in land.curve])
         curve_y = np.asarray([c[1] for c in land.curve])
+        p.plot(curve_x.tolist(), curve_y.tolist(), color="gray", marker="braille", label=label("loss"))
         xs = [pt[0] for pt in path]
-        ys = list(np.interp(xs, curve_x, curve_y)) if xs else []
         if xs:
-            p.plot(xs, ys, color="cyan", marker="dot", label="path")
+            p.plot(xs, list(np.interp(xs, curve_x, curve_y)), color="cyan", marker="dot", label=label("path"))
         p.scatter([land.theta_star[0]], [float(np.interp(land.theta_star[0], curve_x, curve_y))], color="green",
-                  marker="x", label="θ*")
+                  marker="x", label=label("θ*"))
         return
     p.ylabel(land.axes[1])
     for i, (_, pts) in enumerate(land.contours):
@@ -185,5 +188,5 @@ def draw(plt: object, land: Landscape) -> None:
             style = p.plot if land.loss == "mse" else p.scatter
             style([q[0] for q in pts], [q[1] for q in pts], color="gray" if i % 2 else "blue", marker="braille")
     if path:
-        p.plot([q[0] for q in path], [q[1] for q in path], color="cyan", marker="dot", label="path")
-    p.scatter([land.theta_star[0]], [land.theta_star[1]], color="green", marker="x", label="θ*")
+        p.plot([q[0] for q in path], [q[1] for q in path], color="cyan", marker="dot", label=label("path"))
+    p.scatter([land.theta_star[0]], [land.theta_star[1]], color="green", marker="x", label=label("θ*"))

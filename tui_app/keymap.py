@@ -51,8 +51,12 @@ KEYS: list[Key] = [
     Key("minus", "+ / -", "slower", "faster / slower (epochs per second in run mode; up to max)", "Slower",
         "Slower"),
     Key("l", "l", "toggle_log", "log10 of the loss on the chart", "Toggle log10 loss", "log10", "log10 loss"),
-    Key("t", "t", "toggle_view", "switch the chart: loss / parameters and fit", "Switch chart view", "View",
-        "chart view"),
+    Key("t", "t", "toggle_view", "switch the chart: loss / parameters and fit / the loss landscape with the path",
+        "Switch chart view", "View", "chart view"),
+    Key("left_square_bracket", "[ / ]", "pair(-1)", "the landscape over the previous / next pair of parameters "
+        "(more than two)", "Previous parameter pair", ""),
+    Key("right_square_bracket", "[ / ]", "pair(1)", "the landscape over the previous / next pair of parameters "
+        "(more than two)", "Next parameter pair", ""),
     Key("m", "m", "mistake", "make a classic mistake: cycle through those the case can make (the step with one "
         "line changed; v shows it), then none", "Cycle mistakes", "", "mistake"),
     Key("o", "o", "lr_opt", "set the learning rate to the fastest stable rate η_opt", "Learning rate to η_opt",

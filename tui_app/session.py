@@ -82,6 +82,8 @@ class Session:
         self.contiguity_errors = 0
         #: The last block run on its own (`.`), and the block `.` runs next (None: the next epoch's prediction)
         self.last_phase: PhaseStepped | None = None
+        #: The run's initial parameters (its RunReset): epoch 0 of the landscape's path
+        self.initial: tuple[tuple[float, ...], float | None] | None = None
         #: With a mistake on: the losses of the same run without it (set by the main screen once computed)
         self.reference: Any = None
         self.next_phase: str | None = None
@@ -204,6 +206,7 @@ class Session:
                 folding.epoch(ev)
             elif isinstance(ev, RunReset):
                 self.epoch, self.w, self.b, self.loss = 0, ev.w, ev.b, ev.loss
+                self.initial = (ev.w, ev.b)
                 self.started = True
             elif isinstance(ev, RunFinished) and ev.reason != "stopped":
                 folding.flush()

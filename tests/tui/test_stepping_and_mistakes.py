@@ -89,3 +89,57 @@ def test_mistake_code_view_snapshot(snap_compare) -> None:  # type: ignore[no-un
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(case=3, mistake="zero-grad-before-step"), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_t_cycles_to_the_landscape_and_brackets_choose_the_pair() -> None:
+    from linreg_core.data import synthetic
+
+    app = make_app(case=1, bias=True, lr=0.1, epochs=30, speed=None, dataset=synthetic(n=50, d=2))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.session.state == "finished")
+        await pilot.press("t", "t")
+        await settle(pilot, app)
+        assert app.main.chart.view == "landscape-view"
+        assert "loss landscape: L(w1, w2) with b=" in screen_text(app)
+        await pilot.press("right_square_bracket")
+        await settle(pilot, app)
+        assert "loss landscape: L(w1, b) with w2=" in screen_text(app)
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(pilot, app)
+        assert "loss landscape: L(w2, b) with w1=" in screen_text(app)
+        await pilot.press("t")
+        assert app.main.chart.view == "loss-view"
+
+
+async def test_a_diverging_run_in_the_landscape_view_keeps_its_state_and_the_view() -> None:
+    app = make_app(case=1, bias=True, lr=1.0, speed=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("t", "t", "space")
+        await wait_for(pilot, lambda: app.session.state == "diverged")
+        await settle(pilot, app)
+        assert app.main.chart.view == "landscape-view" and "loss landscape" in screen_text(app)
+        assert app.main.status_line().startswith("diverged") and not app.main.errors
+
+
+def _landscape_before(pilot) -> object:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        await settle(pilot, app)
+        await pilot.press("t", "t", "space")
+        await wait_for(pilot, lambda: app.session.state == "finished")
+        await settle(pilot, app)
+
+    return run_before
+
+
+def test_landscape_snapshot_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(case=1, bias=True, speed=None), terminal_size=SIZE,
+                        run_before=_landscape_before(None))
+
+
+def test_landscape_snapshot_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(case=1, bias=True, speed=None), terminal_size=(80, 24),
+                        run_before=_landscape_before(None))

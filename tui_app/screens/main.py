@@ -7,7 +7,6 @@ import asyncio
 import time
 from typing import Any, Callable
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -26,6 +25,7 @@ from tui_app.session import Session, speed_text
 from tui_app.widgets.case_picker import CasePicker
 from tui_app.widgets.hyperparams import Hyperparams, Toggle
 from tui_app.widgets.inference_box import InferenceBox
+from tui_app.widgets.landscape_view import LandscapeData
 from tui_app.widgets.log_pane import LogPane
 from tui_app.widgets.loss_chart import ChartData, LossChart
 from tui_app.widgets.message_line import MessageLine
@@ -53,6 +53,7 @@ class MainScreen(Screen[Any]):
         self._resumed = False
         self.errors: list[str] = []
         self.redraws = 0
+        self.pair = 0  # which pair of parameters the landscape view draws
         self.display_due = False
         self.display_timer_set = False
         self._last_display = 0.0
@@ -199,26 +200,13 @@ class MainScreen(Screen[Any]):
         self.log_pane.flush()
         self.refresh_status()
         w, b = s.params()
+        land = LandscapeData(s.config, s.dataset, s.history, s.initial, self.pair) \
+            if chart.view == "landscape-view" else None
         chart.redraw(ChartData(s.history, s.dataset, w, b, s.star.loss if s.config.loss == "mse" else None,
-                               chart.log_scale, s.past_runs.overlays(), s.reference))
+                               chart.log_scale, s.past_runs.overlays(), s.reference, land))
         self.redraws += 1
         # a slow render (big terminal) spaces the next update out: the UI stays responsive
         self._display_gap = max(DISPLAY_GAP, 2.0 * chart.last_render_seconds())
-
-    def show_bound(self) -> None:
-        s = self.session
-        b, text = s.bound, Text()
-        if not s.config.plain_gd:
-            text.append("bound n/a: only for full-batch MSE + plain SGD", style="dim")
-        else:
-            text.append(f"η_max {b.eta_max:.4g} (stable below)\nη_opt {b.eta_opt:.4g} (fastest; o sets)\n"
-                        f"κ(H) {b.condition:.4g} (condition number)", style="dim")
-            if s.config.standardize:
-                u = s.bound_unscaled
-                text.append(f"\nunscaled: κ(H) {u.condition:.3g}\n          η_max {u.eta_max:.3g}", style="dim")
-            if s.unstable():
-                text.append("\n⚠ lr ≥ η_max: will diverge", style="bold red")
-        self.hyperparams.set_bound(text)
 
     # -- configuration changes ----------------------------------------------------------------------
     def apply_config(self, config: TrainConfig, dataset: Dataset | None = None, why: str = "") -> None:
@@ -357,6 +345,11 @@ class MainScreen(Screen[Any]):
     def action_slower(self) -> None:
         self._speed(False)
 
+    def action_pair(self, step: int) -> None:
+        """[ / ]: the landscape over the previous / next pair of parameters."""
+        self.pair += step
+        self.schedule_display()
+
     def action_toggle_log(self) -> None:
         self.chart.log_scale = not self.chart.log_scale
         self.say("loss chart: log10(loss)" if self.chart.log_scale else "loss chart: loss")
@@ -368,7 +361,9 @@ class MainScreen(Screen[Any]):
             self.say("chart: the step view is hidden (. shows the next block)")
             return
         view = self.chart.toggle_view()
-        self.say("chart: w, b and the fitted line" if view == "param-view" else "chart: loss")
+        self.say({"param-view": "chart: w, b and the fitted line", "landscape-view": "chart: the loss landscape "
+                  "with the path ([ and ] choose the parameters when there are more than two)"}.get(view,
+                                                                                                 "chart: loss"))
         self.schedule_display()
 
     async def action_quit_app(self) -> None:
@@ -390,3 +385,4 @@ class MainScreen(Screen[Any]):
     action_history = commands.history
     action_mistake = commands.mistake
     action_export_script = commands.export_script
+    show_bound = commands.show_bound

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Callable
 
+from rich.text import Text
+
 from linreg_core import checkpoint
 from tui_app.runs import Loaded, WritePath, load_for_app, params_label, params_text, parse_params
 
@@ -205,3 +207,20 @@ def export_script(self: MainScreen) -> None:
 
     _prompt(self, "Export the run as a program", "a .py or .ipynb path: this configuration as a standalone "
             "program in the notebook's style, written atomically", "linreg_run.py", check, done)
+
+
+def show_bound(self: MainScreen) -> None:
+    """The learning-rate bound beside Learning rate (and the warning when lr ≥ η_max)."""
+    s = self.session
+    b, text = s.bound, Text()
+    if not s.config.plain_gd:
+        text.append("bound n/a: only for full-batch MSE + plain SGD", style="dim")
+    else:
+        text.append(f"η_max {b.eta_max:.4g} (stable below)\nη_opt {b.eta_opt:.4g} (fastest; o sets)\n"
+                    f"κ(H) {b.condition:.4g} (condition number)", style="dim")
+        if s.config.standardize:
+            u = s.bound_unscaled
+            text.append(f"\nunscaled: κ(H) {u.condition:.3g}\n          η_max {u.eta_max:.3g}", style="dim")
+        if s.unstable():
+            text.append("\n⚠ lr ≥ η_max: will diverge", style="bold red")
+    self.hyperparams.set_bound(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +54,8 @@ class ChartData:
     overlays: list[PastRun] = field(default_factory=list)
     #: With a mistake on: the losses of the same run without it, drawn muted beside the run's own.
     reference: npt.NDArray[np.float64] | None = None
+    #: What the landscape view needs (tui_app/widgets/landscape_view.py).
+    landscape: Any = None
 
 
 def loss_series(data: ChartData, points: int, title: Text) -> list[tuple[list[float], list[float], str, str]]:
@@ -96,17 +99,20 @@ class LossChart(Vertical):
             with Horizontal(id="param-view"):
                 yield SafePlot(id="param-plot")
                 yield SafePlot(id="fit-plot")
+            yield SafePlot(id="landscape-view")
 
     def on_mount(self) -> None:
-        self.border_title = "Chart  [t view · l log10]"
+        self.border_title = "Chart  [t view · l log10 · [ ] parameters]"
 
     @property
     def view(self) -> str:
         return self.query_one(ContentSwitcher).current or "loss-view"
 
     def toggle_view(self) -> str:
+        """loss → parameters and fit → loss landscape → loss."""
         sw = self.query_one(ContentSwitcher)
-        sw.current = "param-view" if sw.current == "loss-view" else "loss-view"
+        order = ["loss-view", "param-view", "landscape-view"]
+        sw.current = order[(order.index(sw.current or "loss-view") + 1) % len(order)]
         return sw.current
 
     def plots(self) -> list[SafePlot]:
@@ -118,6 +124,11 @@ class LossChart(Vertical):
     def redraw(self, data: ChartData) -> None:
         if self.view == "loss-view":
             self._draw_loss(data)
+        elif self.view == "landscape-view" and data.landscape is not None:
+            from tui_app.widgets.landscape_view import draw_landscape
+
+            title = draw_landscape(self.query_one("#landscape-view", SafePlot), data.landscape)
+            self.query_one("#chart-title", Static).update(title, layout=False)
         else:
             self._draw_params(data)
 
