@@ -39,6 +39,8 @@ class Landscape:
     levels: list[float] = field(default_factory=list)
     contours: list[tuple[float, list[list[float]]]] = field(default_factory=list)
     curve: list[list[float]] = field(default_factory=list)
+    #: One parameter: the loss at each point of the path (the bouncing picture), exact.
+    path_loss: list[float] = field(default_factory=list)
     scaled: bool = False
     loss: str = "mse"
 
@@ -91,6 +93,8 @@ def landscape(config: TrainConfig, dataset: Dataset, path: npt.ArrayLike, axes: 
     B = A[:, idx]
     if len(idx) == 1:
         out.curve = _curve(B[:, 0], r0, finite[:, idx[0]], float(star[idx[0]]), config.loss)
+        u = np.asarray([p[0] for p in out.path], dtype=np.float64)
+        out.path_loss = loss_of(r0[None, :] + u[:, None] * B[:, 0][None, :], config.loss).tolist()
         return out
     _contours(out, B, r0, finite[:, idx], config.loss, levels)
     return out
@@ -176,9 +180,10 @@ def draw(plt: object, land: Landscape, legend: bool = True) -> None:
         curve_x = np.asarray([c[0] for c in land.curve])
         curve_y = np.asarray([c[1] for c in land.curve])
         p.plot(curve_x.tolist(), curve_y.tolist(), color="gray", marker="braille", label=label("loss"))
-        xs = [pt[0] for pt in path]
-        if xs:
-            p.plot(xs, list(np.interp(xs, curve_x, curve_y)), color="cyan", marker="dot", label=label("path"))
+        marks = [(pt[0], lv) for pt, lv in zip(land.path, land.path_loss, strict=True)
+                 if math.isfinite(pt[0]) and math.isfinite(lv)]
+        if marks:
+            p.plot([q[0] for q in marks], [q[1] for q in marks], color="cyan", marker="dot", label=label("path"))
         p.scatter([land.theta_star[0]], [float(np.interp(land.theta_star[0], curve_x, curve_y))], color="green",
                   marker="x", label=label("θ*"))
         return

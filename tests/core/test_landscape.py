@@ -104,3 +104,12 @@ def test_a_standardized_run_is_drawn_in_the_space_it_moves_in() -> None:
          io.StringIO())
     assert "standardized space" in out.getvalue()
     assert doc["theta_star"][1] == pytest.approx(0.0, abs=1e-6)  # the centred target: b* = 0 in that space
+
+
+def test_one_parameter_path_carries_the_exact_loss_and_grows_above_eta_max() -> None:
+    run = Run(TrainConfig.for_case(1, lr=0.14, epochs=8), seed())  # η_max = 2/15 ≈ 0.133: it bounces and grows
+    path = [[0.0]] + [[float(b.w[i, 0])] for b, _ in run.blocks() for i in range(len(b))]
+    land = landscape(TrainConfig.for_case(1, lr=0.14, epochs=8), seed(), path)
+    X = np.array([1.0, 2, 3, 4])
+    np.testing.assert_allclose(land.path_loss, [np.mean((p[0] * X - 2 * X) ** 2) for p in path], rtol=1e-12)
+    assert land.path_loss[-1] > land.path_loss[1]  # above η_max the loss grows along the path
