@@ -228,6 +228,9 @@ async def test_l_toggles_log10_and_t_switches_view() -> None:
         await settle(pilot, app)
         assert chart.view == "param-view" and app.query_one("#fit-plot", SafePlot).renders >= 1
         await pilot.press("t")
+        await settle(pilot, app)
+        assert chart.view == "landscape-view" and static_text(app, "#chart-title").startswith("loss landscape")
+        await pilot.press("t")
         assert chart.view == "loss-view"
 
 
@@ -253,6 +256,7 @@ async def test_help_lists_every_binding_and_closes() -> None:
         text = str(app.screen.query_one("#help-keys", Static).render())
         rows = {line.strip() for line in text.splitlines()[1:]}  # after the heading
         names = {"question_mark": "?", "full_stop": ".", "plus": "+ / -", "minus": "+ / -",
+                 "left_square_bracket": "[ / ]", "right_square_bracket": "[ / ]",
                  "1": "1 2 3 4", "2": "1 2 3 4", "3": "1 2 3 4", "4": "1 2 3 4"}
         bound = {names.get(b.key, b.key): b.action for b in app.main.BINDINGS}  # type: ignore[union-attr]
         bound.update({names.get(b.key, b.key): b.action for b in app.BINDINGS})  # type: ignore[union-attr]
