@@ -136,6 +136,7 @@ class Session:
     def reset(self, dataset: Dataset | None = None) -> None:
         self.run_id = self.stream.reset(self.config, dataset)
         self.started = False
+        self.initial = None  # until the new run reports its start
         self.state = RunState.READY
         self.last_phase, self.next_phase = None, None
         self.epoch = 0

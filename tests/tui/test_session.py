@@ -148,3 +148,15 @@ def test_a_failed_run_is_its_own_state_with_torchs_words() -> None:
     assert s.state is RunState.FAILED and s.state.ended and s.epoch == 0
     text, level = sink.said[-1]
     assert level == "error" and text.startswith("failed at epoch 1: RuntimeError: a leaf Variable")
+
+
+def test_a_new_configuration_forgets_the_old_runs_start_until_the_new_one_reports() -> None:
+    from tui_app.widgets.landscape_view import LandscapeData, path_of
+
+    s = session()
+    s.fold(events_of(s.config), Sink())
+    assert s.initial == ((0.0,), None)
+    s.set_config(s.config.replace(bias=True))
+    assert s.initial is None  # the landscape must not draw a start of the other shape (found by the key storm)
+    stale = LandscapeData(s.config, s.dataset, s.history, ((0.0,), None), 0)
+    assert path_of(stale) == []  # a row of an earlier configuration is left out, never reshaped

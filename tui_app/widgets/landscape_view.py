@@ -46,7 +46,8 @@ def path_of(data: LandscapeData) -> list[list[float]]:
         w = h.w[idx].astype(np.float64)
         cols = [w] if h.b is None else [w, h.b[idx].astype(np.float64).reshape(-1, 1)]
         rows += np.hstack(cols).tolist()
-    return [r for r in rows if all(math.isfinite(v) for v in r)]
+    width = data.dataset.d + (1 if data.config.bias else 0)  # a row of an earlier configuration does not belong
+    return [r for r in rows if len(r) == width and all(math.isfinite(v) for v in r)]
 
 
 def draw_landscape(plot: SafePlot, data: LandscapeData) -> Text:

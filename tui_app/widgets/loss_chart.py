@@ -127,7 +127,12 @@ class LossChart(Vertical):
         elif self.view == "landscape-view" and data.landscape is not None:
             from tui_app.widgets.landscape_view import draw_landscape
 
-            title = draw_landscape(self.query_one("#landscape-view", SafePlot), data.landscape)
+            plot = self.query_one("#landscape-view", SafePlot)
+            try:
+                title = draw_landscape(plot, data.landscape)
+            except Exception as exc:  # noqa: BLE001 - a picture that cannot be drawn is a message, never a crash
+                title = Text(f"loss landscape unavailable: {type(exc).__name__}: {exc}", style="red")
+                plot.show_empty(Text("(no landscape for this run)", style="dim"))
             self.query_one("#chart-title", Static).update(title, layout=False)
         else:
             self._draw_params(data)
