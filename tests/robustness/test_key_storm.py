@@ -18,7 +18,7 @@ from tui_app.widgets.status_bar import STATES
 KEYS = ["space", "n", "r", "1", "2", "3", "4", "p", "escape", "plus", "minus", "l", "t", "o", "question_mark",
         "c", "g", "v", "enter", "tab", "shift+tab", "a", "x", "0", "5", "9", "comma", "full_stop", "minus",
         "backspace", "semicolon", "up", "down", "left", "right", "ctrl+a", "ctrl+k", "home", "end",
-        "w", "h", "e", "s", "L"]
+        "w", "h", "e", "s", "L", "m", "d", "left_square_bracket", "right_square_bracket"]
 CLICKABLE = ["#case-1", "#case-2", "#case-3", "#case-4", "#hp-editor", "#hp-toggle", "#hp-above", "#hp-below",
              "#predict-input", "#log", "#chart"]
 
