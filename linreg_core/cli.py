@@ -224,14 +224,15 @@ def cmd_script(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_landscape(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from linreg_core.landscape import draw, landscape, param_names
+    from linreg_core.landscape import check_axes, draw, landscape
 
     setup = setup_from_args(args)
     cfg, dataset = setup.config, setup.dataset
-    names = param_names(dataset.d, cfg.bias)
     axes = [a.strip() for a in args.params.split(",")] if args.params else None
-    if axes is not None and (len(set(axes)) != len(axes) or any(a not in names for a in axes) or len(axes) > 2):
-        raise InputError(f"--params: one or two of {', '.join(names)}, each once (got {args.params})")
+    try:
+        check_axes(axes, dataset.d, cfg.bias)  # before the run: a bad name is answered at once
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     if args.levels < 3 or args.width < 20 or args.height < 8:
         raise InputError("--levels: at least 3; --width at least 20, --height at least 8")
     run = Run(cfg, dataset)

@@ -49,6 +49,11 @@ MISTAKES: dict[str, tuple[int, ...]] = {
 }
 LOSSES = ("mse", "l1", "huber")
 MAX_EPOCHS = 1_000_000_000
+
+
+def mistakes_for(case: int) -> list[str]:
+    """The mistakes ``case`` can make, in the table's order."""
+    return [m for m, cases in MISTAKES.items() if case in cases]
 MAX_SEED = 2**32 - 1
 
 

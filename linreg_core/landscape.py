@@ -70,6 +70,15 @@ def space(config: TrainConfig, dataset: Dataset, path: F64) -> tuple[F64, F64, F
     return design(ds.X, config.bias), np.asarray(ds.y, np.float64).ravel(), moved
 
 
+def check_axes(axes: list[str] | None, d: int, bias: bool) -> list[str]:
+    """The parameters to draw over (default the first two); a ValueError names what is wrong."""
+    names = param_names(d, bias)
+    axes = axes or names[:2]
+    if len(set(axes)) != len(axes) or any(a not in names for a in axes) or not 1 <= len(axes) <= 2:
+        raise ValueError(f"--params: one or two of {', '.join(names)}, each once (got {', '.join(axes)})")
+    return axes
+
+
 def landscape(config: TrainConfig, dataset: Dataset, path: npt.ArrayLike, axes: list[str] | None = None,
               levels: int = 6) -> Landscape:
     """The picture for a run whose parameters were ``path`` (rows θ at epochs 0…N, in the log's order)."""
@@ -80,9 +89,7 @@ def landscape(config: TrainConfig, dataset: Dataset, path: npt.ArrayLike, axes: 
     if not len(finite):
         finite = np.zeros((1, len(names)))
     star, *_ = np.linalg.lstsq(A, y, rcond=None)
-    axes = axes or names[:2]
-    if len(set(axes)) != len(axes) or any(a not in names for a in axes) or not 1 <= len(axes) <= 2:
-        raise ValueError(f"--params: one or two of {', '.join(names)}, each once (got {', '.join(axes)})")
+    axes = check_axes(axes, dataset.d, config.bias)
     idx = [names.index(a) for a in axes]
     current = finite[-1]
     fixed = {n: float(current[i]) for i, n in enumerate(names) if i not in idx}

@@ -8,7 +8,6 @@ locals a block makes (``y_pred``, ``loss``, ``dw``) are there for the next block
 
 from __future__ import annotations
 
-import inspect
 import sys
 import textwrap
 from dataclasses import dataclass, field
@@ -139,7 +138,3 @@ def step_phases(trainer: Trainer) -> Iterator[PhaseResult]:
         yield stepper.next_phase()
     trainer.stepping = stepper.inner.stepping = None
 
-
-def source_lines(trainer: Trainer) -> list[str]:
-    """The running ``train_step``'s source (for a header)."""
-    return textwrap.dedent(inspect.getsource(type(trainer).train_step)).splitlines()  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from linreg_core.config import ConfigError, TrainConfig
+from linreg_core.config import ConfigError, TrainConfig, mistakes_for
 from linreg_core.data import DataError, Dataset
 from linreg_core.parse import InputError, parse_numbers
 
@@ -57,14 +57,8 @@ def placeholder(key: str, cfg: TrainConfig) -> str:
         "data": "seed | synthetic | path.csv",
         "optimizer": "sgd|momentum|adam|rmsprop|adagrad",
         "loss": "mse | l1 | huber",
-        "mistake": "none" if not _mistakes(cfg.case) else "none | " + " | ".join(_mistakes(cfg.case)),
+        "mistake": " | ".join(["none", *mistakes_for(cfg.case)]),
     }.get(key, "")
-
-
-def _mistakes(case: int) -> list[str]:
-    from linreg_core.config import MISTAKES
-
-    return [m for m, cases in MISTAKES.items() if case in cases]
 
 
 def _int(text: str, key: str) -> int:

@@ -11,7 +11,7 @@ from collections import deque
 from typing import Any, Protocol
 
 from linreg_core import analysis
-from linreg_core.config import CASES, TrainConfig
+from linreg_core.config import CASES, TrainConfig, mistakes_for
 from linreg_core.data import Dataset
 from linreg_core.events import EpochBlock, EpochEnded, Event, ParamsSet, PhaseStepped, RunError, RunFinished, RunReset
 from linreg_core.history import History
@@ -182,9 +182,7 @@ class Session:
 
     def mistakes(self) -> list[str | None]:
         """No mistake, then the mistakes the selected case can make (what `m` cycles through)."""
-        from linreg_core.config import MISTAKES
-
-        return [None, *[m for m, cases in MISTAKES.items() if self.config.case in cases]]
+        return [None, *mistakes_for(self.config.case)]
 
     def change_speed(self, faster: bool) -> float | None:
         i = SPEEDS.index(self.speed) if self.speed in SPEEDS else (3 if faster else len(SPEEDS) - 1)

@@ -23,7 +23,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from linreg_core.config import LOSSES, MISTAKES, OPTIMIZERS, TrainConfig
+from linreg_core.config import LOSSES, OPTIMIZERS, TrainConfig, mistakes_for
 from tui_app.fields import FIELDS, field_text, placeholder
 from tui_app.messages import FieldSubmitted
 from tui_app.typeahead import caught_up
@@ -304,8 +304,7 @@ class Hyperparams(VerticalScroll, can_focus=False):
             editor.value = state.text
             editor.placeholder = state.placeholder
             # the allowed values offered while typing (→ takes the suggestion); no keystroke is ever filtered
-            choices = SUGGESTIONS.get(key) if key != "mistake" else tuple(
-                m for m, cases in MISTAKES.items() if self._config.case in cases)
+            choices = SUGGESTIONS.get(key) if key != "mistake" else tuple(mistakes_for(self._config.case))
             editor.suggester = SuggestFromList(choices, case_sensitive=False) if choices else None
         had_focus = editor.has_focus or toggle.has_focus
         editor.display = not is_toggle
