@@ -93,15 +93,11 @@ def _scaling_code(config: TrainConfig) -> list[str]:
             "    return w64 * SCALE, None if b is None else float(b - Y_MEAN + float(np.dot(MEAN, w64)))"]
 
 
-def _params_code(config: TrainConfig, d: int) -> list[str]:
+def _params_code(config: TrainConfig) -> list[str]:
     init_w = "None" if config.init_w is None else repr(tuple(config.init_w))
     out = [f"INIT_W = {init_w}  # one value for every feature, or one per feature; None: the case's default",
            f"INIT_B = {config.init_b!r}"]
-    case = config.case
-    if case == 1:
-        out += ["w0 = np.zeros((D, 1), dtype=np.float32) if INIT_W is None else "
-                "np.asarray(INIT_W * (D // len(INIT_W)), dtype=np.float32).reshape(D, 1)", "b0 = float(INIT_B or 0.0)"]
-    elif case in (2, 3):
+    if config.case != 4:  # case 4 starts from nn.Linear's initialisation unless these are given
         out += ["w0 = np.zeros((D, 1), dtype=np.float32) if INIT_W is None else "
                 "np.asarray(INIT_W * (D // len(INIT_W)), dtype=np.float32).reshape(D, 1)", "b0 = float(INIT_B or 0.0)"]
     return out
@@ -255,7 +251,7 @@ def program_parts(config: TrainConfig, dataset: Dataset,
          imports + ["", "# hyperparameters"] + _header(config, dataset)),
         ("The data, and how the optimizer sees it.", _data_code(config, dataset) + [""] + _scaling_code(config)),
         ("The parameters" + (", the model, the loss and the optimizer" if config.case >= 3 else "") + ".",
-         _params_code(config, dataset.d) + _model_code(config)),
+         _params_code(config) + _model_code(config)),
     ]
     for phase, lines in blocks.items():
         how = STEPS[config.case][phase]

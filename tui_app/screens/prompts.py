@@ -14,7 +14,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tui_app.runs import DialogError
-from tui_app.typeahead import caught_up
 
 T = TypeVar("T")
 
@@ -71,9 +70,9 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
         event.stop()
         self.set_focus(inp)
 
-    async def action_submit(self) -> None:
+    def action_submit(self) -> None:
+        # the text typed before this Enter is in the input: the App settles each key before the next one
         inp = self.query_one("#prompt-input", Input)
-        await caught_up(inp)  # the text typed before this Enter is in the input first
         try:
             result = self.check(inp.value)
         except DialogError as exc:

@@ -26,7 +26,6 @@ from textual.widgets import Input, Label, Static
 from linreg_core.config import LOSSES, OPTIMIZERS, TrainConfig, mistakes_for
 from tui_app.fields import FIELDS, field_text, placeholder
 from tui_app.messages import FieldSubmitted
-from tui_app.typeahead import caught_up
 
 KEYS = [key for key, _ in FIELDS]
 LABEL_OF = dict(FIELDS)
@@ -282,8 +281,7 @@ class Hyperparams(VerticalScroll, can_focus=False):
         row = self.query_one("#hp-row")
         self.scroll_to_region(row.virtual_region.grow((0, 0, below, 0)), animate=False)
 
-    async def action_move(self, step: int) -> None:
-        await caught_up(self.editor)  # the text typed before this key is in the field it was typed for
+    def action_move(self, step: int) -> None:
         i = KEYS.index(self.current) + step
         if 0 <= i < len(KEYS):
             self.select(KEYS[i])
