@@ -59,22 +59,29 @@ def stop_descendants(grace: float = 3.0) -> None:
             except OSError:
                 pass
         end = time.monotonic() + grace
-        while time.monotonic() < end and any(_alive(p) for p in pids):
+        while time.monotonic() < end and running(pids):
             time.sleep(0.05)
-        if not any(_alive(p) for p in pids):
+        if not running(pids):
             return
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.waitpid(pid, os.WNOHANG)  # reaps it if it is our child and has ended
-    except ChildProcessError:
-        pass
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "\nState:\tZ" not in status
+def running(pids: Sequence[int]) -> dict[int, str]:
+    """Those of ``pids`` still running, with their command lines (an ended one this process started is reaped;
+    one whose parent is gone may stay a zombie until the system reaps it: not running)."""
+    out = {}
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "\nState:\tZ" not in status:
+            out[pid] = cmd
+    return out
 
 
 def serve(argv: Sequence[str], host: str, port: int) -> int:

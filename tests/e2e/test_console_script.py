@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
-from tui_app.serve import descendants
+from tui_app.serve import descendants, running
 
 BIN = Path(sys.executable).parent
 TUI = BIN / "linreg-tui"
@@ -165,21 +165,6 @@ def test_save_edit_and_load_in_a_real_terminal(tmp_path: Path) -> None:
         t.kill()
 
 
-def _running(pids: set[int]) -> dict[int, str]:
-    """The processes of ``pids`` still running (an exited one whose parent is gone may stay a zombie until the
-    system reaps it: not running)."""
-    out = {}
-    for p in pids:
-        try:
-            status = Path(f"/proc/{p}/status").read_text()
-            cmd = Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if "\nState:\tZ" not in status:
-            out[p] = cmd
-    return out
-
-
 def test_q_during_a_max_speed_run_quits_at_once_and_leaves_no_process() -> None:
     import pexpect
 
@@ -197,9 +182,9 @@ def test_q_during_a_max_speed_run_quits_at_once_and_leaves_no_process() -> None:
         quit_seconds = time.monotonic() - started
         child.wait()
         end = time.monotonic() + 5
-        while _running(below) and time.monotonic() < end:
+        while running(below) and time.monotonic() < end:
             time.sleep(0.05)
-        assert not _running(below), f"left behind: {_running(below)}"
+        assert not running(below), f"left behind: {running(below)}"
         print(f"q to exit: {quit_seconds:.3f} s")  # the figure for the README; CI machines differ in speed
         assert child.exitstatus == 0
     finally:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tui_app.serve import descendants
+from tui_app.serve import descendants, running
 
 TUI = Path(sys.executable).parent / "linreg-tui"
 CHROMIUM = "/usr/bin/chromium"
@@ -50,18 +50,6 @@ class Page:
     def key(self, key: str) -> None:
         self.page.mouse.click(600, 400)  # the terminal takes the keys once it has the focus
         self.page.keyboard.press(key)
-
-
-def _running(pids: list[int]) -> list[int]:
-    out = []
-    for pid in pids:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        if "\nState:\tZ" not in status:
-            out.append(pid)
-    return out
 
 
 def test_chromium_is_installed() -> None:
@@ -117,9 +105,9 @@ def test_served_app_in_headless_chromium(tmp_path: Path) -> None:
             server.wait(timeout=30)
             browser.close()
         end = time.monotonic() + 10
-        while _running(started) and time.monotonic() < end:
+        while running(started) and time.monotonic() < end:
             time.sleep(0.1)
-        assert not _running(started), f"left behind: {_running(started)}"
+        assert not running(started), f"left behind: {running(started)}"
     finally:
         if server.poll() is None:
             server.kill()

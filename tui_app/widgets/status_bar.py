@@ -66,6 +66,8 @@ class StatusBar(Static):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._samples: deque[tuple[float, int]] = deque(maxlen=20)
         self._text = Text()
+        self._theme = ""
+        self._styles: dict[str, str] = {}
 
     def sample(self, epoch: int) -> None:
         """Note that the run is at ``epoch`` now."""
@@ -83,8 +85,11 @@ class StatusBar(Static):
 
     def show(self, state: str, epoch: int, epochs: int, loss: float, speed: float | None) -> None:
         theme = self.app.current_theme
-        styles = {word: f"bold {getattr(theme, name, None) or 'default'}" for word, name in STATE_THEME.items()}
-        self._text = status_text(state, epoch, epochs, loss, speed, self.rate(), styles)
+        if theme.name != self._theme:  # the state words' styles, made again only when the theme changes
+            self._theme = theme.name
+            self._styles = {word: f"bold {getattr(theme, name, None) or 'default'}"
+                            for word, name in STATE_THEME.items()}
+        self._text = status_text(state, epoch, epochs, loss, speed, self.rate(), self._styles)
         self.update(self._text, layout=False)  # one row, always: no layout pass per batch
 
     @property
