@@ -19,6 +19,7 @@ from linreg_core.checkpoint import save as save_checkpoint
 from linreg_core.engine import Run
 from linreg_core.events import EpochEnded
 from linreg_core.history import History
+from linreg_core.lesson_cli import add_lessons, lesson_check, lessons
 from linreg_core.options import (
     BAD_INPUT,
     EXIT_BAD_INPUT,
@@ -305,6 +306,7 @@ def build_parser() -> OneLineParser:
     add_config_options(cp)
     cp.add_argument("--json", action="store_true", help="one strict JSON object per line")
     _add_step_and_code(sub)
+    add_lessons(sub)
     return parser
 
 
@@ -364,7 +366,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             return EXIT_BAD_INPUT
         handler = {"run": cmd_run, "gradcheck": cmd_gradcheck, "compare": cmd_compare,
                    "lr-find": cmd_lr_find, "code": cmd_code, "step": cmd_step, "script": cmd_script,
-                   "landscape": cmd_landscape}[args.command]
+                   "landscape": cmd_landscape, "lessons": lessons, "lesson": lesson_check}[args.command]
         return handler(args, out, err)
     except UsageError as exc:
         err.write(f"linreg: error: {exc}\n")

@@ -110,10 +110,13 @@ class Setup:
     checkpoint: Checkpoint | None = None
 
 
-def setup_from_args(args: argparse.Namespace) -> Setup:
-    """Build and validate the configuration and load the data; raises a BAD_INPUT error on problems."""
+def setup_from_args(args: argparse.Namespace, current: TrainConfig | None = None,
+                    current_data: Dataset | None = None) -> Setup:
+    """Build and validate the configuration and load the data; raises a BAD_INPUT error on problems. Options not
+    given keep ``current``'s values (a lesson's step; default: the case's preset), and ``current_data`` is kept when
+    the data options and the seed stay the same."""
     ckpt = load_checkpoint(args.load) if getattr(args, "load", None) else None
-    base = ckpt.config_to_continue() if ckpt else None
+    base = ckpt.config_to_continue() if ckpt else current
     case = args.case if args.case is not None else (base.case if base else 1)
     if base is not None:
         cfg = base if case == base.case else base.with_case(case)
@@ -133,7 +136,9 @@ def setup_from_args(args: argparse.Namespace) -> Setup:
             raise InputError(f"--betas: two numbers, B1,B2 (got {len(betas)})")
         changes["betas"] = (betas[0], betas[1])
     cfg = cfg.replace(**changes, data=_data_spec(args, cfg.data))
-    dataset = dataset_for(cfg)
+    same_data = current is not None and current_data is not None and ckpt is None and cfg.data == current.data \
+        and cfg.seed == current.seed
+    dataset = current_data if same_data and current_data is not None else dataset_for(cfg)
     check_shapes(cfg, dataset)
     return Setup(cfg, dataset, ckpt)
 

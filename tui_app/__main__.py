@@ -20,6 +20,9 @@ def build_parser() -> OneLineParser:
     add_config_options(parser)
     parser.add_argument("--speed", type=positive_speed, default=10.0, metavar="N|max",
                         help="epochs per second in run mode (default 10; 'max' as fast as possible)")
+    parser.add_argument("--lesson", metavar="FILE|NAME",
+                        help="open a lesson beside the chart: a lesson file (TOML) or a built-in lesson's name "
+                             "(linreg lessons lists them; linreg lesson check FILE checks a file)")
     web = parser.add_argument_group("serving in browsers")
     web.add_argument("--serve", action="store_true",
                      help="serve the app to browsers (textual-serve): each visitor gets their own app with these "
@@ -76,6 +79,15 @@ def _main(argv: Sequence[str] | None) -> int:
     except OSError as exc:
         sys.stderr.write(f"linreg-tui: error: {exc}\n")
         return 2
+    lesson = None
+    if args.lesson is not None:
+        from linreg_core.lesson import LessonError, load
+
+        try:
+            lesson = load(args.lesson, setup.config, setup.dataset)
+        except LessonError as exc:
+            sys.stderr.write("".join(f"linreg-tui: error: {p}\n" for p in exc.problems))
+            return 2
     if args.serve:  # the options were checked above: a bad one exits 2 before anything is served
         from tui_app.serve import serve
 
@@ -83,7 +95,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return serve(list(sys.argv[1:] if argv is None else argv), args.host, args.port)
     from tui_app.app import LinregApp
 
-    app = LinregApp(setup.config, setup.dataset, speed=args.speed, on_first_screen=resume_gc)
+    app = LinregApp(setup.config, setup.dataset, speed=args.speed, on_first_screen=resume_gc, lesson=lesson)
     code = app.run()
     return code if isinstance(code, int) else 0
 

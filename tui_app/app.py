@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -20,6 +20,8 @@ from tui_app.screens.main import MainScreen
 from tui_app.session import Session
 from tui_app.typeahead import TypeAhead
 
+if TYPE_CHECKING:
+    from linreg_core.lesson import Lesson
 
 class LinregApp(App[int]):
     CSS_PATH = "app.tcss"
@@ -32,13 +34,13 @@ class LinregApp(App[int]):
     def __init__(self, config: TrainConfig, dataset: Dataset, *, speed: float | None = 10.0,
                  cursor_blink: bool = True,
                  stream_factory: type[RunStream] | type[ProcessRunStream] = ProcessRunStream,
-                 on_first_screen: Callable[[], None] | None = None):
+                 on_first_screen: Callable[[], None] | None = None, lesson: Lesson | None = None):
         super().__init__()
         self.cursor_blink = cursor_blink
         self._on_first_screen = on_first_screen
         # Built here, started once the first screen is drawn: the process stream's semaphores start
         # multiprocessing's resource tracker, which must happen before Textual redirects stderr.
-        self.session = Session(config, dataset, stream_factory(config, dataset, speed=speed), speed)
+        self.session = Session(config, dataset, stream_factory(config, dataset, speed=speed), speed, lesson)
         self.typeahead = TypeAhead(self)
 
     async def on_event(self, event: events.Event) -> None:

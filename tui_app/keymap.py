@@ -32,7 +32,15 @@ class Key:
 _CASES = "select the case (resets): 1 Manual (NumPy), 2 Autograd, 3 Loss + optimizer, 4 nn.Module"
 _CASE_NAMES = {1: "Manual (NumPy)", 2: "Autograd", 3: "Loss + optimizer", 4: "nn.Module"}
 
+_LESSON = "a lesson (--lesson): "
 KEYS: list[Key] = [
+    Key("greater_than_sign", "> / <", "lesson('next')", _LESSON + "the next step / the step before (a step moves on "
+        "by itself when what it asks for is done)", "Lesson: next step", "Next step", "lesson steps"),
+    Key("less_than_sign", "> / <", "lesson('back')", _LESSON + "the next step / the step before (a step moves on "
+        "by itself when what it asks for is done)", "Lesson: step back", "Back"),
+    Key("H", "H", "lesson('hint')", _LESSON + "show the step's hint", "Lesson: hint", "Hint", "hint"),
+    Key("i", "i", "lesson('pane')", _LESSON + "hide / show the lesson pane", "Lesson: hide or show the pane",
+        "Lesson", "lesson pane"),
     Key("space", "space", "toggle_run", "run / pause (from a finished run: start again)", "Run / pause",
         "Run/Pause", "run/pause"),
     Key("n", "n", "step", "one epoch (from ready or paused)", "Step one epoch", "Step", "step"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import deque
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from linreg_core import analysis
 from linreg_core.config import CASES, TrainConfig, mistakes_for
@@ -23,6 +23,9 @@ from tui_app.runs import RunLog, params_label
 MAX_LOG_LINES = 25
 SPEEDS: list[float | None] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, None]
 
+
+if TYPE_CHECKING:
+    from linreg_core.lesson import Lesson
 
 class RunState(enum.StrEnum):
     READY = "ready"
@@ -66,7 +69,8 @@ def speed_text(speed: float | None) -> str:
 class Session:
     """One app's run and its surroundings. ``stream`` is the core's training stream (thread or process)."""
 
-    def __init__(self, config: TrainConfig, dataset: Dataset, stream: StreamBase, speed: float | None):
+    def __init__(self, config: TrainConfig, dataset: Dataset, stream: StreamBase, speed: float | None,
+                 lesson: Lesson | None = None):
         self.config = config
         self.dataset = dataset
         self.stream = stream
@@ -90,6 +94,9 @@ class Session:
         #: True once the training process has reported the current run's start (its RunReset)
         self.started = False
         self.star_bias: bool | None = None
+        #: The lesson the app walks through (--lesson), and how many predictions the inference box made
+        self.lesson = lesson
+        self.predictions = 0
         self._derive(data_changed=True)
 
     # -- derived from the configuration and the data ------------------------------------------------
@@ -184,10 +191,13 @@ class Session:
         """No mistake, then the mistakes the selected case can make (what `m` cycles through)."""
         return [None, *mistakes_for(self.config.case)]
 
+    def set_speed(self, speed: float | None) -> None:
+        self.speed = speed
+        self.stream.set_speed(speed)
+
     def change_speed(self, faster: bool) -> float | None:
         i = SPEEDS.index(self.speed) if self.speed in SPEEDS else (3 if faster else len(SPEEDS) - 1)
-        self.speed = SPEEDS[min(i + 1, len(SPEEDS) - 1)] if faster else SPEEDS[max(i - 1, 0)]
-        self.stream.set_speed(self.speed)
+        self.set_speed(SPEEDS[min(i + 1, len(SPEEDS) - 1)] if faster else SPEEDS[max(i - 1, 0)])
         return self.speed
 
     # -- folding the stream's events --------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -33,6 +33,9 @@ from tui_app.widgets.plot import preload_plotting
 from tui_app.widgets.status_bar import StatusBar
 from tui_app.widgets.step_view import StepView
 
+if TYPE_CHECKING:
+    from tui_app.screens.lesson_guide import LessonGuide
+
 #: Smallest gap between two display updates while epochs stream in (≤ 16 a second). Status, log and chart are
 #: updated together: each update costs a composition of the screen, more than drawing any one of them. The gap
 #: grows when a chart render is slow.
@@ -58,6 +61,7 @@ class MainScreen(Screen[Any]):
         self.display_timer_set = False
         self._last_display = 0.0
         self._display_gap = DISPLAY_GAP
+        self.guide: LessonGuide | None = None
 
     def compose(self) -> ComposeResult:
         s = self.session
@@ -76,6 +80,10 @@ class MainScreen(Screen[Any]):
                 with Horizontal(id="bottom"):
                     yield LogPane(id="log")
                     yield InferenceBox(s.dataset.d, id="inference")
+            if s.lesson is not None:
+                from tui_app.widgets.lesson_pane import LessonPane
+
+                yield LessonPane(id="lesson")
         yield MessageLine(id="message")
         yield StatusBar(id="status")
         yield Footer()
@@ -91,6 +99,11 @@ class MainScreen(Screen[Any]):
         self.predict_input = self.query_one("#predict-input", Input)
         self.predict_input.cursor_blink = self.cursor_blink
         self.query_one("#predict-error").display = False
+        if self.session.lesson is not None:
+            from tui_app.screens.lesson_guide import LessonGuide
+
+            self.guide = LessonGuide(self, self.session.lesson)
+            self.set_class(True, "-with-lesson")
         self.show_bound()
         self.reference_curve()
         self.log_pane.start(self.session.describe_config())
@@ -112,6 +125,8 @@ class MainScreen(Screen[Any]):
     def _after_first_screen(self) -> None:
         self.session.stream.start()
         self.drain()
+        if self.guide is not None:
+            self.guide.start()
         preload_plotting()  # the first screen has no figure to draw
         if self._on_first_screen is not None:
             self._on_first_screen()
@@ -274,7 +289,8 @@ class MainScreen(Screen[Any]):
 
     @on(Input.Submitted, "#predict-input")
     def on_predict(self, event: Input.Submitted) -> None:
-        self.inference.show(event.value, *self.session.params())
+        if self.inference.show(event.value, *self.session.params()):
+            self.session.predictions += 1
 
     # -- run control --------------------------------------------------------------------------------
     def action_toggle_run(self) -> None:
@@ -318,6 +334,8 @@ class MainScreen(Screen[Any]):
         """The keys are priority bindings (tui_app/typeahead.py): while a field has the focus they are typed into
         it instead (escape still leaves it; tab moves into the fields only from nowhere)."""
         focused = self.focused
+        if action == "lesson" and self.guide is None:
+            return False  # no lesson: its keys do nothing and the footer does not show them
         if action == "leave_input" or focused is None:
             return True
         if action == "fields":
@@ -345,25 +363,13 @@ class MainScreen(Screen[Any]):
     def action_slower(self) -> None:
         self._speed(False)
 
+    def action_lesson(self, what: str) -> None:
+        if self.guide is not None:
+            self.guide.command(what)
+
     def action_pair(self, step: int) -> None:
         """[ / ]: the landscape over the previous / next pair of parameters."""
         self.pair += step
-        self.schedule_display()
-
-    def action_toggle_log(self) -> None:
-        self.chart.log_scale = not self.chart.log_scale
-        self.say("loss chart: log10(loss)" if self.chart.log_scale else "loss chart: loss")
-        self.schedule_display()
-
-    def action_toggle_view(self) -> None:
-        if self.query_one(StepView).display:  # from the step view, back to the chart as it was
-            self.show_step(False)
-            self.say("chart: the step view is hidden (. shows the next block)")
-            return
-        view = self.chart.toggle_view()
-        self.say({"param-view": "chart: w, b and the fitted line", "landscape-view": "chart: the loss landscape "
-                  "with the path ([ and ] choose the parameters when there are more than two)"}.get(view,
-                                                                                                 "chart: loss"))
         self.schedule_display()
 
     async def action_quit_app(self) -> None:
@@ -372,7 +378,9 @@ class MainScreen(Screen[Any]):
     def action_help(self) -> None:
         self.app.action_help()  # type: ignore[attr-defined]
 
-    # the instruments and the run's files (tui_app/screens/main_commands.py)
+    # the chart's views, the instruments and the run's files (tui_app/screens/main_commands.py)
+    action_toggle_log = commands.toggle_log
+    action_toggle_view = commands.toggle_view
     action_lr_opt = commands.lr_opt
     action_compare = commands.compare
     action_gradcheck = commands.gradcheck

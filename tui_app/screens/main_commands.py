@@ -1,5 +1,6 @@
-"""The main screen's commands that open another screen: the instruments (compare, gradient check, code, lr range
-test) and the run's files (edit w/b, save, load, export, history). Each is the screen's ``action_*`` method."""
+"""The main screen's commands beyond run control: the chart's views, the commands that open another screen (the
+instruments: compare, gradient check, code, lr range test) and the run's files (edit w/b, save, load, export,
+history). Each is the screen's ``action_*`` method."""
 
 from __future__ import annotations
 
@@ -13,6 +14,23 @@ from tui_app.runs import Loaded, WritePath, load_for_app, params_label, params_t
 
 if TYPE_CHECKING:
     from tui_app.screens.main import MainScreen
+
+
+def toggle_log(self: MainScreen) -> None:
+    self.chart.log_scale = not self.chart.log_scale
+    self.say("loss chart: log10(loss)" if self.chart.log_scale else "loss chart: loss")
+    self.schedule_display()
+
+
+def toggle_view(self: MainScreen) -> None:
+    if self.query_one("#step-view").display:  # from the step view, back to the chart as it was
+        self.show_step(False)
+        self.say("chart: the step view is hidden (. shows the next block)")
+        return
+    view = self.chart.toggle_view()
+    self.say({"param-view": "chart: w, b and the fitted line", "landscape-view": "chart: the loss landscape "
+              "with the path ([ and ] choose the parameters when there are more than two)"}.get(view, "chart: loss"))
+    self.schedule_display()
 
 
 def lr_opt(self: MainScreen) -> None:

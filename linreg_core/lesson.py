@@ -1,0 +1,387 @@
+"""Lessons: guided walks through the app, written by teachers as TOML files and checked before they run.
+
+A lesson is a title and steps; a step is Markdown ``text``, an optional ``setup`` (the options ``linreg-tui`` takes,
+read by the same parser with the same checks), an optional ``expect`` (a fixed set of conditions on what the app
+shows) and an optional ``hint``. Nothing in a lesson file is ever evaluated as code. The file is read with
+``tomllib``; every problem is reported with its line (``FILE:LINE: …``)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from linreg_core.config import CASES, MISTAKES, TrainConfig, mistakes_for
+from linreg_core.data import Dataset
+from linreg_core.options import (
+    BAD_INPUT,
+    OneLineParser,
+    UsageError,
+    add_config_options,
+    positive_speed,
+    setup_from_args,
+)
+
+BUILTIN = Path(__file__).parent / "lessons"
+
+STATES = ("ready", "running", "paused", "finished", "converged", "diverged", "failed")
+VIEWS = ("loss", "params", "landscape")
+PHASES = ("prediction", "loss", "gradient", "update")
+SCREENS = ("compare", "gradcheck", "code")
+#: The conditions ``expect`` takes, and what each asks of the app (the pane's "to go on" line says it this way).
+CONDITIONS = {
+    "epoch_at_least": "epoch ≥ {}", "state": "state {}", "case": "case {}", "view": "the chart showing {}",
+    "phase": "next block: {}", "mistake": "mistake: {}", "screen": "{} open",
+    "loss_below": "loss < {:g}", "predicted": "a prediction made",
+}
+STEP_KEYS = ("text", "setup", "expect", "hint")
+#: linreg-tui's options that are not a lesson step's to set.
+NOT_IN_SETUP = ("help", "version", "serve", "host", "port", "lesson")
+
+
+class LessonError(Exception):
+    """Problems of a lesson file, each ``FILE:LINE: what``."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Step:
+    text: str
+    line: int
+    setup: dict[str, Any] = field(default_factory=dict)
+    expect: dict[str, Any] = field(default_factory=dict)
+    hint: str | None = None
+
+    def goal(self) -> str:
+        """What moves the lesson on, in words."""
+        if not self.expect:
+            return "press > to go on"
+        return " and ".join(CONDITIONS[k].format(v) for k, v in self.expect.items())
+
+
+@dataclass(frozen=True)
+class Lesson:
+    title: str
+    steps: tuple[Step, ...]
+    path: Path
+    name: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the app shows now, as the conditions read it."""
+    epoch: int
+    state: str
+    case: int
+    view: str
+    phase: str
+    mistake: str
+    screen: str
+    loss: float
+    predicted: int
+
+
+def holds(expect: dict[str, Any], facts: Facts) -> bool:
+    """Whether every condition of ``expect`` holds for ``facts``."""
+    for key, want in expect.items():
+        if key == "epoch_at_least":
+            ok = facts.epoch >= want
+        elif key == "loss_below":
+            ok = math.isfinite(facts.loss) and facts.loss < want
+        elif key == "predicted":
+            ok = (facts.predicted > 0) == want
+        else:
+            ok = getattr(facts, key) == want
+        if not ok:
+            return False
+    return True
+
+
+class Walk:
+    """Where a learner is in a lesson: the open step, when it opened, whether it is done. UI-free."""
+
+    def __init__(self, lesson: Lesson):
+        self.lesson = lesson
+        self.index = 0
+        self.finished = False
+        self.hint_shown = False
+        self.opened: Facts | None = None
+        self.predicted_before = 0
+
+    @property
+    def step(self) -> Step:
+        return self.lesson.steps[self.index]
+
+    def open(self, index: int, facts: Facts) -> None:
+        """Open step ``index`` (its setup already applied: ``facts`` are what the app shows now)."""
+        self.index = max(0, min(index, len(self.lesson.steps) - 1))
+        self.finished = False
+        self.hint_shown = False
+        self.opened = facts
+        self.predicted_before = facts.predicted
+
+    def relative(self, facts: Facts) -> Facts:
+        """``facts`` with the predictions counted since the step opened."""
+        return Facts(**{**facts.__dict__, "predicted": facts.predicted - self.predicted_before})
+
+    def done(self, facts: Facts) -> bool:
+        """The step's expectation holds, after something happened since it opened (a step whose expectation held
+        already when it opened waits for the learner to do something, so its text is never skipped unread)."""
+        step = self.step
+        return bool(step.expect) and not self.finished and facts != self.opened \
+            and holds(step.expect, self.relative(facts))
+
+
+# -- reading and checking --------------------------------------------------------------------------------------
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in BUILTIN.glob("*.toml"))
+
+
+def resolve(name_or_path: str) -> Path:
+    """A built-in lesson's name, or a file's path."""
+    if name_or_path in builtin_names():
+        return BUILTIN / f"{name_or_path}.toml"
+    return Path(name_or_path)
+
+
+def load(name_or_path: str, config: TrainConfig | None = None, dataset: Dataset | None = None) -> Lesson:
+    """Read and check a lesson; its setups are checked in order from ``config`` and ``dataset`` (the launch
+    configuration; default: linreg-tui's without options). Raises LessonError with every problem found."""
+    path = resolve(name_or_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LessonError([f"{path}: cannot read: {exc}"]) from None
+    return parse(text, path, config, dataset)
+
+
+def parse(text: str, path: Path, config: TrainConfig | None = None, dataset: Dataset | None = None) -> Lesson:
+    where = str(path)
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LessonError([_toml_problem(where, exc)]) from None
+    lines = text.splitlines()
+    problems: list[str] = []
+    title = doc.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.append(f"{where}:1: title is required (a non-empty string)")
+    for key in doc:
+        if key not in ("title", "step"):
+            problems.append(f"{where}:{_key_line(lines, 0, len(lines), key)}: unknown key {key!r} (a lesson has "
+                            f"title and [[step]] tables)")
+    raw_steps = doc.get("step")
+    if not isinstance(raw_steps, list) or not raw_steps or not all(isinstance(s, dict) for s in raw_steps):
+        problems.append(f"{where}:1: a lesson needs at least one [[step]] table")
+        raise LessonError(problems)
+    starts = _step_lines(lines, len(raw_steps))
+    checker = _SetupChecker(path.parent, config, dataset)
+    steps = []
+    for i, raw in enumerate(raw_steps):
+        start, end = starts[i], (starts[i + 1] if i + 1 < len(starts) else len(lines) + 1)
+        step, step_problems = _step(raw, i + 1, start, end, lines, checker)
+        problems += [f"{where}:{p}" for p in step_problems]
+        steps.append(step)
+    if problems:
+        raise LessonError(problems)
+    assert isinstance(title, str)
+    return Lesson(title.strip(), tuple(steps), path, path.stem)
+
+
+def _toml_problem(where: str, exc: tomllib.TOMLDecodeError) -> str:
+    message = str(exc)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if m:
+        return f"{where}:{m[1]}:{m[2]}: {message[:m.start()].strip()}"
+    m = re.search(r"\(at end of document\)", message)
+    return f"{where}:end: {message[:m.start()].strip()}" if m else f"{where}: {message}"
+
+
+def _step_lines(lines: list[str], count: int) -> list[int]:
+    """The line (1-based) of each step's ``[[step]]`` header (the first line for steps written otherwise)."""
+    found = [i + 1 for i, line in enumerate(lines) if re.match(r"\s*\[\[\s*step\s*\]\]", line)]
+    return found if len(found) == count else [1] * count
+
+
+def _key_line(lines: list[str], start: int, end: int, key: str, after: int | None = None) -> int:
+    """The first line in [start, end) (1-based) that sets ``key`` (bare or quoted, in a table or inline)."""
+    pattern = re.compile(rf"""(^|[{{,.\s])["']?{re.escape(key)}["']?\s*=""")
+    for n in range(max(after or start, 1), min(end, len(lines) + 1)):
+        if pattern.search(lines[n - 1]):
+            return n
+    return after or start or 1
+
+
+def _step(raw: dict[str, Any], k: int, start: int, end: int, lines: list[str],
+          checker: _SetupChecker) -> tuple[Step, list[str]]:
+    problems: list[str] = []
+    for key in raw:
+        if key not in STEP_KEYS:
+            problems.append(f"{_key_line(lines, start, end, key)}: step {k}: unknown key {key!r} (a step has "
+                            f"{', '.join(STEP_KEYS)})")
+    text = raw.get("text")
+    if not isinstance(text, str) or not text.strip():
+        problems.append(f"{start}: step {k}: text is required (a non-empty Markdown string)")
+    hint = raw.get("hint")
+    if hint is not None and not isinstance(hint, str):
+        problems.append(f"{_key_line(lines, start, end, 'hint')}: step {k}: hint must be a string")
+    tables = {}
+    for name in ("setup", "expect"):
+        value = raw.get(name, {})
+        if not isinstance(value, dict):
+            problems.append(f"{_key_line(lines, start, end, name)}: step {k}: {name} must be a table "
+                            f"({name} = {{ key = value, … }})")
+            value = {}
+        tables[name] = value
+    at = {name: _key_line(lines, start, end, name) for name in ("setup", "expect")}
+    setup, setup_problems = checker.check(tables["setup"])
+    problems += [f"{_key_line(lines, start, end, key, at['setup'])}: step {k}: setup: {msg}"
+                 for key, msg in setup_problems]
+    config = checker.config
+    for key, msg in _expect_problems(tables["expect"], config):
+        problems.append(f"{_key_line(lines, start, end, key, at['expect'])}: step {k}: expect: {msg}")
+    step = Step(text if isinstance(text, str) else "", start, setup, dict(tables["expect"]),
+                hint if isinstance(hint, str) else None)
+    return step, problems
+
+
+def _expect_problems(expect: dict[str, Any], config: TrainConfig) -> list[tuple[str, str]]:
+    """(key, problem) for each condition that is unknown, ill-typed or can never hold."""
+    out: list[tuple[str, str]] = []
+    choices: dict[str, tuple[Any, ...]] = {"state": STATES, "case": tuple(CASES), "view": VIEWS, "phase": PHASES,
+                                           "mistake": (*MISTAKES, "none"), "screen": SCREENS}
+    for key, value in expect.items():
+        if key not in CONDITIONS:
+            out.append((key, f"unknown condition {key!r} (conditions: {', '.join(CONDITIONS)})"))
+        elif key in choices:
+            if isinstance(value, bool) or value not in choices[key]:
+                allowed = ", ".join(map(str, choices[key]))
+                out.append((key, f"{key} = {value!r} can never hold ({key} is one of {allowed})"))
+        elif key == "epoch_at_least":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                out.append((key, f"epoch_at_least must be a whole number ≥ 0 (got {value!r})"))
+            elif value > config.epochs:
+                out.append((key, f"epoch_at_least = {value} can never hold: this step's run has {config.epochs} "
+                                 f"epochs"))
+        elif key == "loss_below":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                out.append((key, f"loss_below = {value!r} can never hold (a loss is ≥ 0: give a number > 0)"))
+        elif key == "predicted" and not isinstance(value, bool):
+            out.append((key, f"predicted must be true or false (got {value!r})"))
+    case, mistake = expect.get("case"), expect.get("mistake")
+    if case in CASES and mistake in MISTAKES and mistake not in mistakes_for(case):
+        out.append(("mistake", f"mistake = {mistake!r} with case = {case} can never hold (case {case} can make: "
+                               f"{', '.join(mistakes_for(case)) or 'none'})"))
+    return out
+
+
+# -- a step's setup: linreg-tui's own options ---------------------------------------------------------------
+
+def setup_parser() -> OneLineParser:
+    """The options a step's setup takes: linreg-tui's (the same parser code), without the ones of serving."""
+    parser = OneLineParser(prog="setup", add_help=False)
+    add_config_options(parser)
+    parser.add_argument("--speed", type=positive_speed, default=None, metavar="N|max")
+    return parser
+
+
+def _options(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
+    return {a.dest: a for a in parser._actions if a.option_strings and a.dest not in NOT_IN_SETUP}
+
+
+def setup_argv(setup: dict[str, Any], parser: argparse.ArgumentParser, base: Path) -> tuple[list[str], list[tuple[
+        str, str]]]:
+    """The command line a setup table stands for, and (key, problem) for what cannot be one."""
+    options = _options(parser)
+    argv: list[str] = []
+    problems: list[tuple[str, str]] = []
+    for key, value in setup.items():
+        dest = key.replace("-", "_")
+        action = options.get(dest)
+        if action is None:
+            problems.append((key, f"unknown option {key!r} (options: {', '.join(sorted(options))})"))
+            continue
+        flag = action.option_strings[0]
+        if isinstance(action, argparse.BooleanOptionalAction):
+            if not isinstance(value, bool):
+                problems.append((key, f"{key} must be true or false (got {value!r})"))
+            else:
+                argv.append(flag if value else f"--no-{flag[2:]}")
+            continue
+        if isinstance(value, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            value = ",".join(map(str, value))
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            problems.append((key, f"{key}: a number or a string, as on the command line (got {value!r})"))
+            continue
+        text = str(value)
+        if dest in ("data", "load") and text not in ("seed", "synthetic") and not Path(text).is_absolute():
+            text = str(base / text)  # a teacher's CSV or checkpoint beside the lesson file
+        argv += [flag, text]
+    return argv, problems
+
+
+class _SetupChecker:
+    """Checks the steps' setups in order, each over the configuration the steps before it made."""
+
+    def __init__(self, base: Path, config: TrainConfig | None, dataset: Dataset | None):
+        from linreg_core.data import seed
+
+        self.base = base
+        self.parser = setup_parser()
+        self.config = config or TrainConfig.for_case(1)
+        self.dataset = dataset or seed()
+
+    def check(self, setup: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if not setup:
+            return setup, []
+        argv, problems = setup_argv(setup, self.parser, self.base)
+        if problems:
+            return setup, problems
+        try:
+            args = self.parser.parse_args(argv)
+        except UsageError as exc:
+            return setup, [(_failing_key(setup, str(exc)), str(exc))]
+        try:
+            applied = setup_from_args(args, self.config, self.dataset)
+        except BAD_INPUT as exc:
+            return setup, [(_failing_key(setup, str(exc)), " ".join(str(exc).split()))]
+        except OSError as exc:
+            return setup, [(_failing_key(setup, str(exc)), str(exc))]
+        self.config, self.dataset = applied.config, applied.dataset
+        return setup, []
+
+
+def _failing_key(setup: dict[str, Any], message: str) -> str:
+    """The setup key a parser message is about (for its line), else the first key."""
+    for key in setup:
+        if f"--{key.replace('_', '-')}" in message or re.search(rf"\b{re.escape(key)}\b", message):
+            return key
+    return next(iter(setup), "setup")
+
+
+def apply(step: Step, lesson: Lesson, config: TrainConfig, dataset: Dataset) -> tuple[TrainConfig, Dataset,
+                                                                                      argparse.Namespace]:
+    """The configuration and data after ``step``'s setup over ``config`` and ``dataset``, and the parsed options
+    (``speed`` among them). Raises a BAD_INPUT error (or UsageError) with the command line's message."""
+    parser = setup_parser()
+    argv, problems = setup_argv(step.setup, parser, lesson.path.parent)
+    if problems:
+        raise UsageError("; ".join(msg for _, msg in problems))
+    args = parser.parse_args(argv)
+    applied = setup_from_args(args, config, dataset)
+    return applied.config, applied.dataset, args
+
+
+def describe(lesson: Lesson) -> str:
+    """The one-line summary ``linreg lesson check`` prints."""
+    expecting = sum(1 for s in lesson.steps if s.expect)
+    return (f"{lesson.path}: ok — {lesson.title!r}: {len(lesson.steps)} steps, {expecting} checked by the app, "
+            f"{len(lesson.steps) - expecting} moved on by a key")

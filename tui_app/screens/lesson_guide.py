@@ -1,0 +1,134 @@
+"""A lesson on the main screen: opens each step (applying its setup), watches what the app shows and moves on when
+the step's expectation holds; the keys > < H i go back and forth, show the hint, hide the pane."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import fields
+from typing import TYPE_CHECKING
+
+from linreg_core import lesson as lessons
+from linreg_core.config import TrainConfig
+from linreg_core.options import BAD_INPUT, UsageError
+from tui_app.widgets.lesson_pane import LessonPane
+
+if TYPE_CHECKING:
+    from tui_app.screens.main import MainScreen
+
+#: The hint shows by itself after this many seconds on a step (H shows it at once).
+HINT_AFTER = 30.0
+#: How often the expectation is checked (seconds).
+CHECK_EVERY = 0.2
+VIEWS = {"loss-view": "loss", "param-view": "params", "landscape-view": "landscape"}
+SCREENS = {"CompareScreen": "compare", "GradcheckScreen": "gradcheck", "CodeScreen": "code"}
+
+
+class LessonGuide:
+    def __init__(self, screen: MainScreen, lesson: lessons.Lesson):
+        self.screen = screen
+        self.walk = lessons.Walk(lesson)
+        self.opened_at = time.monotonic()
+
+    @property
+    def pane(self) -> LessonPane:
+        return self.screen.query_one(LessonPane)
+
+    def start(self) -> None:
+        self.open(0)
+        self.screen.set_interval(CHECK_EVERY, self.check)
+
+    def facts(self) -> lessons.Facts:
+        s = self.screen.session
+        return lessons.Facts(epoch=s.epoch, state=s.state.value, case=s.config.case,
+                             view=VIEWS.get(self.screen.chart.view, "loss"), phase=s.next_phase or "prediction",
+                             mistake=s.config.mistake or "none",
+                             screen=SCREENS.get(type(self.screen.app.screen).__name__, "main"), loss=s.loss,
+                             predicted=s.predictions)
+
+    def open(self, index: int) -> None:
+        """Open step ``index``: its setup applied (the run reset), its text shown."""
+        walk = self.walk
+        walk.index = max(0, min(index, len(walk.lesson.steps) - 1))
+        step, where = walk.step, f"lesson step {walk.index + 1} of {len(walk.lesson.steps)}"
+        if step.setup:
+            self.apply(step, where)
+        else:
+            self.screen.say(f"{where} — to go on: {step.goal()}" if step.expect else f"{where} — {step.goal()}")
+        walk.open(walk.index, self.facts())
+        self.opened_at = time.monotonic()
+        self.show()
+
+    def apply(self, step: lessons.Step, where: str) -> None:
+        s = self.screen.session
+        try:
+            config, dataset, args = lessons.apply(step, self.walk.lesson, s.config, s.dataset)
+        except (*BAD_INPUT, UsageError, OSError) as exc:
+            self.screen.error(f"{where}: setup not applied: {' '.join(str(exc).split())}")
+            return
+        if args.speed is not None or "speed" in step.setup:
+            s.set_speed(args.speed)
+        changed = changes(s.config, config)
+        self.screen.apply_config(config, dataset if dataset is not s.dataset else None,
+                                 why=f"{where}: {changed}" if changed else where)
+
+    def check(self) -> None:
+        """Move on when the open step's expectation holds; show the hint after a while."""
+        walk = self.walk
+        if walk.finished:
+            return
+        if walk.done(self.facts()):
+            self.advance()
+        elif not walk.hint_shown and walk.step.hint and time.monotonic() - self.opened_at > HINT_AFTER:
+            walk.hint_shown = True
+            self.show()
+
+    def advance(self) -> None:
+        walk = self.walk
+        if walk.index + 1 < len(walk.lesson.steps):
+            self.open(walk.index + 1)
+            return
+        walk.finished = True
+        self.screen.say(f"lesson complete: {walk.lesson.title}", "info")
+        self.show()
+
+    def command(self, what: str) -> None:
+        """The lesson keys: next, back, hint, pane."""
+        walk = self.walk
+        if what == "next":
+            if walk.finished:
+                self.screen.say("the lesson is complete: < goes back")
+            else:
+                self.advance()
+        elif what == "back":
+            self.open(walk.index - 1 if not walk.finished else walk.index)
+        elif what == "hint":
+            walk.hint_shown = True
+            self.screen.say(f"hint: {walk.step.hint}" if walk.step.hint else "this step has no hint")
+            self.show()
+        elif what == "pane":
+            self.pane.display = not self.pane.display
+            self.screen.set_class(self.pane.display, "-with-lesson")
+            self.screen.say("lesson pane shown" if self.pane.display else "lesson pane hidden: i shows it again")
+
+    def show(self) -> None:
+        self.pane.show(self.walk)
+
+
+def changes(old: TrainConfig, new: TrainConfig) -> str:
+    """What a setup changed, in words: ``case 1 → 2, lr 0.02 → 0.01``."""
+    out = []
+    for f in fields(TrainConfig):
+        a, b = getattr(old, f.name), getattr(new, f.name)
+        if a != b:
+            if f.name == "data":
+                a, b = a.source, b.source
+            out.append(f"{f.name} {_text(a)} → {_text(b)}")
+    return ", ".join(out)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return ",".join(_text(v) for v in value)
+    return "none" if value is None else str(value)
