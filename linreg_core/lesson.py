@@ -86,6 +86,10 @@ class Facts:
     screen: str
     loss: float
     predicted: int
+    """Predictions the inference box made (since the step opened, when a Walk reads them)."""
+    opened: tuple[str, ...] = ()
+    """The screens opened, in order (since the step opened, when a Walk reads them): a screen opened and closed
+    again between two looks still counts."""
 
 
 def holds(expect: dict[str, Any], facts: Facts) -> bool:
@@ -97,6 +101,8 @@ def holds(expect: dict[str, Any], facts: Facts) -> bool:
             ok = math.isfinite(facts.loss) and facts.loss < want
         elif key == "predicted":
             ok = (facts.predicted > 0) == want
+        elif key == "screen":
+            ok = facts.screen == want or want in facts.opened
         else:
             ok = getattr(facts, key) == want
         if not ok:
@@ -113,7 +119,6 @@ class Walk:
         self.finished = False
         self.hint_shown = False
         self.opened: Facts | None = None
-        self.predicted_before = 0
 
     @property
     def step(self) -> Step:
@@ -125,11 +130,12 @@ class Walk:
         self.finished = False
         self.hint_shown = False
         self.opened = facts
-        self.predicted_before = facts.predicted
 
     def relative(self, facts: Facts) -> Facts:
-        """``facts`` with the predictions counted since the step opened."""
-        return Facts(**{**facts.__dict__, "predicted": facts.predicted - self.predicted_before})
+        """``facts`` with the predictions and the screens opened counted since the step opened."""
+        start = self.opened or facts
+        return Facts(**{**facts.__dict__, "predicted": facts.predicted - start.predicted,
+                        "opened": facts.opened[len(start.opened):]})
 
     def done(self, facts: Facts) -> bool:
         """The step's expectation holds, after something happened since it opened (a step whose expectation held
@@ -307,7 +313,8 @@ def setup_argv(setup: dict[str, Any], parser: argparse.ArgumentParser, base: Pat
         dest = key.replace("-", "_")
         action = options.get(dest)
         if action is None:
-            problems.append((key, f"unknown option {key!r} (options: {', '.join(sorted(options))})"))
+            names = ", ".join(sorted(o.replace("_", "-") for o in options))
+            problems.append((key, f"unknown option {key!r} (the options linreg-tui takes: {names})"))
             continue
         flag = action.option_strings[0]
         if isinstance(action, argparse.BooleanOptionalAction):
@@ -383,5 +390,5 @@ def apply(step: Step, lesson: Lesson, config: TrainConfig, dataset: Dataset) -> 
 def describe(lesson: Lesson) -> str:
     """The one-line summary ``linreg lesson check`` prints."""
     expecting = sum(1 for s in lesson.steps if s.expect)
-    return (f"{lesson.path}: ok — {lesson.title!r}: {len(lesson.steps)} steps, {expecting} checked by the app, "
+    return (f"{lesson.path}: ok — \"{lesson.title}\": {len(lesson.steps)} steps, {expecting} checked by the app, "
             f"{len(lesson.steps) - expecting} moved on by a key")

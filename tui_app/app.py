@@ -56,6 +56,9 @@ class LinregApp(App[int]):
             self.typeahead.track(event)
             await super().on_event(event)
             await self.typeahead.settle(event, target)
+            guide = getattr(self.screen_stack[0], "guide", None) if self.screen_stack else None
+            if guide is not None:
+                guide.check()  # what the key did, before the next key can undo it
 
     @property
     def main(self) -> MainScreen:
@@ -63,6 +66,11 @@ class LinregApp(App[int]):
         screen = self.screen_stack[0]
         assert isinstance(screen, MainScreen)
         return screen
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        """Every screen opened over the main one is counted (a lesson's `screen` condition reads the list)."""
+        self.session.opened.append(type(screen).__name__ if not isinstance(screen, str) else screen)
+        return super().push_screen(screen, *args, **kwargs)
 
     def get_default_screen(self) -> Screen[Any]:
         # The first Resize gives the main screen its breakpoint classes, and a change of classes restyles every

@@ -97,6 +97,8 @@ class Session:
         #: The lesson the app walks through (--lesson), and how many predictions the inference box made
         self.lesson = lesson
         self.predictions = 0
+        #: The screens opened over the main one, in order (a lesson's `screen` condition reads it)
+        self.opened: list[str] = []
         self._derive(data_changed=True)
 
     # -- derived from the configuration and the data ------------------------------------------------

@@ -20,7 +20,8 @@ HINT_AFTER = 30.0
 #: How often the expectation is checked (seconds).
 CHECK_EVERY = 0.2
 VIEWS = {"loss-view": "loss", "param-view": "params", "landscape-view": "landscape"}
-SCREENS = {"CompareScreen": "compare", "GradcheckScreen": "gradcheck", "CodeScreen": "code"}
+SCREENS = {"CompareScreen": "compare", "GradcheckScreen": "gradcheck", "CodeScreen": "code",
+           "LrFindScreen": "lr-find", "HistoryScreen": "history", "HelpScreen": "help"}
 
 
 class LessonGuide:
@@ -28,6 +29,7 @@ class LessonGuide:
         self.screen = screen
         self.walk = lessons.Walk(lesson)
         self.opened_at = time.monotonic()
+        self.checking = False
 
     @property
     def pane(self) -> LessonPane:
@@ -43,7 +45,7 @@ class LessonGuide:
                              view=VIEWS.get(self.screen.chart.view, "loss"), phase=s.next_phase or "prediction",
                              mistake=s.config.mistake or "none",
                              screen=SCREENS.get(type(self.screen.app.screen).__name__, "main"), loss=s.loss,
-                             predicted=s.predictions)
+                             predicted=s.predictions, opened=tuple(SCREENS.get(n, n) for n in s.opened))
 
     def open(self, index: int) -> None:
         """Open step ``index``: its setup applied (the run reset), its text shown."""
@@ -72,12 +74,17 @@ class LessonGuide:
                                  why=f"{where}: {changed}" if changed else where)
 
     def check(self) -> None:
-        """Move on when the open step's expectation holds; show the hint after a while."""
+        """Move on when the open step's expectation holds; show the hint after a while. Called after each key,
+        each batch of the run's events, and every CHECK_EVERY seconds."""
         walk = self.walk
-        if walk.finished:
+        if walk.finished or self.checking:
             return
         if walk.done(self.facts()):
-            self.advance()
+            self.checking = True  # opening the next step applies its setup, which reports back here
+            try:
+                self.advance()
+            finally:
+                self.checking = False
         elif not walk.hint_shown and walk.step.hint and time.monotonic() - self.opened_at > HINT_AFTER:
             walk.hint_shown = True
             self.show()

@@ -145,6 +145,8 @@ class MainScreen(Screen[Any]):
         """Fold a batch into the session; one status/log/chart update for the whole batch."""
         ended = self.session.fold(batch, self)
         self.status_bar.sample(self.session.epoch)
+        if self.guide is not None:
+            self.guide.check()
         self.schedule_display()  # the status and the log's new lines go with it
         if ended:  # a run that ended shows it at once: its last epochs, the state word and the chart together
             self._update_display()

@@ -1,0 +1,158 @@
+"""Lessons in the app: the three built-in lessons walked to their end under Pilot, each step's action done by keys
+as its text says and the lesson seen moving on; the pane's keys; the messages of setups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Markdown
+
+from linreg_core import lesson
+from linreg_core.config import TrainConfig
+from linreg_core.data import seed
+from tui_app.app import LinregApp
+from tui_app.widgets.lesson_pane import LessonPane
+
+from .conftest import screen_text, settle, wait_for
+
+#: What a learner presses in each step of the built-in lessons, as the step's text says (keys after the one that
+#: moved the lesson on are the next step's: `escape` closing a view the step before opened).
+WALKS: dict[str, list[list[str]]] = {
+    "notebook": [["n"], ["full_stop"] * 4, ["v"], ["d", "escape", "2"], ["v"], ["d", "escape", "3", "space"],
+                 ["4", "c"], ["escape", "greater_than_sign"]],
+    "learning-rate": [["space"], ["t", "t"], ["space"], ["space"], ["o", "n", "n"], ["greater_than_sign"]],
+    "mistakes": [["n", "n", "n"], ["full_stop"] * 3, ["v"], ["escape", "space"], ["n"], ["space"], ["m"],
+                 ["greater_than_sign"]],
+}
+
+
+def lesson_app(name: str, speed: float | None = None) -> LinregApp:
+    return LinregApp(TrainConfig.for_case(1), seed(), speed=speed, cursor_blink=False, lesson=lesson.load(name))
+
+
+def test_every_builtin_lesson_has_a_walk() -> None:
+    assert set(WALKS) == set(lesson.builtin_names())
+    for name, walk in WALKS.items():
+        steps = lesson.load(name).steps
+        assert len(walk) == len(steps)
+        for step, keys in zip(steps, walk, strict=True):
+            # a step with an expectation moves on by what it asks for, never by the > key
+            assert ("greater_than_sign" in keys) == (not step.expect)
+
+
+@pytest.mark.parametrize("name", sorted(WALKS))
+async def test_a_builtin_lesson_runs_to_its_end(name: str) -> None:
+    app = lesson_app(name)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot, app)
+        guide = app.main.guide
+        assert guide is not None
+        walk = guide.walk
+        steps = walk.lesson.steps
+        for i, keys in enumerate(WALKS[name]):
+            assert walk.index == i and not walk.finished
+            text = app.main.query_one(LessonPane).query_one(Markdown).source
+            assert text == steps[i].text, f"step {i + 1}'s text is shown"
+            for key in keys:
+                await pilot.press(key)
+                await pilot.pause(0.05)
+            await wait_for(pilot, lambda i=i: walk.finished or walk.index == i + 1, timeout=30)  # type: ignore[misc]
+        assert walk.finished
+        assert f"lesson complete: {walk.lesson.title}" in app.main.message_line.text
+        assert "Lesson complete" in screen_text(app)
+        assert app.main.errors == []
+
+
+async def test_the_pane_keys_and_the_setup_message() -> None:
+    app = lesson_app("mistakes")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot, app)
+        guide = app.main.guide
+        assert guide is not None
+        s = app.session
+        # step 1's setup was applied, and the message line says what it changed
+        assert (s.config.case, s.config.mistake) == (2, "no-zero-grad")
+        assert app.main.message_line.text.startswith("lesson step 1 of 8: case 1 → 2, lr 0.02 → 0.01")
+        assert "mistake none → no-zero-grad" in app.main.message_line.text
+        # > and < go back and forth; a step's setup is applied again when it opens
+        await pilot.press("greater_than_sign", "greater_than_sign", "greater_than_sign")
+        await wait_for(pilot, lambda: guide.walk.index == 3)
+        assert (s.config.case, s.config.mistake) == (3, "zero-grad-before-step")
+        await pilot.press("less_than_sign")
+        await wait_for(pilot, lambda: guide.walk.index == 2)
+        await pilot.press("less_than_sign", "less_than_sign")
+        await wait_for(pilot, lambda: guide.walk.index == 0)
+        assert (s.config.case, s.config.mistake, s.epoch) == (2, "no-zero-grad", 0)
+        # H shows the hint, in the pane and on the message line
+        await pilot.press("H")
+        await pilot.pause(0.1)
+        assert "Hint: n runs one epoch." in screen_text(app)
+        assert app.main.message_line.text == "hint: n runs one epoch."
+        # i hides the pane and shows it again
+        pane = app.main.query_one(LessonPane)
+        await pilot.press("i")
+        await pilot.pause(0.1)
+        assert not pane.display and "Lesson: Why zero_grad()" not in screen_text(app)
+        await pilot.press("i")
+        await pilot.pause(0.1)
+        assert pane.display and "Lesson: Why zero_grad()" in screen_text(app)
+        # the footer shows the lesson's keys
+        assert "Next step" in screen_text(app)
+
+
+async def test_without_a_lesson_its_keys_do_nothing_and_are_not_in_the_footer() -> None:
+    app = LinregApp(TrainConfig.for_case(1), seed(), speed=None, cursor_blink=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("greater_than_sign", "less_than_sign", "H", "i")
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "Next step" not in text and "Lesson" not in text
+        assert app.main.errors == [] and not app.main.query(LessonPane)
+
+
+async def test_a_setup_that_cannot_apply_now_is_a_message(tmp_path: Path) -> None:
+    """A step's setup checked at start can still meet a configuration the learner changed: a message, no crash."""
+    path = tmp_path / "l.toml"
+    path.write_text('title = "t"\n[[step]]\ntext = "one"\n[[step]]\ntext = "two"\nsetup = { mistake = '
+                    '"summed-gradient" }\n')
+    app = LinregApp(TrainConfig.for_case(1), seed(), speed=None, cursor_blink=False, lesson=lesson.load(str(path)))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("3")  # case 3 cannot make case 1's mistake
+        await pilot.press("greater_than_sign")
+        await wait_for(pilot, lambda: app.main.guide is not None and app.main.guide.walk.index == 1)
+        assert "lesson step 2 of 2: setup not applied: mistake: summed-gradient is not a mistake case 3 can make" \
+            in app.main.errors[-1]
+        assert app.session.config.case == 3
+
+
+async def test_a_prediction_moves_a_step_on(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text('title = "t"\n[[step]]\ntext = "Press p, type 5 and Enter."\nexpect = { predicted = true }\n'
+                    '[[step]]\ntext = "done"\n')
+    app = LinregApp(TrainConfig.for_case(1), seed(), speed=None, cursor_blink=False, lesson=lesson.load(str(path)))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot, app)
+        guide = app.main.guide
+        assert guide is not None
+        await pilot.press("p", "x", "enter")  # a bad input is no prediction
+        await pilot.pause(0.3)
+        assert guide.walk.index == 0
+        await pilot.press("backspace", "5", "enter")
+        await wait_for(pilot, lambda: guide.walk.index == 1)
+
+
+def test_lesson_with_a_broken_file_exits_2_before_drawing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tui_app.__main__ import main
+
+    path = tmp_path / "bad.toml"
+    path.write_text('title = "t"\n[[step]]\ntext = "a"\nexpect = { case = 5 }\n\n[[step]]\nsetup = { lr = -1 }\n')
+    assert main(["--lesson", str(path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"linreg-tui: error: {path}:4: step 1: expect: case = 5 can never hold (case is one of 1, 2, 3, 4)",
+                   f"linreg-tui: error: {path}:6: step 2: text is required (a non-empty Markdown string)",
+                   f"linreg-tui: error: {path}:7: step 2: setup: lr: must be > 0 and finite (got -1.0)"]
+    assert main(["--lesson", "no-such-lesson"]) == 2
+    assert "no-such-lesson: cannot read" in capsys.readouterr().err
