@@ -31,6 +31,13 @@ def lesson_app(name: str, speed: float | None = None) -> LinregApp:
     return LinregApp(TrainConfig.for_case(1), seed(), speed=speed, cursor_blink=False, lesson=lesson.load(name))
 
 
+def file_lesson_app(folder: Path, text: str) -> LinregApp:
+    """The app on a lesson file written in ``folder``."""
+    path = folder / "lesson.toml"
+    path.write_text(text)
+    return lesson_app(str(path))
+
+
 def test_every_builtin_lesson_has_a_walk() -> None:
     assert set(WALKS) == set(lesson.builtin_names())
     for name, walk in WALKS.items():
@@ -114,10 +121,8 @@ async def test_without_a_lesson_its_keys_do_nothing_and_are_not_in_the_footer() 
 
 async def test_a_setup_that_cannot_apply_now_is_a_message(tmp_path: Path) -> None:
     """A step's setup checked at start can still meet a configuration the learner changed: a message, no crash."""
-    path = tmp_path / "l.toml"
-    path.write_text('title = "t"\n[[step]]\ntext = "one"\n[[step]]\ntext = "two"\nsetup = { mistake = '
-                    '"summed-gradient" }\n')
-    app = LinregApp(TrainConfig.for_case(1), seed(), speed=None, cursor_blink=False, lesson=lesson.load(str(path)))
+    app = file_lesson_app(tmp_path, 'title = "t"\n[[step]]\ntext = "one"\n[[step]]\ntext = "two"\n'
+                                    'setup = { mistake = "summed-gradient" }\n')
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot, app)
         await pilot.press("3")  # case 3 cannot make case 1's mistake
@@ -129,10 +134,8 @@ async def test_a_setup_that_cannot_apply_now_is_a_message(tmp_path: Path) -> Non
 
 
 async def test_a_prediction_moves_a_step_on(tmp_path: Path) -> None:
-    path = tmp_path / "p.toml"
-    path.write_text('title = "t"\n[[step]]\ntext = "Press p, type 5 and Enter."\nexpect = { predicted = true }\n'
-                    '[[step]]\ntext = "done"\n')
-    app = LinregApp(TrainConfig.for_case(1), seed(), speed=None, cursor_blink=False, lesson=lesson.load(str(path)))
+    app = file_lesson_app(tmp_path, 'title = "t"\n[[step]]\ntext = "Press p, type 5 and Enter."\n'
+                                    'expect = { predicted = true }\n[[step]]\ntext = "done"\n')
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot, app)
         guide = app.main.guide
