@@ -189,3 +189,38 @@ def test_q_during_a_max_speed_run_quits_at_once_and_leaves_no_process() -> None:
         assert child.exitstatus == 0
     finally:
         child.terminate(force=True)
+
+
+def test_a_two_step_lesson_in_a_real_terminal(tmp_path: Path) -> None:
+    """linreg-tui --lesson FILE at 80×24: the first step's setup applied, n moves it on, > ends the lesson; a
+    broken file exits 2 with its line before anything is drawn; linreg lesson check says the same."""
+    lesson = tmp_path / "two.toml"
+    lesson.write_text('title = "Two steps"\n[[step]]\ntext = "Press **n** twice."\nsetup = { case = 2, epochs = 9 }\n'
+                      'expect = { epoch_at_least = 2 }\nhint = "n runs one epoch."\n\n[[step]]\n'
+                      'text = "Well done: press > to finish."\n')
+    exit_file = tmp_path / "exit"
+    t = Tmux(f"{TUI} --lesson {lesson}; echo $? > {exit_file}; sleep 5", width=80, height=24)
+    try:
+        first = t.wait(lambda s: "Press n twice." in s and status_of(s).startswith("ready  epoch 0/9"))
+        assert "Lesson: Two steps" in first and "step 1 of 2" in first and "To go on: epoch ≥ 2" in first
+        assert "2 Autograd" in first or "case 1 → 2" in first  # the setup's case, said on the message line
+        t.keys("n", "n")  # back to back
+        second = t.wait(lambda s: "Well done: press > to finish." in s and status_of(s).startswith("paused  epoch 2/9"))
+        assert "step 2 of 2" in second
+        t.keys(">")
+        t.wait(lambda s: "Lesson complete" in s)
+        t.keys("q")
+        end = time.monotonic() + 15
+        while not exit_file.exists() and time.monotonic() < end:
+            time.sleep(0.1)
+        assert exit_file.read_text().strip() == "0"
+    finally:
+        t.kill()
+    broken = tmp_path / "broken.toml"
+    broken.write_text('title = "x"\n[[step]]\ntext = "a"\nexpect = { case = 5 }\n')
+    out = subprocess.run([str(TUI), "--lesson", str(broken)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr == f"linreg-tui: error: {broken}:4: step 1: expect: case = 5 can never hold (case is one of " \
+                         f"1, 2, 3, 4)\n"
+    check = subprocess.run([str(BIN / "linreg"), "lesson", "check", str(broken)], capture_output=True, text=True)
+    assert check.returncode == 2 and out.stderr.removeprefix("linreg-tui: error: ") in check.stderr

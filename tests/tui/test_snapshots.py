@@ -102,3 +102,24 @@ def test_code_pane(snap_compare: Any) -> None:
         await pilot.press("v")
         await pilot.pause(0.2)
     assert snap_compare(make_app(case=2), terminal_size=SIZE, run_before=run_before)
+
+
+def lesson_app(name: str) -> LinregApp:
+    from linreg_core import lesson
+    from linreg_core.config import TrainConfig
+    from linreg_core.data import seed
+
+    return LinregApp(TrainConfig.for_case(1), seed(), speed=None, cursor_blink=False, lesson=lesson.load(name))
+
+
+def test_lesson_pane(snap_compare: Any) -> None:
+    assert snap_compare(lesson_app("notebook"), terminal_size=SIZE, run_before=steps(0))
+
+
+def test_lesson_pane_small_terminal_with_its_hint(snap_compare: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await steps(0)(pilot)
+        await pilot.press("H")
+        await pilot.pause(0.1)
+
+    assert snap_compare(lesson_app("learning-rate"), terminal_size=(80, 24), run_before=run_before)
