@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
+from linreg_core import lesson
 from tests.tui.conftest import make_app, settle, wait_for
 from tui_app.app import LinregApp
 from tui_app.widgets.status_bar import STATES
@@ -18,7 +19,8 @@ from tui_app.widgets.status_bar import STATES
 KEYS = ["space", "n", "r", "1", "2", "3", "4", "p", "escape", "plus", "minus", "l", "t", "o", "question_mark",
         "c", "g", "v", "enter", "tab", "shift+tab", "a", "x", "0", "5", "9", "comma", "full_stop", "minus",
         "backspace", "semicolon", "up", "down", "left", "right", "ctrl+a", "ctrl+k", "home", "end",
-        "w", "h", "e", "s", "L", "m", "d", "left_square_bracket", "right_square_bracket"]
+        "w", "h", "e", "s", "L", "m", "d", "left_square_bracket", "right_square_bracket",
+        "greater_than_sign", "less_than_sign", "H", "i"]
 CLICKABLE = ["#case-1", "#case-2", "#case-3", "#case-4", "#hp-editor", "#hp-toggle", "#hp-above", "#hp-below",
              "#predict-input", "#log", "#chart"]
 
@@ -48,6 +50,8 @@ async def test_two_thousand_random_keys_and_clicks(tmp_path: Path, monkeypatch: 
     monkeypatch.chdir(tmp_path)  # s and e write their default file names into the working folder
     rng = random.Random(20261130)
     app = make_app(case=1, speed=None, epochs=300)
+    # with a lesson: its steps' setups reset the run under the keys, its pane comes and goes
+    app.session.lesson = lesson.load("mistakes")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         stalls: list[tuple[int, str]] = []

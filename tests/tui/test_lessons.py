@@ -159,3 +159,15 @@ def test_lesson_with_a_broken_file_exits_2_before_drawing(tmp_path: Path, capsys
                    f"linreg-tui: error: {path}:7: step 2: setup: lr: must be > 0 and finite (got -1.0)"]
     assert main(["--lesson", "no-such-lesson"]) == 2
     assert "no-such-lesson: cannot read" in capsys.readouterr().err
+
+
+async def test_the_hint_shows_by_itself_after_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui_app.screens import lesson_guide
+
+    monkeypatch.setattr(lesson_guide, "HINT_AFTER", 0.5)
+    app = lesson_app("notebook")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot, app)
+        assert "Hint:" not in screen_text(app)
+        await wait_for(pilot, lambda: "Hint: n runs one epoch." in screen_text(app), timeout=10)
+        assert app.main.guide is not None and app.main.guide.walk.index == 0  # a hint does not move the lesson on
