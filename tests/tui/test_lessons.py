@@ -21,9 +21,10 @@ from .conftest import screen_text, settle, wait_for
 WALKS: dict[str, list[list[str]]] = {
     "notebook": [["n"], ["full_stop"] * 4, ["v"], ["d", "escape", "2"], ["v"], ["d", "escape", "3", "space"],
                  ["4", "c"], ["escape", "greater_than_sign"]],
-    "learning-rate": [["space"], ["t", "t"], ["space"], ["space"], ["o", "n", "n"], ["greater_than_sign"]],
-    "mistakes": [["n", "n", "n"], ["full_stop"] * 3, ["v"], ["escape", "space"], ["n"], ["space"], ["m"],
-                 ["greater_than_sign"]],
+    "learning-rate": [["space"], ["t", "t"], ["greater_than_sign"], ["space"], ["greater_than_sign"], ["space"],
+                      ["o", "n", "n"], ["greater_than_sign"]],
+    "mistakes": [["n", "n", "n"], ["full_stop"] * 3, ["v"], ["escape", "space"], ["greater_than_sign"], ["n"],
+                 ["greater_than_sign"], ["space"], ["m"], ["greater_than_sign"]],
 }
 
 
@@ -39,6 +40,8 @@ def file_lesson_app(folder: Path, text: str) -> LinregApp:
 
 
 def test_every_builtin_lesson_has_a_walk() -> None:
+    """... and never resets the run the step before asked the learner to make: a step with a setup follows a step
+    that moves on by a key (or opens a view), so the learner has looked at the run before it goes."""
     assert set(WALKS) == set(lesson.builtin_names())
     for name, walk in WALKS.items():
         steps = lesson.load(name).steps
@@ -46,6 +49,9 @@ def test_every_builtin_lesson_has_a_walk() -> None:
         for step, keys in zip(steps, walk, strict=True):
             # a step with an expectation moves on by what it asks for, never by the > key
             assert ("greater_than_sign" in keys) == (not step.expect)
+        for before, step in zip(steps, steps[1:], strict=False):
+            if step.setup:
+                assert not before.expect or set(before.expect) <= {"screen", "view"}, (name, step.line)
 
 
 @pytest.mark.parametrize("name", sorted(WALKS))
@@ -80,12 +86,12 @@ async def test_the_pane_keys_and_the_setup_message() -> None:
         s = app.session
         # step 1's setup was applied, and the message line says what it changed
         assert (s.config.case, s.config.mistake) == (2, "no-zero-grad")
-        assert app.main.message_line.text.startswith("lesson step 1 of 8: case 1 → 2, lr 0.02 → 0.01")
+        assert app.main.message_line.text.startswith("lesson step 1 of 10: case 1 → 2, lr 0.02 → 0.01")
         assert "mistake none → no-zero-grad" in app.main.message_line.text
         # > and < go back and forth; a step's setup is applied again when it opens
         await pilot.press("greater_than_sign", "greater_than_sign", "greater_than_sign")
         await wait_for(pilot, lambda: guide.walk.index == 3)
-        assert (s.config.case, s.config.mistake) == (3, "zero-grad-before-step")
+        assert (s.config.case, s.config.mistake) == (3, "zero-grad-before-step")  # step 4
         await pilot.press("less_than_sign")
         await wait_for(pilot, lambda: guide.walk.index == 2)
         await pilot.press("less_than_sign", "less_than_sign")
