@@ -170,10 +170,12 @@ def test_lesson_with_a_broken_file_exits_2_before_drawing(tmp_path: Path, capsys
 async def test_the_hint_shows_by_itself_after_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
     from tui_app.screens import lesson_guide
 
-    monkeypatch.setattr(lesson_guide, "HINT_AFTER", 0.5)
+    monkeypatch.setattr(lesson_guide, "HINT_AFTER", 3600.0)
     app = lesson_app("notebook")
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot, app)
+        await pilot.pause(0.5)  # several checks, well before the while is up
         assert "Hint:" not in screen_text(app)
+        monkeypatch.setattr(lesson_guide, "HINT_AFTER", 0.0)  # the while is up: the next check shows it
         await wait_for(pilot, lambda: "Hint: n runs one epoch." in screen_text(app), timeout=10)
         assert app.main.guide is not None and app.main.guide.walk.index == 0  # a hint does not move the lesson on
