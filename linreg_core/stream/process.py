@@ -99,11 +99,12 @@ class ProcessRunStream(StreamBase):
             raise RuntimeError("stream already started")
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
-        self._proc = self._ctx.Process(
+        proc = self._ctx.Process(
             target=_child_main, name="linreg-train", daemon=True,
             args=(self._cmd_child, self._evt_parent, self._credits, self._interrupted, self.config, self.dataset,
                   self._speed))
-        self._proc.start()
+        proc.start()  # raises (no process could be started): the stream stays unstarted, and stop() has nothing to do
+        self._proc = proc
         self._cmd_child.close()
         self._evt_parent.close()
         self._reader = threading.Thread(target=self._read, name="linreg-stream-reader", daemon=True)

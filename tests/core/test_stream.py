@@ -198,3 +198,19 @@ async def test_bad_parameters_are_an_error_event_and_change_nothing(Stream: type
     second = await next_of(stream, EpochEnded)
     stream.stop()
     assert second.epoch == 2 and second.loss < first.loss  # type: ignore[union-attr]
+
+
+async def test_a_training_process_that_cannot_start_leaves_a_stream_that_stops(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No process can be started (the machine's limit): start() says so, and stop() — at the app's exit — does not
+    fail on the process that never ran."""
+    import multiprocessing.process
+
+    def refuse(self: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refuse)
+    stream = ProcessRunStream(TrainConfig.for_case(1), seed())
+    with pytest.raises(OSError, match="Resource temporarily unavailable"):
+        stream.start()
+    assert stream.pid is None
+    stream.stop(timeout=0.5)

@@ -115,15 +115,17 @@ class MainScreen(Screen[Any]):
         self.call_after_refresh(self._after_first_screen)
 
     def on_screen_resume(self, event: ScreenResume) -> None:
-        # Runs before Screen's own handler, which restyles every widget when a screen is resumed. The first time,
-        # the widgets were styled as they were mounted a moment ago: that pass changes nothing and costs ~50 ms
-        # of the first screen. Later resumes (after a dialog) restyle as usual.
+        # Before Screen's own handler, which restyles every widget on a resume. The first time, the widgets were
+        # styled as they were mounted: that pass changes nothing and costs ~50 ms. Later resumes restyle as usual.
         if not self._resumed:
             self._resumed = True
             event.refresh_styles = False
 
     def _after_first_screen(self) -> None:
-        self.session.stream.start()
+        try:
+            self.session.stream.start()
+        except (OSError, RuntimeError) as exc:  # e.g. no process can be started on this machine now
+            self.error(f"the training process could not start: {exc}")
         self.drain()
         if self.guide is not None:
             self.guide.start()
