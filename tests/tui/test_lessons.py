@@ -97,6 +97,9 @@ async def test_the_pane_keys_and_the_setup_message() -> None:
         await pilot.press("less_than_sign", "less_than_sign")
         await wait_for(pilot, lambda: guide.walk.index == 0)
         assert (s.config.case, s.config.mistake, s.epoch) == (2, "no-zero-grad", 0)
+        await pilot.press("n", "less_than_sign")  # < on the first step: a message, the run is kept
+        await wait_for(pilot, lambda: s.epoch == 1)
+        assert app.main.message_line.text == "this is the lesson's first step" and guide.walk.index == 0
         # H shows the hint, in the pane and on the message line
         await pilot.press("H")
         await pilot.pause(0.1)

@@ -107,7 +107,10 @@ class LessonGuide:
             else:
                 self.advance()
         elif what == "back":
-            self.open(walk.index - 1 if not walk.finished else walk.index)
+            if walk.index == 0 and not walk.finished:
+                self.screen.say("this is the lesson's first step")
+            else:
+                self.open(walk.index - 1 if not walk.finished else walk.index)
         elif what == "hint":
             walk.hint_shown = True
             self.screen.say(f"hint: {walk.step.hint}" if walk.step.hint else "this step has no hint")
