@@ -149,10 +149,12 @@ class Trainer(ABC):
         first = self.epoch + 1
         self.epoch += len(losses)
         d = self.d
-        return EpochBlock(self.run_id, first, np.array(losses, dtype=np.float64),
+        # case 1 hands back its NumPy arrays (joined at C speed), the torch cases lists of floats
+        grad_w = np.concatenate(gws, axis=0) if gws and isinstance(gws[0], np.ndarray) else np.array(gws)
+        return EpochBlock(self.run_id, first, np.fromiter(losses, dtype=np.float64, count=len(losses)),
                           np.array(ws, dtype=np.float64).reshape(-1, d),
                           np.array(bs, dtype=np.float64) if with_b else None,
-                          np.array(gws, dtype=np.float64).reshape(-1, d),
+                          grad_w.astype(np.float64).reshape(-1, d),
                           np.array(gbs, dtype=np.float64) if with_b else None)
 
     def rewind(self, epoch: int, w: F32, b: float | None) -> None:
