@@ -141,8 +141,15 @@ class Walk:
         """The step's expectation holds, after something happened since it opened (a step whose expectation held
         already when it opened waits for the learner to do something, so its text is never skipped unread)."""
         step = self.step
-        return bool(step.expect) and not self.finished and facts != self.opened \
+        return bool(step.expect) and not self.finished and _same(facts) != _same(self.opened) \
             and holds(step.expect, self.relative(facts))
+
+
+def _same(facts: Facts | None) -> tuple[Any, ...]:
+    """``facts`` as a tuple in which a NaN loss equals another (NaN ≠ NaN would read as a change)."""
+    if facts is None:
+        return ()
+    return tuple("nan" if isinstance(v, float) and math.isnan(v) else v for v in facts.__dict__.values())
 
 
 # -- reading and checking --------------------------------------------------------------------------------------

@@ -148,6 +148,12 @@ def test_the_walk_waits_for_something_to_happen_and_counts_from_the_step() -> No
     assert not walk.done(facts(predicted=4, opened=("code", "help", "compare")))  # the earlier ones do not count
     assert not walk.done(facts(predicted=5, opened=("code", "help")))
     assert walk.done(facts(predicted=5, opened=("code", "help", "code")))
+    # a diverged run's loss is NaN: another NaN is no change (NaN ≠ NaN must not read as something happening)
+    walk = lesson.Walk(lesson.parse('title = "t"\n[[step]]\ntext = "a"\nexpect = { state = "diverged" }\n',
+                                    Path("t.toml")))
+    walk.open(0, facts(state="diverged", loss=float("nan")))
+    assert not walk.done(facts(state="diverged", loss=float("nan")))
+    assert walk.done(facts(state="diverged", loss=float("nan"), epoch=1))
 
 
 def test_builtin_lessons_are_listed_and_check() -> None:
