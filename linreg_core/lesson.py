@@ -146,10 +146,13 @@ class Walk:
 
 
 def _same(facts: Facts | None) -> tuple[Any, ...]:
-    """``facts`` as a tuple in which a NaN loss equals another (NaN ≠ NaN would read as a change)."""
+    """What counts as something happening: every fact but the loss, which changes with the epochs and with the
+    dialog that sets parameters by hand (both seen in other facts), and with a reset's first evaluation (which
+    arrives after the step opened and is nothing the learner did; a diverged run's NaN, never equal to itself,
+    neither)."""
     if facts is None:
         return ()
-    return tuple("nan" if isinstance(v, float) and math.isnan(v) else v for v in facts.__dict__.values())
+    return tuple(v for k, v in facts.__dict__.items() if k != "loss")
 
 
 # -- reading and checking --------------------------------------------------------------------------------------

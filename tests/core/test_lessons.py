@@ -143,7 +143,8 @@ def test_the_walk_waits_for_something_to_happen_and_counts_from_the_step() -> No
     walk = lesson.Walk(found)
     walk.open(0, facts())
     assert not walk.done(facts())  # held when it opened: its text is not skipped unread
-    assert walk.done(facts(epoch=0, loss=29.0))  # something happened, and it holds
+    assert not walk.done(facts(loss=29.0))  # a reset's first loss arriving is nothing the learner did
+    assert walk.done(facts(epoch=1, loss=29.0))  # an epoch: something happened, and it holds
     walk.open(1, facts(predicted=4, opened=("code", "help")))
     assert not walk.done(facts(predicted=4, opened=("code", "help", "compare")))  # the earlier ones do not count
     assert not walk.done(facts(predicted=5, opened=("code", "help")))

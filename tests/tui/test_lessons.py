@@ -182,3 +182,23 @@ async def test_the_hint_shows_by_itself_after_a_while(monkeypatch: pytest.Monkey
         monkeypatch.setattr(lesson_guide, "HINT_AFTER", 0.0)  # the while is up: the next check shows it
         await wait_for(pilot, lambda: "Hint: n runs one epoch." in screen_text(app), timeout=10)
         assert app.main.guide is not None and app.main.guide.walk.index == 0  # a hint does not move the lesson on
+
+
+async def test_parameters_set_by_hand_move_a_step_on(tmp_path: Path) -> None:
+    """The run paused, w set by hand to the optimum (w's dialog, a screen opened): the step sees it."""
+    app = file_lesson_app(tmp_path, 'title = "t"\n[[step]]\ntext = "Press n."\nexpect = { epoch_at_least = 1 }\n'
+                                    '[[step]]\ntext = "Press w, type 2 and Enter."\nexpect = { loss_below = 1e-6 }\n'
+                                    '[[step]]\ntext = "done"\n')
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot, app)
+        guide = app.main.guide
+        assert guide is not None
+        await pilot.press("n")
+        await wait_for(pilot, lambda: guide.walk.index == 1)
+        await settle(pilot, app)
+        assert app.session.state == "paused"
+        await pilot.press("w")
+        await wait_for(pilot, lambda: app.screen is not app.main)
+        await pilot.press("ctrl+a", "ctrl+k", "2", "enter")
+        await wait_for(pilot, lambda: guide.walk.index == 2)
+        assert app.session.state == "paused" and app.session.epoch == 1 and app.session.loss < 1e-6
