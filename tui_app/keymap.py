@@ -116,7 +116,8 @@ def help_rows() -> list[tuple[str, str]]:
 
 def brief() -> str:
     """The keys in a sentence, for ``--help``."""
-    return ", ".join(f"{'1-4' if k.brief == 'case' else k.shown} {k.brief}" for k in KEYS if k.brief) + "."
+    keys = sorted((k for k in KEYS if k.brief), key=lambda k: k.action.startswith("lesson"))  # a lesson's: last
+    return ", ".join(f"{'1-4' if k.brief == 'case' else k.shown} {k.brief}" for k in keys) + "."
 
 
 def palette() -> list[Key]:
