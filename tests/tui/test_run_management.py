@@ -285,3 +285,22 @@ async def test_x_exports_the_run_as_a_program_that_prints_the_same_lines(tmp_pat
         assert f"wrote {target}" in app.main.message_line.text
     out = subprocess.run([sys.executable, "-I", str(target)], capture_output=True, text=True, timeout=120)
     assert out.stdout.splitlines()[0] == "epoch 1: w=0.300, loss=30.000"  # case 2's first notebook line
+
+
+async def test_save_and_export_right_after_n_hold_the_epoch_n_ran(tmp_path: Path) -> None:
+    """`n` then `s` (or `e`) typed back to back: the epoch n asked for is in what is saved, not the one before."""
+    target, table = tmp_path / "now.json", tmp_path / "now.csv"
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n", "n", "s")
+        await type_into_prompt(pilot, str(target))
+        await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen))
+        saved = checkpoint.load(target)
+        assert saved.epoch == 2 and saved.w == app.session.w
+        await pilot.press("n", "e")
+        await type_into_prompt(pilot, str(table))
+        await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen))
+        with open(table, newline="") as f:
+            rows = list(csv.DictReader(f))
+        assert [int(r["epoch"]) for r in rows] == [1, 2, 3]

@@ -4,7 +4,9 @@ history). Each is the screen's ``action_*`` method."""
 
 from __future__ import annotations
 
+import asyncio
 import math
+import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from rich.text import Text
@@ -113,7 +115,16 @@ def edit_params(self: MainScreen) -> None:
             lambda text: parse_params(text, d, bias), done)
 
 
-def save(self: MainScreen) -> None:
+async def caught_up(self: MainScreen, most: float = 1.0) -> None:
+    """Wait (at most ``most`` seconds) until the commands sent to the training process are handled and their
+    events folded in: `s` or `e` typed right behind `n` saves or exports the epoch `n` ran."""
+    s, end = self.session, time.monotonic() + most
+    while s.state != "running" and not (s.stream.idle and s.stream.queue.empty()) and time.monotonic() < end:
+        await asyncio.sleep(0.005)  # (a running run is saved where it is: nothing to wait for)
+
+
+async def save(self: MainScreen) -> None:
+    await caught_up(self)
     s = self.session
     if not s.finite_params():
         self.say("nothing to save: the parameters are not finite — r resets", "warning")
@@ -150,7 +161,8 @@ def load(self: MainScreen) -> None:
             "never runs code)", "linreg-checkpoint.json", check, done)
 
 
-def export(self: MainScreen) -> None:
+async def export(self: MainScreen) -> None:
+    await caught_up(self)
     s = self.session
     history = s.history
     if not len(history):
