@@ -247,13 +247,12 @@ def _step(raw: dict[str, Any], k: int, start: int, end: int, lines: list[str],
             value = {}
         tables[name] = value
     at = {name: _key_line(lines, start, end, name) for name in ("setup", "expect")}
-    setup, setup_problems = checker.check(tables["setup"])
     problems += [f"{_key_line(lines, start, end, key, at['setup'])}: step {k}: setup: {msg}"
-                 for key, msg in setup_problems]
+                 for key, msg in checker.check(tables["setup"])]
     config = checker.config
     for key, msg in _expect_problems(tables["expect"], config):
         problems.append(f"{_key_line(lines, start, end, key, at['expect'])}: step {k}: expect: {msg}")
-    step = Step(text if isinstance(text, str) else "", start, setup, dict(tables["expect"]),
+    step = Step(text if isinstance(text, str) else "", start, dict(tables["setup"]), dict(tables["expect"]),
                 hint if isinstance(hint, str) else None)
     return step, problems
 

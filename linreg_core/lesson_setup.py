@@ -13,6 +13,7 @@ from linreg_core.data import Dataset
 from linreg_core.options import (
     BAD_INPUT,
     OneLineParser,
+    Setup,
     UsageError,
     add_config_options,
     positive_speed,
@@ -81,24 +82,26 @@ class SetupChecker:
         self.config = config or TrainConfig.for_case(1)
         self.dataset = dataset or seed()
 
-    def check(self, setup: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    def check(self, setup: dict[str, Any]) -> list[tuple[str, str]]:
+        """(key, problem) for what is wrong with ``setup``; a good one moves the configuration on."""
         if not setup:
-            return setup, []
+            return []
         argv, problems = setup_argv(setup, self.parser, self.base)
         if problems:
-            return setup, problems
+            return problems
         try:
-            args = self.parser.parse_args(argv)
-        except UsageError as exc:
-            return setup, [(_failing_key(setup, str(exc)), str(exc))]
-        try:
-            applied = setup_from_args(args, self.config, self.dataset)
-        except BAD_INPUT as exc:
-            return setup, [(_failing_key(setup, str(exc)), " ".join(str(exc).split()))]
-        except OSError as exc:
-            return setup, [(_failing_key(setup, str(exc)), str(exc))]
+            applied, _ = _apply_argv(self.parser, argv, self.config, self.dataset)
+        except (UsageError, *BAD_INPUT, OSError) as exc:
+            return [(_failing_key(setup, str(exc)), " ".join(str(exc).split()))]
         self.config, self.dataset = applied.config, applied.dataset
-        return setup, []
+        return []
+
+
+def _apply_argv(parser: argparse.ArgumentParser, argv: list[str], config: TrainConfig,
+                dataset: Dataset) -> tuple[Setup, argparse.Namespace]:
+    """The command line ``argv`` parsed and applied over ``config`` and ``dataset`` (the command line's errors)."""
+    args = parser.parse_args(argv)
+    return setup_from_args(args, config, dataset), args
 
 
 def _failing_key(setup: dict[str, Any], message: str) -> str:
@@ -117,6 +120,5 @@ def apply(step: Step, lesson: Lesson, config: TrainConfig, dataset: Dataset) -> 
     argv, problems = setup_argv(step.setup, parser, lesson.path.parent)
     if problems:
         raise UsageError("; ".join(msg for _, msg in problems))
-    args = parser.parse_args(argv)
-    applied = setup_from_args(args, config, dataset)
+    applied, args = _apply_argv(parser, argv, config, dataset)
     return applied.config, applied.dataset, args

@@ -136,8 +136,7 @@ def setup_from_args(args: argparse.Namespace, current: TrainConfig | None = None
             raise InputError(f"--betas: two numbers, B1,B2 (got {len(betas)})")
         changes["betas"] = (betas[0], betas[1])
     cfg = cfg.replace(**changes, data=_data_spec(args, cfg.data))
-    same_data = current is not None and current_data is not None and ckpt is None and cfg.data == current.data \
-        and cfg.seed == current.seed
+    same_data = current is not None and ckpt is None and cfg.data == current.data and cfg.seed == current.seed
     dataset = current_data if same_data and current_data is not None else dataset_for(cfg)
     check_shapes(cfg, dataset)
     return Setup(cfg, dataset, ckpt)

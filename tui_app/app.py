@@ -23,6 +23,7 @@ from tui_app.typeahead import TypeAhead
 if TYPE_CHECKING:
     from linreg_core.lesson import Lesson
 
+
 class LinregApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "linreg-tui"

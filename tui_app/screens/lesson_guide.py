@@ -67,7 +67,7 @@ class LessonGuide:
         except (*BAD_INPUT, UsageError, OSError) as exc:
             self.screen.error(f"{where}: setup not applied: {' '.join(str(exc).split())}")
             return
-        if args.speed is not None or "speed" in step.setup:
+        if "speed" in step.setup:
             s.set_speed(args.speed)
         changed = changes(s.config, config)
         self.screen.apply_config(config, dataset if dataset is not s.dataset else None,
