@@ -54,7 +54,7 @@ class Step:
     def goal(self) -> str:
         """What moves the lesson on, in words."""
         if not self.expect:
-            return "press > to go on"
+            return "press >"
         return " and ".join(CONDITIONS[k].format(v) for k, v in self.expect.items())
 
 

@@ -55,7 +55,7 @@ def test_the_issue_example_reads_and_its_setups_apply_in_order(tmp_path: Path) -
     assert (config.case, config.mistake, config.log_every, config.init_w) == (2, "no-zero-grad", 1, (0.5,))
     assert args.speed is None  # 'max' is the parser's None: as fast as possible
     assert "speed" in second.setup
-    assert first.goal() == "epoch ≥ 3" and second.goal() == "press > to go on"
+    assert first.goal() == "epoch ≥ 3" and second.goal() == "press >"
 
 
 @pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])

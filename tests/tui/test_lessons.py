@@ -202,3 +202,21 @@ async def test_parameters_set_by_hand_move_a_step_on(tmp_path: Path) -> None:
         await pilot.press("ctrl+a", "ctrl+k", "2", "enter")
         await wait_for(pilot, lambda: guide.walk.index == 2)
         assert app.session.state == "paused" and app.session.epoch == 1 and app.session.loss < 1e-6
+
+
+async def test_a_step_moved_on_by_itself_leaves_the_apps_answer_on_the_message_line() -> None:
+    """The mistakes lesson's update-in-graph step: n, torch refuses, the lesson moves on — and torch's words stay
+    on the message line, which the next step's text points at."""
+    app = lesson_app("mistakes")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot, app)
+        guide = app.main.guide
+        assert guide is not None
+        for _ in range(5):
+            await pilot.press("greater_than_sign")
+        await wait_for(pilot, lambda: guide.walk.index == 5)
+        assert app.session.config.mistake == "update-in-graph"
+        await settle(pilot, app)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: guide.walk.index == 6)
+        assert "leaf Variable that requires grad" in app.main.message_line.text

@@ -47,15 +47,17 @@ class LessonGuide:
                              screen=SCREENS.get(type(self.screen.app.screen).__name__, "main"), loss=s.loss,
                              predicted=s.predictions, opened=tuple(SCREENS.get(n, n) for n in s.opened))
 
-    def open(self, index: int) -> None:
-        """Open step ``index``: its setup applied (the run reset), its text shown."""
+    def open(self, index: int, announce: bool = True) -> None:
+        """Open step ``index``: its setup applied (the run reset, said on the message line), its text shown. A step
+        the lesson moved on to by itself without a setup leaves the message line to the app's answer to what the
+        learner just did (torch's error, the divergence); the pane says where the lesson is."""
         walk = self.walk
         walk.index = max(0, min(index, len(walk.lesson.steps) - 1))
         step, where = walk.step, f"lesson step {walk.index + 1} of {len(walk.lesson.steps)}"
         if step.setup:
             self.apply(step, where)
-        else:
-            self.screen.say(f"{where} — to go on: {step.goal()}" if step.expect else f"{where} — {step.goal()}")
+        elif announce:
+            self.screen.say(f"{where} — to go on: {step.goal()}")
         walk.open(walk.index, self.facts())
         self.opened_at = time.monotonic()
         self.show()
@@ -89,10 +91,10 @@ class LessonGuide:
             walk.hint_shown = True
             self.show()
 
-    def advance(self) -> None:
+    def advance(self, announce: bool = False) -> None:
         walk = self.walk
         if walk.index + 1 < len(walk.lesson.steps):
-            self.open(walk.index + 1)
+            self.open(walk.index + 1, announce)
             return
         walk.finished = True
         self.screen.say(f"lesson complete: {walk.lesson.title}", "info")
@@ -105,7 +107,7 @@ class LessonGuide:
             if walk.finished:
                 self.screen.say("the lesson is complete: < goes back")
             else:
-                self.advance()
+                self.advance(announce=True)
         elif what == "back":
             if walk.index == 0 and not walk.finished:
                 self.screen.say("this is the lesson's first step")
