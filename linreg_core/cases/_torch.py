@@ -3,14 +3,14 @@ for the engine, the gradients recorded for the log, the configured loss and opti
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import numpy.typing as npt
 import torch
 from torch import nn
 
-from linreg_core.cases.base import F32, StepResult, Trainer
+from linreg_core.cases.base import F32, Record, StepResult, Trainer
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 
@@ -54,7 +54,7 @@ class TorchTrainer(Trainer):
     def __init__(self, config: TrainConfig, dataset: Dataset):
         super().__init__(config, dataset)
         self.X, self.y = tensor(dataset.X), tensor(dataset.y)
-        self._grad_w: list[float] = [0.0] * self.d
+        self._grad_w: float | list[float] = 0.0 if self.d == 1 else [0.0] * self.d
         self._grad_b: float | None = None
         self._hooked = False
 
@@ -91,11 +91,32 @@ class TorchTrainer(Trainer):
     def _record_w(self, param: torch.Tensor) -> None:
         assert param.grad is not None
         # one weight (one feature): .item() costs a seventh of .view(-1).tolist(), a µs an epoch
-        self._grad_w = [param.grad.item()] if self.d == 1 else param.grad.view(-1).tolist()
+        self._grad_w = param.grad.item() if self.d == 1 else param.grad.view(-1).tolist()
 
     def _record_b(self, param: torch.Tensor) -> None:
         assert param.grad is not None
         self._grad_b = param.grad.item()
+
+    def epoch_function(self) -> tuple[Callable[[Any, Any], StepResult], Callable[[Any], Any]]:
+        return self.batch_step, float if self.d == 1 else list  # the hooks' floats, as they are
+
+    def record_epochs(self, record: Record, X: torch.Tensor, y: torch.Tensor, k: int) -> None:
+        # train_step itself, its loss read here and its gradients as the hooks left them: a call less an epoch
+        step, add_loss, add_w, add_gw = self.train_step, record.losses.append, record.ws.append, record.gws.append
+        w_value, b = record.w_value, record.b
+        if b is None:
+            for _ in range(k):
+                add_loss(step(X, y).item())
+                add_w(w_value())
+                add_gw(self._grad_w)
+            return
+        add_b, add_gb = record.bs.append, record.gbs.append
+        for _ in range(k):
+            add_loss(step(X, y).item())
+            add_w(w_value())
+            add_gw(self._grad_w)
+            add_b(b.item())
+            add_gb(self._grad_b)
 
     def as_batch(self, X: F32, y: F32) -> tuple[torch.Tensor, torch.Tensor]:
         return tensor(X), tensor(y)

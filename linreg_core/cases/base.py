@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from abc import ABC, abstractmethod
 from typing import Any, Callable
 
@@ -13,6 +14,8 @@ from linreg_core.data import Dataset
 from linreg_core.events import EpochBlock, EpochEnded
 
 F32 = npt.NDArray[np.float32]
+#: Epochs a block runs between two looks at the stop rules (one look costs about what a few epochs cost).
+CHECK_EVERY = 256
 #: One batch's result as the engine records it: loss before the update (a number, or a NumPy scalar), gradient of
 #: w (d numbers: an array of any shape, or a list), gradient of b (a number, a NumPy scalar or None).
 StepResult = tuple[Any, Any, Any]
@@ -68,10 +71,16 @@ class Trainer(ABC):
         """The whole dataset in the array type ``train_step`` takes (NumPy here, tensors in the torch cases)."""
         return self.dataset.X, self.dataset.y
 
-    def epoch_function(self) -> Callable[[Any, Any], StepResult]:
+    def epoch_function(self) -> tuple[Callable[[Any, Any], StepResult], Callable[[Any], Any]]:
         """What ``run_block`` calls for a full-batch epoch (``batch_step``, or the case's step when that is the
-        same thing: one Python call less an epoch)."""
-        return self.batch_step
+        same thing: one Python call less an epoch), and what turns the gradient of w it returns into the value a
+        block records: a float for one weight, a list of floats otherwise."""
+        return self.batch_step, _as_values
+
+    def record_epochs(self, record: Record, X: Any, y: Any, k: int) -> None:
+        """``k`` full-batch epochs into ``record`` (what :meth:`epoch_function` gives; a case may have a cheaper
+        way)."""
+        record.run(self.epoch_function()[0], X, y, k)
 
     def as_batch(self, X: F32, y: F32) -> tuple[Any, Any]:
         """NumPy arrays X, y in the array type ``train_step`` takes."""
@@ -117,45 +126,38 @@ class Trainer(ABC):
     def run_block(self, k: int, low: float, high: float, watch: Callable[[float], bool] | None = None) -> EpochBlock:
         """Run up to ``k`` epochs and return them as a block; stop after the first epoch whose loss is not in
         (low, high] (NaN included) or for which ``watch(loss)`` is True. The same epochs as ``step()`` one at a
-        time, without an event object per epoch."""
+        time, without an event object per epoch. The stop rules look at CHECK_EVERY epochs at once: the epochs run
+        past a stop are dropped and the parameters put back to those the stop left (a run ends at a stop, so the
+        optimizer's state past it is never used)."""
         X, y = self.data()
         size = self.batch_size
-        epoch = self.epoch_function() if size is None else lambda X, y: self._minibatch_epoch(X, y, size)
-        if self.stepping is not None:  # an epoch begun block by block: it ends this block
+        epoch: Callable[[Any, Any], StepResult] | None = None  # None: the case's own full-batch epochs
+        grad_value = self.epoch_function()[1]
+        if size is not None:
+            epoch, grad_value = (lambda X, y: self._minibatch_epoch(X, y, size)), array_values(self.d)
+        elif self.stepping is not None:  # an epoch begun block by block: it ends this block
             k, epoch = 1, self.stepping.finish
         w, b = self.live_params()
-        # Python lists while the block runs, arrays once after it: an append per value costs less than a write
-        # into an array row, which matters when an epoch takes a few µs.
-        losses: list[float] = []
-        ws: list[list[float]] = []
-        gws: list[F32 | list[float]] = []
-        bs: list[float] = []
-        gbs: list[float | None] = []
-        add_loss, add_w, add_gw = losses.append, ws.append, gws.append
-        with_b = b is not None
-        try:
-            for _ in range(k):
-                loss, gw, gb = epoch(X, y)
-                add_loss(loss)
-                add_w(w.tolist())
-                add_gw(gw)
-                if with_b:
-                    bs.append(b.item())  # type: ignore[union-attr]
-                    gbs.append(gb)
-                if not low < loss <= high or (watch is not None and watch(loss)):
-                    break
-        except Exception as exc:  # noqa: BLE001 - a step torch refuses (a mistake): the run fails at this epoch
-            self.failure = exc
+        record = Record(w, b, grad_value)
+        stop, failure = -1, None
+        while stop < 0 and failure is None and len(record) < k:
+            start = len(record)
+            try:
+                if epoch is None:
+                    self.record_epochs(record, X, y, min(CHECK_EVERY, k - start))
+                else:
+                    record.run(epoch, X, y, min(CHECK_EVERY, k - start))
+            except Exception as exc:  # noqa: BLE001 - a step torch refuses (a mistake): the run fails at this epoch
+                failure = exc
+            stop = record.first_stop(start, low, high, watch)
+        if stop >= 0 and (failure is not None or stop < len(record) - 1):
+            failure = None  # the run stopped before the epochs after ``stop`` (and the one that failed) ran
+            del record[stop + 1:]
+            self.set_params(np.asarray(record.ws[stop], dtype=np.float32), None if b is None else record.bs[stop])
+        self.failure = failure
         first = self.epoch + 1
-        self.epoch += len(losses)
-        d = self.d
-        # case 1 hands back its NumPy arrays (joined at C speed), the torch cases lists of floats
-        grad_w = np.concatenate(gws, axis=0) if gws and isinstance(gws[0], np.ndarray) else np.array(gws)
-        return EpochBlock(self.run_id, first, np.fromiter(losses, dtype=np.float64, count=len(losses)),
-                          np.array(ws, dtype=np.float64).reshape(-1, d),
-                          np.array(bs, dtype=np.float64) if with_b else None,
-                          grad_w.astype(np.float64).reshape(-1, d),
-                          np.array(gbs, dtype=np.float64) if with_b else None)
+        self.epoch += len(record)
+        return record.block(self.run_id, first, self.d)
 
     def rewind(self, epoch: int, w: F32, b: float | None) -> None:
         """Put the parameters back to those recorded at ``epoch`` (a run that ended inside a block)."""
@@ -198,8 +200,8 @@ class NumpyTrainer(Trainer):
     def batch_step(self, X: F32, y: F32) -> StepResult:
         return self.train_step(X, y)  # NumPy scalars and arrays: the engine converts a block's values at once
 
-    def epoch_function(self) -> Callable[[Any, Any], StepResult]:
-        return self.train_step
+    def epoch_function(self) -> tuple[Callable[[Any, Any], StepResult], Callable[[Any], Any]]:
+        return self.train_step, array_values(self.d)
 
     def get_params(self) -> tuple[F32, float | None]:
         return self.w.ravel(), float(self.b) if self.bias else None
@@ -216,3 +218,74 @@ class NumpyTrainer(Trainer):
 
     def evaluate(self) -> float:
         return float(((self.forward(self.dataset.X) - self.dataset.y) ** 2).mean())
+
+
+def array_values(d: int) -> Callable[[Any], Any]:
+    """A gradient of w as a NumPy array (any shape) → a float (one weight) or a list: one C call."""
+    return operator.methodcaller("item" if d == 1 else "tolist")
+
+
+def _as_values(gw: Any) -> Any:
+    return np.ravel(gw).tolist()
+
+
+class Record:
+    """What :meth:`Trainer.run_block` records of each epoch: Python floats and lists while the block runs, arrays
+    once after it. When an epoch takes a few µs it matters: an append costs less than a write into an array row,
+    and a NumPy scalar or array kept alive per epoch costs more than a float."""
+
+    def __init__(self, w: F32, b: F32 | None, grad_value: Callable[[Any], Any]):
+        self.w, self.b = w, b  # views that follow the updates (Trainer.live_params)
+        self.w_value = w.item if w.size == 1 else w.tolist
+        self.grad_value = grad_value
+        self.losses: list[float] = []
+        self.ws: list[Any] = []
+        self.gws: list[Any] = []
+        self.bs: list[float] = []
+        self.gbs: list[float | None] = []
+
+    def __len__(self) -> int:
+        return len(self.losses)
+
+    def __delitem__(self, rows: slice) -> None:
+        for values in (self.losses, self.ws, self.gws, self.bs, self.gbs):
+            del values[rows]
+
+    def run(self, epoch: Callable[[Any, Any], StepResult], X: Any, y: Any, k: int) -> None:
+        """``k`` epochs, recorded; no stop rule looked at."""
+        add_loss, add_w, add_gw = self.losses.append, self.ws.append, self.gws.append
+        w_value, grad_value, b = self.w_value, self.grad_value, self.b
+        if b is None:
+            for _ in range(k):
+                loss, gw, _gb = epoch(X, y)
+                add_loss(float(loss))
+                add_w(w_value())
+                add_gw(grad_value(gw))
+            return
+        add_b, add_gb = self.bs.append, self.gbs.append
+        for _ in range(k):
+            loss, gw, gb = epoch(X, y)
+            add_loss(float(loss))
+            add_w(w_value())
+            add_gw(grad_value(gw))
+            add_b(b.item())
+            add_gb(float(gb))
+
+    def first_stop(self, start: int, low: float, high: float, watch: Callable[[float], bool] | None) -> int:
+        """The first epoch from ``start`` on whose loss is not in (low, high] or that ``watch`` stops, or -1."""
+        if watch is not None:  # called epoch by epoch, in order, never past the stop (it keeps a state)
+            for i, loss in enumerate(self.losses[start:], start):
+                if not low < loss <= high or watch(loss):
+                    return i
+            return -1
+        losses = np.fromiter(self.losses[start:], dtype=np.float64, count=len(self) - start)
+        outside = ~((losses > low) & (losses <= high))  # NaN is outside
+        return start + int(outside.argmax()) if outside.any() else -1
+
+    def block(self, run_id: int, first: int, d: int) -> EpochBlock:
+        with_b = self.b is not None
+        return EpochBlock(run_id, first, np.fromiter(self.losses, dtype=np.float64, count=len(self)),
+                          np.array(self.ws, dtype=np.float64).reshape(-1, d),
+                          np.array(self.bs, dtype=np.float64) if with_b else None,
+                          np.array(self.gws, dtype=np.float64).reshape(-1, d),
+                          np.array(self.gbs, dtype=np.float64) if with_b else None)
