@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
-F64 = npt.NDArray[np.float64]
+    F64 = npt.NDArray[np.float64]
+else:
+    from linreg_core.lazy import np
 
 
 def design(X: npt.ArrayLike, bias: bool) -> F64:

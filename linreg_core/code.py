@@ -7,10 +7,13 @@ import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import linreg_core
-from linreg_core.cases.base import Trainer
 from linreg_core.config import STEPS
+
+if TYPE_CHECKING:
+    from linreg_core.cases.base import Trainer
 
 PHASES = {"prediction": "Prediction", "loss": "Loss", "gradient": "Gradient", "update": "Update"}
 _PHASE_COMMENT = re.compile(r"^\s*#\s*(prediction|loss|gradient|update)\b", re.IGNORECASE)

@@ -14,12 +14,16 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
-F32 = npt.NDArray[np.float32]
+    F32 = npt.NDArray[np.float32]
+else:
+    from linreg_core.lazy import np
+
 
 #: Largest magnitude accepted in a data file; beyond it float32 arithmetic overflows at once.
 MAX_ABS_VALUE = 1e30
@@ -60,9 +64,22 @@ class Dataset:
         return int(self.X.shape[1])
 
 
+@dataclass(frozen=True)
+class DataShape:
+    """A dataset's name and size: known before its arrays are made, for generated data."""
+
+    name: str
+    n: int
+    d: int
+
+
+#: The notebook's inputs (y = 2x).
+SEED_X = (1.0, 2.0, 3.0, 4.0)
+
+
 def seed() -> Dataset:
     """The notebook's data: x = [1, 2, 3, 4], y = 2x."""
-    x = np.array([[1.0], [2.0], [3.0], [4.0]], dtype=np.float32)
+    x = np.array([[v] for v in SEED_X], dtype=np.float32)
     return Dataset(X=x, y=2.0 * x, name="seed", true_w=(2.0,), true_b=0.0)
 
 
@@ -75,6 +92,19 @@ def synthetic(
     seed: int = 0,
 ) -> Dataset:
     """``y = X @ true_w + true_b + noise * N(0, 1)`` with ``X ~ N(0, 1)``, reproducible for a seed."""
+    ws = check_synthetic(n, d, noise, true_w, true_b)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d), dtype=np.float32)
+    w = np.asarray(ws, dtype=np.float32).reshape(d, 1)
+    y = X @ w + np.float32(true_b) + np.float32(noise) * rng.standard_normal((n, 1), dtype=np.float32)
+    return Dataset(
+        X=X, y=y.astype(np.float32), name="synthetic", true_w=tuple(ws), true_b=float(true_b),
+        meta={"noise": noise, "seed": seed},
+    )
+
+
+def check_synthetic(n: int, d: int, noise: float, true_w: float | Sequence[float], true_b: float) -> list[float]:
+    """What :func:`synthetic` checks before it makes the data (no NumPy); the d true weights."""
     if not 1 <= n <= 50_000_000:
         raise DataError(f"synthetic: n must be in 1…50000000 (got {n})")
     if not 1 <= d <= 10_000:
@@ -88,14 +118,7 @@ def synthetic(
         raise DataError(f"synthetic: true-w needs 1 or {d} values (got {len(ws)})")
     if not all(math.isfinite(v) for v in ws) or not math.isfinite(true_b):
         raise DataError("synthetic: true-w and true-b must be finite")
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, d), dtype=np.float32)
-    w = np.asarray(ws, dtype=np.float32).reshape(d, 1)
-    y = X @ w + np.float32(true_b) + np.float32(noise) * rng.standard_normal((n, 1), dtype=np.float32)
-    return Dataset(
-        X=X, y=y.astype(np.float32), name="synthetic", true_w=tuple(ws), true_b=float(true_b),
-        meta={"noise": noise, "seed": seed},
-    )
+    return ws
 
 
 def _parse_cell(text: str, path: str, line: int, col: int) -> float:
@@ -280,3 +303,15 @@ def load(spec: str, *, n: int = 100, features: int = 1, noise: float = 0.1,
     if spec == "synthetic":
         return synthetic(n=n, d=features, noise=noise, true_w=true_w, true_b=true_b, seed=rng_seed)
     return load_csv(spec, x_cols=x_cols, y_col=y_col)
+
+
+def generated_shape(spec: str, *, n: int = 100, features: int = 1, noise: float = 0.1,
+                    true_w: float | Sequence[float] = 2.0, true_b: float = 0.0) -> DataShape | None:
+    """The shape of the data :func:`load` would generate for ``seed`` or ``synthetic``, after the same checks, without
+    making it (nor importing NumPy); None for a file, which has to be read."""
+    if spec == "seed":
+        return DataShape("seed", len(SEED_X), 1)
+    if spec == "synthetic":
+        check_synthetic(n, features, noise, true_w, true_b)
+        return DataShape("synthetic", n, features)
+    return None

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
-F64 = npt.NDArray[np.float64]
+    F64 = npt.NDArray[np.float64]
+else:
+    from linreg_core.lazy import np
+
 
 #: Reasons a run ends. ``stopped`` only comes from a stream that was told to stop mid-run.
 REASONS = ("completed", "converged", "diverged", "failed", "stopped")

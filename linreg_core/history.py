@@ -6,14 +6,16 @@ import csv
 import io
 import json
 import math
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from linreg_core.events import EpochBlock, EpochEnded
 from linreg_core.fileio import atomic_write
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+else:
+    from linreg_core.lazy import np
 
 class History:
     """Loss, parameters and gradients per epoch, about 4·(2 + 2d) bytes an epoch."""
@@ -21,9 +23,21 @@ class History:
     def __init__(self, d: int, bias: bool, capacity: int = 1024):
         self.d, self.bias = d, bias
         self._n = 0
-        cols = 2 * d + (2 if bias else 0)
-        self._loss = np.empty(capacity, dtype=np.float32)
-        self._params = np.empty((capacity, cols), dtype=np.float32)
+        self._shape = (capacity, 2 * d + (2 if bias else 0))
+        self._arrays: tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]] | None = None  # at first use
+
+    @property
+    def _loss(self) -> npt.NDArray[np.float32]:
+        return self._store()[0]
+
+    @property
+    def _params(self) -> npt.NDArray[np.float32]:
+        return self._store()[1]
+
+    def _store(self) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        if self._arrays is None:  # made at first use: the app's first screen has a history and no NumPy yet
+            self._arrays = np.empty(self._shape[0], dtype=np.float32), np.empty(self._shape, dtype=np.float32)
+        return self._arrays
 
     def __len__(self) -> int:
         return self._n
@@ -68,7 +82,7 @@ class History:
         loss[: self._n] = self._loss[: self._n]
         params = np.empty((cap, self._params.shape[1]), dtype=np.float32)
         params[: self._n] = self._params[: self._n]
-        self._loss, self._params = loss, params
+        self._arrays = loss, params
 
     def clear(self) -> None:
         self._n = 0

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from linreg_core.analysis import design
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
-from linreg_core.scaling import scaler_for
 
-F64 = npt.NDArray[np.float64]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    F64 = npt.NDArray[np.float64]
+else:
+    from linreg_core.lazy import np
+
 ELLIPSE_POINTS = 72
 
 
@@ -57,6 +60,8 @@ def loss_of(residuals: F64, kind: str) -> F64:
 
 def space(config: TrainConfig, dataset: Dataset, path: F64) -> tuple[F64, F64, F64]:
     """(A, y, path) in the space the optimizer moves in: the standardized one for a standardized run."""
+    from linreg_core.scaling import scaler_for  # with the cases: not imported before a landscape is drawn
+
     scaler = scaler_for(config, dataset)
     if scaler is None:
         return design(dataset.X, config.bias), np.asarray(dataset.y, np.float64).ravel(), path

@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 from linreg_core.checkpoint import Checkpoint, CheckpointError
 from linreg_core.checkpoint import load as load_checkpoint
 from linreg_core.config import LOSSES, MISTAKES, OPTIMIZERS, PRESETS, ConfigError, DataSpec, TrainConfig
-from linreg_core.data import DataError, Dataset
+from linreg_core.data import DataError, Dataset, generated_shape
 from linreg_core.data import load as load_data
 from linreg_core.parse import InputError, parse_numbers
 
@@ -115,6 +115,32 @@ def setup_from_args(args: argparse.Namespace, current: TrainConfig | None = None
     """Build and validate the configuration and load the data; raises a BAD_INPUT error on problems. Options not
     given keep ``current``'s values (a lesson's step; default: the case's preset), and ``current_data`` is kept when
     the data options and the seed stay the same."""
+    cfg, ckpt = config_from_args(args, current)
+    same_data = current is not None and ckpt is None and cfg.data == current.data and cfg.seed == current.seed
+    dataset = current_data if same_data and current_data is not None else dataset_for(cfg)
+    check_shapes(cfg, dataset.d)
+    return Setup(cfg, dataset, ckpt)
+
+
+def setup_for_app(args: argparse.Namespace) -> tuple[TrainConfig, Dataset | None]:
+    """:func:`setup_from_args` for the app's start: the data only when it must be read now (a file, a checkpoint's),
+    so that a bad file stops the start; generated data (seed, synthetic) is checked here and made at its first use,
+    after the first screen."""
+    cfg, ckpt = config_from_args(args)
+    s = cfg.data
+    shape = None if ckpt else generated_shape(s.source, n=s.n, features=s.features, noise=s.noise,
+                                                 true_w=s.true_w, true_b=s.true_b)
+    if shape is None:
+        setup = setup_from_args(args)
+        return setup.config, setup.dataset
+    check_shapes(cfg, shape.d)
+    return cfg, None
+
+
+def config_from_args(args: argparse.Namespace, current: TrainConfig | None = None,
+                     ) -> tuple[TrainConfig, Checkpoint | None]:
+    """The configuration the options give (over ``current``, or a checkpoint's with ``--load``), and that
+    checkpoint."""
     ckpt = load_checkpoint(args.load) if getattr(args, "load", None) else None
     base = ckpt.config_to_continue() if ckpt else current
     case = args.case if args.case is not None else (base.case if base else 1)
@@ -135,11 +161,7 @@ def setup_from_args(args: argparse.Namespace, current: TrainConfig | None = None
         if len(betas) != 2:
             raise InputError(f"--betas: two numbers, B1,B2 (got {len(betas)})")
         changes["betas"] = (betas[0], betas[1])
-    cfg = cfg.replace(**changes, data=_data_spec(args, cfg.data))
-    same_data = current is not None and ckpt is None and cfg.data == current.data and cfg.seed == current.seed
-    dataset = current_data if same_data and current_data is not None else dataset_for(cfg)
-    check_shapes(cfg, dataset)
-    return Setup(cfg, dataset, ckpt)
+    return cfg.replace(**changes, data=_data_spec(args, cfg.data)), ckpt
 
 
 def _data_spec(args: argparse.Namespace, spec: DataSpec) -> DataSpec:
@@ -162,10 +184,9 @@ def dataset_for(cfg: TrainConfig) -> Dataset:
                      rng_seed=cfg.seed, x_cols=s.x_cols, y_col=s.y_col)
 
 
-def check_shapes(cfg: TrainConfig, dataset: Dataset) -> None:
-    if cfg.init_w is not None and len(cfg.init_w) not in (1, dataset.d):
-        raise ConfigError([f"init_w: needs 1 or {dataset.d} values for {dataset.d} features "
-                           f"(got {len(cfg.init_w)})"])
+def check_shapes(cfg: TrainConfig, d: int) -> None:
+    if cfg.init_w is not None and len(cfg.init_w) not in (1, d):
+        raise ConfigError([f"init_w: needs 1 or {d} values for {d} features (got {len(cfg.init_w)})"])
 
 
 def check_writable(path: str, what: str) -> None:

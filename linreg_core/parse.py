@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+else:
+    from linreg_core.lazy import np
 
 _SPLIT = re.compile(r"[,\s]+")
 MAX_INPUT_CHARS = 100_000

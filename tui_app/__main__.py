@@ -64,12 +64,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from linreg_core.options import BAD_INPUT, UsageError, setup_from_args
+    from linreg_core.options import BAD_INPUT, UsageError, setup_for_app, setup_from_args
 
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        setup = setup_from_args(args)
+        if args.lesson is None and not args.serve:  # generated data is made after the first screen
+            config, dataset = setup_for_app(args)
+        else:
+            setup = setup_from_args(args)
+            config, dataset = setup.config, setup.dataset
     except UsageError as exc:
         sys.stderr.write(f"linreg-tui: error: {exc}\n")
         return 2
@@ -84,7 +88,7 @@ def _main(argv: Sequence[str] | None) -> int:
         from linreg_core.lesson import LessonError, load
 
         try:
-            lesson = load(args.lesson, setup.config, setup.dataset)
+            lesson = load(args.lesson, config, dataset)
         except LessonError as exc:
             sys.stderr.write("".join(f"linreg-tui: error: {p}\n" for p in exc.problems))
             return 2
@@ -95,7 +99,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return serve(list(sys.argv[1:] if argv is None else argv), args.host, args.port)
     from tui_app.app import LinregApp
 
-    app = LinregApp(setup.config, setup.dataset, speed=args.speed, on_first_screen=resume_gc, lesson=lesson)
+    app = LinregApp(config, dataset, speed=args.speed, on_first_screen=resume_gc, lesson=lesson)
     code = app.run()
     return code if isinstance(code, int) else 0
 

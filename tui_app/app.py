@@ -32,7 +32,7 @@ class LinregApp(App[int]):
     # On every screen: help and quit. The run's keys are the main screen's (keymap.py).
     BINDINGS = [Binding("question_mark", "help", "Help", show=False), Binding("q", "quit_app", "Quit", show=False)]
 
-    def __init__(self, config: TrainConfig, dataset: Dataset, *, speed: float | None = 10.0,
+    def __init__(self, config: TrainConfig, dataset: Dataset | None, *, speed: float | None = 10.0,
                  cursor_blink: bool = True,
                  stream_factory: type[RunStream] | type[ProcessRunStream] = ProcessRunStream,
                  on_first_screen: Callable[[], None] | None = None, lesson: Lesson | None = None):

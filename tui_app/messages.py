@@ -5,14 +5,15 @@ across threads."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
 from textual.message import Message
 
-from linreg_core.compare import CompareStep
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
+    from linreg_core.compare import CompareStep
 
 @dataclass
 class CaseChosen(Message):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
-Array = npt.NDArray[np.float64]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Array = npt.NDArray[np.float64]
+else:
+    from linreg_core.lazy import np
 
 
 def finite_xy(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[Array, Array]:

@@ -7,10 +7,7 @@ import math
 import os
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Callable
 
 from linreg_core.checkpoint import Checkpoint, CheckpointError
 from linreg_core.checkpoint import load as load_checkpoint
@@ -19,6 +16,10 @@ from linreg_core.data import DataError, Dataset
 from linreg_core.history import History
 from linreg_core.parse import InputError, parse_numbers
 from tui_app.plotting import decimate, finite_xy
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 #: Finished runs kept (oldest dropped first) and points kept of each loss curve.
 KEEP_RUNS = 10

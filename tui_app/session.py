@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from linreg_core import analysis
 from linreg_core.config import CASES, TrainConfig, mistakes_for
-from linreg_core.data import Dataset
+from linreg_core.data import Dataset, DataShape, generated_shape
 from linreg_core.events import EpochBlock, EpochEnded, Event, ParamsSet, PhaseStepped, RunError, RunFinished, RunReset
 from linreg_core.history import History
-from linreg_core.scaling import bound_for
 from linreg_core.stream import StreamBase
 from tui_app.runs import RunLog, params_label
 
@@ -62,6 +61,18 @@ class Sink(Protocol):
         """A block of the epoch ran on its own (`.`)."""
 
 
+def shape_of(dataset: Dataset) -> DataShape:
+    return DataShape(dataset.name, dataset.n, dataset.d)
+
+
+def generated_data_shape(config: TrainConfig) -> DataShape:
+    s = config.data
+    shape = generated_shape(s.source, n=s.n, features=s.features, noise=s.noise, true_w=s.true_w, true_b=s.true_b)
+    if shape is None:
+        raise ValueError(f"{s.source}: a data file is read before the session starts")
+    return shape
+
+
 def speed_text(speed: float | None) -> str:
     return "max" if speed is None else f"{speed:g}/s"
 
@@ -69,10 +80,14 @@ def speed_text(speed: float | None) -> str:
 class Session:
     """One app's run and its surroundings. ``stream`` is the core's training stream (thread or process)."""
 
-    def __init__(self, config: TrainConfig, dataset: Dataset, stream: StreamBase, speed: float | None,
+    def __init__(self, config: TrainConfig, dataset: Dataset | None, stream: StreamBase, speed: float | None,
                  lesson: Lesson | None = None):
+        """``dataset``: None for generated data (seed, synthetic), made from ``config`` at its first use."""
         self.config = config
-        self.dataset = dataset
+        self._data_config = config
+        self._dataset = dataset
+        #: The data's name and size (before generated data is made: the first screen shows them)
+        self.shape = shape_of(dataset) if dataset is not None else generated_data_shape(config)
         self.stream = stream
         self.speed = speed
         self.state = RunState.READY
@@ -81,7 +96,7 @@ class Session:
         self.loss = math.nan
         self.w: tuple[float, ...] = ()
         self.b: float | None = None
-        self.history = History(dataset.d, config.bias)
+        self.history = History(self.shape.d, config.bias)
         self.past_runs = RunLog()
         self.contiguity_errors = 0
         #: The last block run on its own (`.`), and the block `.` runs next (None: the next epoch's prediction)
@@ -93,30 +108,67 @@ class Session:
         self.next_phase: str | None = None
         #: True once the training process has reported the current run's start (its RunReset)
         self.started = False
-        self.star_bias: bool | None = None
+        self._bound: analysis.LrBound | None = None
+        self._bound_unscaled: analysis.LrBound | None = None
+        self._star: analysis.ClosedForm | None = None
+        self._star_bias: bool | None = None
         #: The lesson the app walks through (--lesson), and how many predictions the inference box made
         self.lesson = lesson
         self.predictions = 0
         #: The screens opened over the main one, in order (a lesson's `screen` condition reads it)
         self.opened: list[str] = []
-        self._derive(data_changed=True)
 
-    # -- derived from the configuration and the data ------------------------------------------------
-    def _derive(self, data_changed: bool) -> None:
-        self.bound = bound_for(self.config, self.dataset)
-        self.bound_unscaled = (analysis.lr_bound(self.dataset.X, self.config.bias) if self.config.standardize
-                               else self.bound)
-        if data_changed or self.star_bias != self.config.bias:
-            self.star = analysis.closed_form(self.dataset.X, self.dataset.y, self.config.bias)
-            self.star_bias = self.config.bias
+    # -- the data and what is derived from it (at first use: the first screen is drawn before) ---------
+    @property
+    def has_data(self) -> bool:
+        """The data exists (read or made); generated data is made at its first use."""
+        return self._dataset is not None
+
+    @property
+    def dataset(self) -> Dataset:
+        if self._dataset is None:
+            from linreg_core.options import dataset_for
+
+            self._dataset = dataset_for(self._data_config)
+        return self._dataset
+
+    def start_stream(self) -> None:
+        """Start the training process, with the data (made now if it is generated)."""
+        self.stream.dataset = self.dataset
+        self.stream.start()
+
+    @property
+    def bound(self) -> analysis.LrBound:
+        """The learning-rate bound of this configuration on this data (scaled, with --standardize)."""
+        if self._bound is None:
+            from linreg_core.scaling import bound_for
+
+            self._bound = bound_for(self.config, self.dataset)
+        return self._bound
+
+    @property
+    def bound_unscaled(self) -> analysis.LrBound:
+        if not self.config.standardize:
+            return self.bound
+        if self._bound_unscaled is None:
+            self._bound_unscaled = analysis.lr_bound(self.dataset.X, self.config.bias)
+        return self._bound_unscaled
+
+    @property
+    def star(self) -> analysis.ClosedForm:
+        """The closed-form optimum (least squares) of this data, with or without a bias."""
+        if self._star is None or self._star_bias != self.config.bias:
+            self._star = analysis.closed_form(self.dataset.X, self.dataset.y, self.config.bias)
+            self._star_bias = self.config.bias
+        return self._star
 
     def describe_config(self) -> str:
-        c, ds = self.config, self.dataset
+        c, ds = self.config, self.shape
         return f"case {c.case} {CASES[c.case]} · lr {c.lr:g} · {c.epochs} epochs · data {ds.name} (n={ds.n}, d={ds.d})"
 
     def params(self) -> tuple[tuple[float, ...], float | None]:
         """w (zeros before the first report) and b."""
-        return self.w or (0.0,) * self.dataset.d, self.b
+        return self.w or (0.0,) * self.shape.d, self.b
 
     def finite_params(self) -> bool:
         return bool(self.w) and math.isfinite(sum(self.w)) and (self.b is None or math.isfinite(self.b))
@@ -137,9 +189,9 @@ class Session:
     def set_config(self, config: TrainConfig, dataset: Dataset | None = None) -> None:
         """Take a new configuration (and data) and reset the run to epoch 0."""
         if dataset is not None:
-            self.dataset = dataset
-        self.config = config
-        self._derive(data_changed=dataset is not None)
+            self._dataset, self.shape, self._star = dataset, shape_of(dataset), None
+        self.config = self._data_config = config
+        self._bound = self._bound_unscaled = None
         self.reset(dataset)
 
     def reset(self, dataset: Dataset | None = None) -> None:
@@ -149,7 +201,7 @@ class Session:
         self.state = RunState.READY
         self.last_phase, self.next_phase = None, None
         self.epoch = 0
-        self.history = History(self.dataset.d, self.config.bias)
+        self.history = History(self.shape.d, self.config.bias)
 
     def toggle_run(self) -> tuple[str, str]:
         """Space: run, pause, or start a finished run again. Returns the message to show and its level."""
@@ -181,7 +233,7 @@ class Session:
         """`.`: the next block of the next epoch on its own; a message when it cannot run."""
         if self.state.ended:
             return f"the run has {self.state} — r resets, space starts again"
-        if self.config.batch_size is not None and self.config.batch_size < self.dataset.n:
+        if self.config.batch_size is not None and self.config.batch_size < self.shape.n:
             return "stepping inside an epoch steps a full-batch epoch: clear Batch size first"
         if self.state is RunState.RUNNING:
             self.stream.pause()

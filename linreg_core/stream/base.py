@@ -30,9 +30,10 @@ class StreamBase:
     """Commands go to the worker; its chunks arrive on ``queue`` (an ``asyncio.Queue``), its state in
     ``worker_state``."""
 
-    def __init__(self, config: TrainConfig, dataset: Dataset, speed: float | None, max_chunks: int,
+    def __init__(self, config: TrainConfig, dataset: Dataset | None, speed: float | None, max_chunks: int,
                  loop: asyncio.AbstractEventLoop | None):
         self.config = config
+        #: The data the worker trains on; None until ``start`` for data the app makes after its first screen
         self.dataset = dataset
         self.queue: asyncio.Queue[list[Event]] = asyncio.Queue()
         self._loop = loop

@@ -15,7 +15,6 @@ from linreg_core.data import Dataset
 from linreg_core.events import Event, RunError
 from linreg_core.stream.base import Delivery, StreamBase
 from linreg_core.stream.commands import Command, StopCmd, WorkerState, WorkerStatus
-from linreg_core.stream.worker import Worker, describe
 
 
 class _PipeTransport:
@@ -54,6 +53,8 @@ class _PipeTransport:
 
 def _child_main(cmd_conn: Connection, evt_conn: Connection, slots: Any, interrupted: Any,
                 config: TrainConfig, dataset: Dataset, speed: float | None) -> None:
+    from linreg_core.stream.worker import Worker, describe  # the engine: only this process imports it
+
     io = _PipeTransport(cmd_conn, evt_conn, slots, interrupted)
     # torch loads beside the first commands, so the first epoch after switching to a torch case does not wait
     # for its import (the import lock makes a case that needs it sooner wait for this one)
@@ -80,7 +81,7 @@ def _preload_torch() -> None:
 class ProcessRunStream(StreamBase):
     """Like :class:`RunStream`, but training runs in a separate process, in parallel with the UI."""
 
-    def __init__(self, config: TrainConfig, dataset: Dataset, *, speed: float | None = None,
+    def __init__(self, config: TrainConfig, dataset: Dataset | None, *, speed: float | None = None,
                  max_chunks: int = 64, loop: asyncio.AbstractEventLoop | None = None):
         super().__init__(config, dataset, speed, max_chunks, loop)
         ctx = mp.get_context("spawn")
@@ -97,6 +98,8 @@ class ProcessRunStream(StreamBase):
     def start(self) -> None:
         if self._proc is not None:
             raise RuntimeError("stream already started")
+        if self.dataset is None:
+            raise RuntimeError("no data to train on")
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
         proc = self._ctx.Process(

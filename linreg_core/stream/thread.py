@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
+from typing import TYPE_CHECKING
 
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.events import Event, RunError
 from linreg_core.stream.base import StreamBase
 from linreg_core.stream.commands import Command, StopCmd, WorkerState, WorkerStatus
-from linreg_core.stream.worker import RunFactory, Worker, default_run, describe
+
+if TYPE_CHECKING:
+    from linreg_core.stream.worker import RunFactory
 
 
 class _ThreadTransport:
@@ -41,28 +44,33 @@ class _ThreadTransport:
 class RunStream(StreamBase):
     """A training run in a background thread, controlled by commands, observed through ``get()``."""
 
-    def __init__(self, config: TrainConfig, dataset: Dataset, *, speed: float | None = None,
+    def __init__(self, config: TrainConfig, dataset: Dataset | None, *, speed: float | None = None,
                  max_chunks: int = 64, loop: asyncio.AbstractEventLoop | None = None,
                  run_factory: RunFactory | None = None):
         super().__init__(config, dataset, speed, max_chunks, loop)
         self._credits = threading.Semaphore(max_chunks)
         self._cmds: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self._interrupted = threading.Event()
-        self._run_factory = run_factory or default_run
+        self._run_factory = run_factory
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         if self._thread is not None:
             raise RuntimeError("stream already started")
+        if self.dataset is None:
+            raise RuntimeError("no data to train on")
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
         self._thread = threading.Thread(target=self._work, name="linreg-stream", daemon=True)
         self._thread.start()
 
     def _work(self) -> None:
+        from linreg_core.stream.worker import Worker, default_run, describe  # the engine, imported when it runs
+
         io = _ThreadTransport(self)
+        assert self.dataset is not None  # start() checked
         try:
-            Worker(io, self.config, self.dataset, self._speed, self._run_factory).serve()
+            Worker(io, self.config, self.dataset, self._speed, self._run_factory or default_run).serve()
         except Exception as exc:  # pragma: no cover - last resort, reported to the consumer
             io.post([RunError(describe(exc), self.run_id)])
             io.report(WorkerStatus(WorkerState.STOPPED, -1))

@@ -11,6 +11,8 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
+import pytest
+
 from tui_app.serve import descendants, running
 
 BIN = Path(sys.executable).parent
@@ -121,6 +123,40 @@ def test_python_m_tui_app_bad_option_exits_2_before_drawing() -> None:
     assert proc.stdout == ""
     proc = subprocess.run([str(TUI), "--speed", "fast"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "--speed" in proc.stderr
+
+
+@pytest.mark.parametrize(("argv", "error"), [
+    (["--data", "synthetic", "--n", "0"], "synthetic: n must be in 1…50000000 (got 0)"),
+    (["--data", "synthetic", "--features", "2", "--true-w", "1,2,3"], "synthetic: true-w needs 1 or 2 values (got 3)"),
+    (["--init-w", "1,2"], "init_w: needs 1 or 1 values for 1 features (got 2)"),
+    (["--data", "synthetic", "--features", "3", "--init-w", "1,2"],
+     "init_w: needs 1 or 3 values for 3 features (got 2)"),
+])
+def test_generated_data_made_after_the_first_screen_is_still_checked_before_it(argv: list[str], error: str) -> None:
+    """The seed and synthetic data are made once the first screen is drawn; their options are checked before."""
+    proc = subprocess.run([str(TUI), *argv], capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == f"linreg-tui: error: {error}\n"
+
+
+def test_the_first_screen_imports_neither_numpy_nor_the_engine() -> None:
+    """Everything the first screen needs, imported and built as ``linreg-tui`` does, in a fresh interpreter."""
+    code = """
+import sys
+from tui_app.__main__ import build_parser
+from linreg_core.options import setup_for_app
+from tui_app.app import LinregApp
+config, dataset = setup_for_app(build_parser().parse_args(["--data", "synthetic", "--features", "2"]))
+app = LinregApp(config, dataset)
+screen = app.get_default_screen()
+imported = sorted(m for m in ("numpy", "torch", "linreg_core.engine") if m in sys.modules)
+print(dataset, app.session.describe_config(), imported)
+app.session.stream.stop()
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split(" case ")[0] == "None"
+    assert "data synthetic (n=100, d=2) []" in proc.stdout
 
 
 def test_linreg_console_script_in_a_terminal_shows_progress() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Static
 
-from linreg_core.config import TrainConfig
+from linreg_core import analysis
+from linreg_core.config import DataSpec, TrainConfig
 from linreg_core.data import seed, synthetic
 from tests.tui.conftest import make_app, screen_text, settle, wait_for
 from tui_app.app import LinregApp
@@ -597,3 +598,22 @@ async def test_the_editor_stays_in_view_as_it_moves_down_a_short_pane() -> None:
             await pilot.press("up")
         await pilot.pause(0.1)
         assert pane.current == "lr" and pane.scroll_y == 0
+
+
+async def test_generated_data_is_made_after_the_first_screen_and_shown_then() -> None:
+    """linreg-tui starts without its seed or synthetic data (made once the first screen is drawn): the bound, the
+    closed form's loss and the run come then, the same as with the data given."""
+    cfg = TrainConfig.for_case(1, lr=0.2, data=DataSpec(source="synthetic", n=50, features=2))
+    app = LinregApp(cfg, None, speed=None, cursor_blink=False)
+    assert not app.session.has_data and app.session.describe_config().endswith("data synthetic (n=50, d=2)")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "η_max" in app.main.hyperparams.hint.plain)
+        given = synthetic(n=50, d=2, seed=cfg.seed)
+        made = app.session.dataset
+        assert made.name == "synthetic" and (made.X == given.X).all() and (made.y == given.y).all()
+        assert app.session.star == analysis.closed_form(given.X, given.y, False)
+        assert f"η_max {app.session.bound.eta_max:.4g}" in app.main.hyperparams.hint.plain
+        await wait_for(pilot, lambda: "loss*" in static_text(app, "#chart-title"))  # at the next display update
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.session.state.ended)
+        assert app.session.history.w.shape == (len(app.session.history), 2)

@@ -36,9 +36,8 @@ from tui_app.widgets.step_view import StepView
 if TYPE_CHECKING:
     from tui_app.screens.lesson_guide import LessonGuide
 
-#: Smallest gap between two display updates while epochs stream in (≤ 16 a second). Status, log and chart are
-#: updated together: each update costs a composition of the screen, more than drawing any one of them. The gap
-#: grows when a chart render is slow.
+#: Smallest gap between two display updates while epochs stream in (≤ 16 a second; more when a chart render is
+#: slow). Status, log and chart are updated together: each update costs a composition of the screen.
 DISPLAY_GAP = 0.06
 
 
@@ -79,7 +78,7 @@ class MainScreen(Screen[Any]):
                 yield step
                 with Horizontal(id="bottom"):
                     yield LogPane(id="log")
-                    yield InferenceBox(s.dataset.d, id="inference")
+                    yield InferenceBox(s.shape.d, id="inference")
             if s.lesson is not None:
                 from tui_app.widgets.lesson_pane import LessonPane
 
@@ -104,26 +103,26 @@ class MainScreen(Screen[Any]):
 
             self.guide = LessonGuide(self, self.session.lesson)
             self.set_class(True, "-with-lesson")
-        self.show_bound()
-        self.reference_curve()
         self.log_pane.start(self.session.describe_config())
         self.say(f"{self.session.describe_config()} — space runs, n steps, ? for help")
         self.refresh_status()
-        self.schedule_display()
-        # The training process and plotext start once the first screen is drawn: a process starting beside the
-        # first layout competes with it for the CPU. Commands sent before then wait in the stream's pipe.
+        if self.session.has_data:  # read before the start (a file): what it gives is on the first screen
+            self.show_data()
+        # Generated data (NumPy's import is a third of the start), the training process (it would compete with the
+        # first layout for the CPU) and plotext come once the first screen is drawn; commands wait in the pipe.
         self.call_after_refresh(self._after_first_screen)
 
     def on_screen_resume(self, event: ScreenResume) -> None:
-        # Before Screen's own handler, which restyles every widget on a resume. The first time, the widgets were
-        # styled as they were mounted: that pass changes nothing and costs ~50 ms. Later resumes restyle as usual.
+        # Before Screen's handler, which restyles every widget: the first time, as they were mounted (~50 ms).
         if not self._resumed:
             self._resumed = True
             event.refresh_styles = False
 
     def _after_first_screen(self) -> None:
+        if not self.session.has_data:
+            self.show_data()
         try:
-            self.session.stream.start()
+            self.session.start_stream()
         except (OSError, RuntimeError) as exc:  # e.g. no process can be started on this machine now
             self.error(f"the training process could not start: {exc}")
         self.drain()
@@ -398,3 +397,4 @@ class MainScreen(Screen[Any]):
     action_mistake = commands.mistake
     action_export_script = commands.export_script
     show_bound = commands.show_bound
+    show_data = commands.show_data

@@ -239,6 +239,13 @@ def export_script(self: MainScreen) -> None:
             "program in the notebook's style, written atomically", "linreg_run.py", check, done)
 
 
+def show_data(self: MainScreen) -> None:
+    """What the data gives: the learning-rate bound, the reference curve of a mistake, the chart."""
+    self.show_bound()
+    self.reference_curve()
+    self.schedule_display()
+
+
 def show_bound(self: MainScreen) -> None:
     """The learning-rate bound beside Learning rate (and the warning when lr ≥ η_max)."""
     s = self.session

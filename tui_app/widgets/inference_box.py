@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from linreg_core.parse import InputError, format_prediction, parse_predict
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from linreg_core.lazy import np
 
 MAX_SHOWN = 50
 

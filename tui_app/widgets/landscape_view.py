@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-import numpy as np
 from rich.text import Text
 
 from linreg_core.config import TrainConfig
@@ -14,6 +14,11 @@ from linreg_core.data import Dataset
 from linreg_core.history import History
 from linreg_core.landscape import draw, landscape, param_names, title
 from tui_app.widgets.plot import SafePlot
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from linreg_core.lazy import np
 
 #: The most path points drawn (evenly spaced, the last one always kept), as the loss series is decimated.
 PATH_POINTS = 400

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -19,6 +17,12 @@ from linreg_core.history import History
 from tui_app.plotting import finite_xy, log10_loss, plottable
 from tui_app.runs import PastRun
 from tui_app.widgets.plot import SafePlot
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+else:
+    from linreg_core.lazy import np
 
 #: Points per series at most: a braille chart has 2 dot columns per cell, and decimation keeps 2 points (min and
 #: max) per bucket, so 4 per cell of width is all a chart can show (fewer points draw faster).
