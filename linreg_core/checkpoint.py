@@ -6,7 +6,6 @@ JSON is read with ``json.loads`` and validated field by field, so loading can ne
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass
@@ -42,10 +41,14 @@ def save(path: str | os.PathLike[str], config: TrainConfig, epoch: int, w: tuple
         raise CheckpointError("parameters are not finite; nothing saved")
     doc = {"format": FORMAT, "version": VERSION, "epoch": epoch, "w": list(w), "b": b,
            "config": config.to_dict()}
+    import json  # at first use: not on the app's start path
+
     atomic_write(path, json.dumps(doc, indent=1, allow_nan=False) + "\n", overwrite=overwrite)
 
 
 def load(path: str | os.PathLike[str]) -> Checkpoint:
+    import json
+
     name = str(path)
     try:
         size = os.path.getsize(path)

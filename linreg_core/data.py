@@ -6,7 +6,6 @@ Everything here is NumPy only; torch is never imported.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import os
@@ -213,6 +212,8 @@ _NUMPY_ROW = re.compile(r"at row (\d+)")
 
 def _parse(text: str, name: str) -> tuple[list[str] | None, npt.NDArray[np.float64]]:
     """(header or None, values [rows, cols] all finite and ≤ MAX_ABS_VALUE)."""
+    import csv  # with the file: not on the app's start path
+
     lines = text.splitlines()
     first_idx = next((i for i, line in enumerate(lines) if line.strip() and line.strip(", \t")), None)
     if first_idx is None:
@@ -272,6 +273,8 @@ def _numpy_message(name: str, msg: str, skip: int) -> str:
 
 def _parse_exact(text: str, name: str, has_header: bool) -> npt.NDArray[np.float64]:
     """The csv module, cell by cell: exact line and column for every problem (and quoted numbers)."""
+    import csv
+
     rows: list[tuple[int, list[str]]] = []
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -135,6 +132,9 @@ class History:
         return out
 
     def to_csv(self) -> str:
+        import csv
+        import io
+
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(self.columns())
@@ -143,6 +143,8 @@ class History:
         return buf.getvalue()
 
     def to_json(self, extra: dict[str, Any] | None = None) -> str:
+        import json
+
         cols = self.columns()
         doc: dict[str, Any] = dict(extra or {})
         doc["history"] = [dict(zip(cols, row, strict=True)) for row in self.rows()]

@@ -10,7 +10,6 @@ import math
 from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
-from linreg_core import analysis
 from linreg_core.config import CASES, TrainConfig, mistakes_for
 from linreg_core.data import Dataset, DataShape, generated_shape
 from linreg_core.events import EpochBlock, EpochEnded, Event, ParamsSet, PhaseStepped, RunError, RunFinished, RunReset
@@ -24,7 +23,9 @@ SPEEDS: list[float | None] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, No
 
 
 if TYPE_CHECKING:
+    from linreg_core import analysis
     from linreg_core.lesson import Lesson
+
 
 class RunState(enum.StrEnum):
     READY = "ready"
@@ -151,14 +152,18 @@ class Session:
         if not self.config.standardize:
             return self.bound
         if self._bound_unscaled is None:
-            self._bound_unscaled = analysis.lr_bound(self.dataset.X, self.config.bias)
+            from linreg_core.analysis import lr_bound
+
+            self._bound_unscaled = lr_bound(self.dataset.X, self.config.bias)
         return self._bound_unscaled
 
     @property
     def star(self) -> analysis.ClosedForm:
         """The closed-form optimum (least squares) of this data, with or without a bias."""
         if self._star is None or self._star_bias != self.config.bias:
-            self._star = analysis.closed_form(self.dataset.X, self.dataset.y, self.config.bias)
+            from linreg_core.analysis import closed_form
+
+            self._star = closed_form(self.dataset.X, self.dataset.y, self.config.bias)
             self._star_bias = self.config.bias
         return self._star
 
@@ -175,10 +180,12 @@ class Session:
 
     def distances(self, w: tuple[float, ...], b: float | None) -> str:
         """‖θ − θ*‖ (and ‖θ − θ_true‖ for synthetic data) for a log line."""
+        from linreg_core.analysis import distance
+
         star, ds = self.star, self.dataset
-        out = f"‖θ−θ*‖={analysis.distance(w, b, star.w, star.b):.3g}"
+        out = f"‖θ−θ*‖={distance(w, b, star.w, star.b):.3g}"
         if ds.true_w is not None and ds.name == "synthetic":
-            out += f" ‖θ−θtrue‖={analysis.distance(w, b, ds.true_w, ds.true_b if b is not None else None):.3g}"
+            out += f" ‖θ−θtrue‖={distance(w, b, ds.true_w, ds.true_b if b is not None else None):.3g}"
         return out
 
     def unstable(self) -> bool:
@@ -290,8 +297,10 @@ class Session:
         self.state = REASON_STATE.get(ev.reason, RunState.FINISHED)
         self.past_runs.add(self.config, self.dataset.name, ev.reason, ev.epochs, ev.loss, self.history)
         self.loss, self.w, self.b = ev.loss, ev.w, ev.b
+        from linreg_core.analysis import distance
+
         star = self.star
-        dist = analysis.distance(ev.w, ev.b, star.w, star.b) if math.isfinite(sum(ev.w)) else math.inf
+        dist = distance(ev.w, ev.b, star.w, star.b) if math.isfinite(sum(ev.w)) else math.inf
         summary = f"{ev.reason}: {ev.epochs} epochs, loss at final parameters {ev.loss:.6g}, ‖θ−θ*‖ = {dist:.4g}"
         sink.log_note(summary, "bold red" if ev.reason == "diverged" else "bold")
         if ev.reason == "failed":  # torch refused a step (a mistake): its own words

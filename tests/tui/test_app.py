@@ -617,3 +617,20 @@ async def test_generated_data_is_made_after_the_first_screen_and_shown_then() ->
         await pilot.press("space")
         await wait_for(pilot, lambda: app.session.state.ended)
         assert app.session.history.w.shape == (len(app.session.history), 2)
+
+
+async def test_keys_typed_before_the_log_and_data_are_up_wait_and_come_in_order() -> None:
+    """Until the main screen has its log and its data (just after the first screen), keys wait and are replayed
+    in the order typed: none is lost."""
+    app = make_app(speed=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.main.ready_for_keys)
+        app.main.ready_for_keys = False  # as during the start
+        await pilot.press("n", "n", "plus")
+        await pilot.pause(0.1)
+        assert app.session.epoch == 0 and len(app.typeahead.held) == 3
+        app.main.ready_for_keys = True
+        app.typeahead.release()
+        await wait_for(pilot, lambda: app.session.epoch == 2)
+        await settle(pilot, app)
+        assert app.session.epoch == 2 and not app.typeahead.held

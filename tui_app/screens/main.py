@@ -25,16 +25,15 @@ from tui_app.session import Session, speed_text
 from tui_app.widgets.case_picker import CasePicker
 from tui_app.widgets.hyperparams import Hyperparams, Toggle
 from tui_app.widgets.inference_box import InferenceBox
-from tui_app.widgets.landscape_view import LandscapeData
-from tui_app.widgets.log_pane import LogPane
+from tui_app.widgets.log_start import LogStart
 from tui_app.widgets.loss_chart import ChartData, LossChart
 from tui_app.widgets.message_line import MessageLine
-from tui_app.widgets.plot import preload_plotting
 from tui_app.widgets.status_bar import StatusBar
 from tui_app.widgets.step_view import StepView
 
 if TYPE_CHECKING:
     from tui_app.screens.lesson_guide import LessonGuide
+    from tui_app.widgets.log_pane import LogPane
 
 #: Smallest gap between two display updates while epochs stream in (≤ 16 a second; more when a chart render is
 #: slow). Status, log and chart are updated together: each update costs a composition of the screen.
@@ -44,6 +43,9 @@ DISPLAY_GAP = 0.06
 class MainScreen(Screen[Any]):
     # Nothing has the focus at start: keys are the screen's until tab, a click or p enters a field.
     AUTO_FOCUS = ""
+    #: Keys typed before the log is mounted and the data shown wait (tui_app/typeahead.py), then come in order.
+    ready_for_keys = False
+    log_pane: LogPane
     BINDINGS = keymap.bindings()
 
     def __init__(self, session: Session, *, cursor_blink: bool = True,
@@ -51,7 +53,7 @@ class MainScreen(Screen[Any]):
         super().__init__(id="_default")
         self.session = session
         self.cursor_blink = cursor_blink
-        self._on_first_screen = on_first_screen
+        self.on_first_screen = on_first_screen
         self._resumed = False
         self.errors: list[str] = []
         self.redraws = 0
@@ -77,7 +79,7 @@ class MainScreen(Screen[Any]):
                 step.display = False
                 yield step
                 with Horizontal(id="bottom"):
-                    yield LogPane(id="log")
+                    yield LogStart(s.describe_config(), id="log-start")
                     yield InferenceBox(s.shape.d, id="inference")
             if s.lesson is not None:
                 from tui_app.widgets.lesson_pane import LessonPane
@@ -90,7 +92,6 @@ class MainScreen(Screen[Any]):
     def on_mount(self) -> None:
         self.status_bar = self.query_one(StatusBar)
         self.message_line = self.query_one(MessageLine)
-        self.log_pane = self.query_one(LogPane)
         self.hyperparams = self.query_one(Hyperparams)
         self.chart = self.query_one(LossChart)
         self.inference = self.query_one(InferenceBox)
@@ -103,34 +104,20 @@ class MainScreen(Screen[Any]):
 
             self.guide = LessonGuide(self, self.session.lesson)
             self.set_class(True, "-with-lesson")
-        self.log_pane.start(self.session.describe_config())
         self.say(f"{self.session.describe_config()} — space runs, n steps, ? for help")
         self.refresh_status()
-        if self.session.has_data:  # read before the start (a file): what it gives is on the first screen
+        if self.session.has_data:  # read before the start (a file): the log and what the data gives, at once
+            self.start_log()
             self.show_data()
         # Generated data (NumPy's import is a third of the start), the training process (it would compete with the
         # first layout for the CPU) and plotext come once the first screen is drawn; commands wait in the pipe.
-        self.call_after_refresh(self._after_first_screen)
+        self.call_after_refresh(self.after_first_screen)
 
     def on_screen_resume(self, event: ScreenResume) -> None:
         # Before Screen's handler, which restyles every widget: the first time, as they were mounted (~50 ms).
         if not self._resumed:
             self._resumed = True
             event.refresh_styles = False
-
-    def _after_first_screen(self) -> None:
-        if not self.session.has_data:
-            self.show_data()
-        try:
-            self.session.start_stream()
-        except (OSError, RuntimeError) as exc:  # e.g. no process can be started on this machine now
-            self.error(f"the training process could not start: {exc}")
-        self.drain()
-        if self.guide is not None:
-            self.guide.start()
-        preload_plotting()  # the first screen has no figure to draw
-        if self._on_first_screen is not None:
-            self._on_first_screen()
 
     # -- the one worker that drains the core's event queue ------------------------------------------
     @work(exclusive=True, group="drain", exit_on_error=False)
@@ -218,8 +205,11 @@ class MainScreen(Screen[Any]):
         self.log_pane.flush()
         self.refresh_status()
         w, b = s.params()
-        land = LandscapeData(s.config, s.dataset, s.history, s.initial, self.pair) \
-            if chart.view == "landscape-view" else None
+        land = None
+        if chart.view == "landscape-view":
+            from tui_app.widgets.landscape_view import LandscapeData  # and the landscape's math, once drawn
+
+            land = LandscapeData(s.config, s.dataset, s.history, s.initial, self.pair)
         chart.redraw(ChartData(s.history, s.dataset, w, b, s.star.loss if s.config.loss == "mse" else None,
                                chart.log_scale, s.past_runs.overlays(), s.reference, land))
         self.redraws += 1
@@ -370,11 +360,6 @@ class MainScreen(Screen[Any]):
         if self.guide is not None:
             self.guide.command(what)
 
-    def action_pair(self, step: int) -> None:
-        """[ / ]: the landscape over the previous / next pair of parameters."""
-        self.pair += step
-        self.schedule_display()
-
     async def action_quit_app(self) -> None:
         await self.app.run_action("quit_app")
 
@@ -396,5 +381,8 @@ class MainScreen(Screen[Any]):
     action_history = commands.history
     action_mistake = commands.mistake
     action_export_script = commands.export_script
+    action_pair = commands.pair
+    after_first_screen = commands.after_first_screen
     show_bound = commands.show_bound
+    start_log = commands.start_log
     show_data = commands.show_data

@@ -239,6 +239,46 @@ def export_script(self: MainScreen) -> None:
             "program in the notebook's style, written atomically", "linreg_run.py", check, done)
 
 
+def pair(self: MainScreen, step: int) -> None:
+    """[ / ]: the landscape over the previous / next pair of parameters."""
+    self.pair += step
+    self.schedule_display()
+
+
+def after_first_screen(self: MainScreen) -> None:
+    """Once the first screen is drawn: generated data made and what it gives shown, the training process started
+    (beside the first layout it would compete with it for the CPU; commands sent before wait in its pipe), plotext
+    loaded; then the keys typed meanwhile, in order."""
+    from tui_app.widgets.plot import preload_plotting
+
+    if not self.session.has_data:
+        self.start_log()
+        self.show_data()
+    try:
+        self.session.start_stream()
+    except (OSError, RuntimeError) as exc:  # e.g. no process can be started on this machine now
+        self.error(f"the training process could not start: {exc}")
+    self.drain()
+    if self.guide is not None:
+        self.guide.start()
+    preload_plotting()  # the first screen has no figure to draw
+    self.ready_for_keys = True
+    self.app.typeahead.release()  # type: ignore[attr-defined]
+    if self.on_first_screen is not None:
+        self.on_first_screen()
+
+
+def start_log(self: MainScreen) -> None:
+    """The log pane (Textual's RichLog, imported now) in the place of the lines drawn for the first screen."""
+    from tui_app.widgets.log_pane import LogPane
+
+    start = self.query_one("#log-start")
+    self.log_pane = LogPane(id="log")
+    self.log_pane.start(self.session.describe_config())
+    self.query_one("#bottom").mount(self.log_pane, before=start)
+    start.remove()
+
+
 def show_data(self: MainScreen) -> None:
     """What the data gives: the learning-rate bound, the reference curve of a mistake, the chart."""
     self.show_bound()

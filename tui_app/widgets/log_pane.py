@@ -8,13 +8,12 @@ from rich.text import Text
 from textual.widgets import RichLog
 
 from linreg_core.parse import format_epoch
+from tui_app.widgets.log_start import header_lines
 
 #: Lines kept on screen; the full history stays in the app's compact arrays (export it with the core).
 MAX_LINES = 2000
 #: At most this many lines are written at a time; the rest are summarised in one line.
 MAX_LINES_PER_BATCH = 25
-
-INTRO = "loss: before each epoch's update; w, b: after it"
 
 
 class LogPane(RichLog):
@@ -32,8 +31,8 @@ class LogPane(RichLog):
         self._prev = None
         self._pending.clear()
         self._skipped = 0
-        self.write(Text(header, style="dim"))
-        self.write(Text(INTRO, style="dim"))
+        for line in header_lines(header):
+            self.write(line)
 
     def epoch_line(self, epoch: int, w: tuple[float, ...], b: float | None, loss: float, extra: str = "") -> Text:
         line = Text(format_epoch(epoch, w, b, loss))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.console import Group
@@ -17,6 +16,8 @@ MAX_VALUE = 60
 
 
 def value_text(value: Any) -> str:
+    import json  # when a step is shown: not on the app's start path
+
     if value is None:
         return "None"
     text = json.dumps(value)
