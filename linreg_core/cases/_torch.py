@@ -102,7 +102,7 @@ class TorchTrainer(Trainer):
 
     def record_epochs(self, record: Record, X: torch.Tensor, y: torch.Tensor, k: int) -> None:
         # train_step itself, its loss read here and its gradients as the hooks left them: a call less an epoch
-        step, add_loss, add_w, add_gw = self.train_step, record.losses.append, record.ws.append, record.gws.append
+        step, add_loss, add_w, add_gw = self.train_step, record.losses.append, record.add_w, record.add_gw
         w_value, b = record.w_value, record.b
         if b is None:
             for _ in range(k):
@@ -110,7 +110,7 @@ class TorchTrainer(Trainer):
                 add_w(w_value())
                 add_gw(self._grad_w)
             return
-        add_b, add_gb = record.bs.append, record.gbs.append
+        add_b, add_gb = record.bs.append, record.add_gb
         for _ in range(k):
             add_loss(step(X, y).item())
             add_w(w_value())

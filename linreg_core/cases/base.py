@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 from abc import ABC, abstractmethod
+from array import array
 from typing import Any, Callable
 
 import numpy as np
@@ -152,12 +153,12 @@ class Trainer(ABC):
             stop = record.first_stop(start, low, high, watch)
         if stop >= 0 and (failure is not None or stop < len(record) - 1):
             failure = None  # the run stopped before the epochs after ``stop`` (and the one that failed) ran
-            del record[stop + 1:]
-            self.set_params(np.asarray(record.ws[stop], dtype=np.float32), None if b is None else record.bs[stop])
+            record.keep(stop + 1)
+            self.set_params(*record.params(stop))
         self.failure = failure
         first = self.epoch + 1
         self.epoch += len(record)
-        return record.block(self.run_id, first, self.d)
+        return record.block(self.run_id, first)
 
     def rewind(self, epoch: int, w: F32, b: float | None) -> None:
         """Put the parameters back to those recorded at ``epoch`` (a run that ended inside a block)."""
@@ -221,39 +222,47 @@ class NumpyTrainer(Trainer):
 
 
 def array_values(d: int) -> Callable[[Any], Any]:
-    """A gradient of w as a NumPy array (any shape) → a float (one weight) or a list: one C call."""
-    return operator.methodcaller("item" if d == 1 else "tolist")
+    """A gradient of w as a NumPy array (any shape) → a float (one weight: one C call) or a list of d floats."""
+    return operator.methodcaller("item") if d == 1 else _as_values
 
 
 def _as_values(gw: Any) -> Any:
-    return np.ravel(gw).tolist()
+    values = np.ravel(gw).tolist()
+    return values[0] if len(values) == 1 else values
 
 
 class Record:
-    """What :meth:`Trainer.run_block` records of each epoch: Python floats and lists while the block runs, arrays
-    once after it. When an epoch takes a few µs it matters: an append costs less than a write into an array row,
-    and a NumPy scalar or array kept alive per epoch costs more than a float."""
+    """What :meth:`Trainer.run_block` records of each epoch, as C doubles (``array.array``) while the block runs and
+    NumPy arrays once after it. When an epoch takes a few µs it matters: a NumPy scalar, array or even a float kept
+    alive per epoch costs more than a double written into an array."""
 
     def __init__(self, w: F32, b: F32 | None, grad_value: Callable[[Any], Any]):
         self.w, self.b = w, b  # views that follow the updates (Trainer.live_params)
-        self.w_value = w.item if w.size == 1 else w.tolist
-        self.grad_value = grad_value
-        self.losses: list[float] = []
-        self.ws: list[Any] = []
-        self.gws: list[Any] = []
-        self.bs: list[float] = []
-        self.gbs: list[float | None] = []
+        self.d = d = w.size
+        self.grad_value = grad_value  # a gradient of w → a float (d == 1) or a list of d floats
+        self.losses, self.ws, self.gws, self.bs, self.gbs = (array("d") for _ in range(5))
+        one = d == 1  # one weight: floats appended; d weights: lists of d floats
+        self.w_value: Callable[[], Any] = w.item if one else w.tolist
+        self.add_w: Callable[[Any], None] = self.ws.append if one else self.ws.extend
+        self.add_gw: Callable[[Any], None] = self.gws.append if one else self.gws.extend
+        self.add_gb: Callable[[Any], None] = self.gbs.append
 
     def __len__(self) -> int:
         return len(self.losses)
 
-    def __delitem__(self, rows: slice) -> None:
-        for values in (self.losses, self.ws, self.gws, self.bs, self.gbs):
-            del values[rows]
+    def keep(self, n: int) -> None:
+        """Only the first ``n`` epochs."""
+        d = self.d
+        del self.losses[n:], self.ws[n * d:], self.gws[n * d:], self.bs[n:], self.gbs[n:]
+
+    def params(self, i: int) -> tuple[F32, float | None]:
+        """w (float32 [d]) and b after the i-th epoch of the block."""
+        w = np.asarray(self.ws[i * self.d:(i + 1) * self.d], dtype=np.float32)
+        return w, None if self.b is None else self.bs[i]
 
     def run(self, epoch: Callable[[Any, Any], StepResult], X: Any, y: Any, k: int) -> None:
         """``k`` epochs, recorded; no stop rule looked at."""
-        add_loss, add_w, add_gw = self.losses.append, self.ws.append, self.gws.append
+        add_loss, add_w, add_gw = self.losses.append, self.add_w, self.add_gw
         w_value, grad_value, b = self.w_value, self.grad_value, self.b
         if b is None:
             for _ in range(k):
@@ -262,7 +271,7 @@ class Record:
                 add_w(w_value())
                 add_gw(grad_value(gw))
             return
-        add_b, add_gb = self.bs.append, self.gbs.append
+        add_b, add_gb = self.bs.append, self.add_gb
         for _ in range(k):
             loss, gw, gb = epoch(X, y)
             add_loss(float(loss))
@@ -278,14 +287,16 @@ class Record:
                 if not low < loss <= high or watch(loss):
                     return i
             return -1
-        losses = np.fromiter(self.losses[start:], dtype=np.float64, count=len(self) - start)
+        losses = np.array(self.losses[start:], dtype=np.float64)
         outside = ~((losses > low) & (losses <= high))  # NaN is outside
         return start + int(outside.argmax()) if outside.any() else -1
 
-    def block(self, run_id: int, first: int, d: int) -> EpochBlock:
-        with_b = self.b is not None
-        return EpochBlock(run_id, first, np.fromiter(self.losses, dtype=np.float64, count=len(self)),
-                          np.array(self.ws, dtype=np.float64).reshape(-1, d),
-                          np.array(self.bs, dtype=np.float64) if with_b else None,
-                          np.array(self.gws, dtype=np.float64).reshape(-1, d),
-                          np.array(self.gbs, dtype=np.float64) if with_b else None)
+    def block(self, run_id: int, first: int) -> EpochBlock:
+        d, with_b = self.d, self.b is not None
+
+        def arr(values: array[float]) -> npt.NDArray[np.float64]:
+            return np.array(values, dtype=np.float64)
+
+        return EpochBlock(run_id, first, arr(self.losses), arr(self.ws).reshape(-1, d),
+                          arr(self.bs) if with_b else None, arr(self.gws).reshape(-1, d),
+                          arr(self.gbs) if with_b else None)
