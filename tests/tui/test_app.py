@@ -634,3 +634,15 @@ async def test_keys_typed_before_the_log_and_data_are_up_wait_and_come_in_order(
         await wait_for(pilot, lambda: app.session.epoch == 2)
         await settle(pilot, app)
         assert app.session.epoch == 2 and not app.typeahead.held
+
+
+async def test_generated_data_too_large_for_the_machine_ends_the_app_with_a_message(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Data too large is made after the first screen: the app ends with exit status 2 and says why."""
+    cfg = TrainConfig.for_case(1, data=DataSpec(source="synthetic", n=50_000_000, features=10_000))
+    app = LinregApp(cfg, None, speed=None, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: not app.is_running)
+    assert app.return_code == 2 and app.return_value == 2
+    said = " ".join(capsys.readouterr().err.split())
+    assert said.startswith("linreg-tui: error: the data could not be made: Unable to allocate 1.82 TiB")

@@ -252,6 +252,12 @@ def after_first_screen(self: MainScreen) -> None:
     from tui_app.widgets.plot import preload_plotting
 
     if not self.session.has_data:
+        try:
+            self.session.dataset  # noqa: B018 - made now
+        except (MemoryError, ValueError) as exc:  # --n and --features beyond this machine's memory
+            msg = " ".join(str(exc).split())
+            self.app.exit(2, return_code=2, message=f"linreg-tui: error: the data could not be made: {msg}")
+            return
         self.start_log()
         self.show_data()
     try:
