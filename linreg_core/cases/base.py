@@ -134,10 +134,10 @@ class Trainer(ABC):
         size = self.batch_size
         epoch: Callable[[Any, Any], StepResult] | None = None  # None: the case's own full-batch epochs
         grad_value = self.epoch_function()[1]
-        if size is not None:
-            epoch, grad_value = (lambda X, y: self._minibatch_epoch(X, y, size)), array_values(self.d)
-        elif self.stepping is not None:  # an epoch begun block by block: it ends this block
+        if self.stepping is not None:  # an epoch begun block by block: it ends this block
             k, epoch = 1, self.stepping.finish
+        elif size is not None:
+            epoch, grad_value = (lambda X, y: self._minibatch_epoch(X, y, size)), array_values(self.d)
         w, b = self.live_params()
         record = Record(w, b, grad_value)
         stop, failure = -1, None
