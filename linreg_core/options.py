@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 from linreg_core.checkpoint import Checkpoint, CheckpointError
 from linreg_core.checkpoint import load as load_checkpoint
 from linreg_core.config import LOSSES, MISTAKES, OPTIMIZERS, PRESETS, ConfigError, DataSpec, TrainConfig
-from linreg_core.data import DataError, Dataset, generated_shape
+from linreg_core.data import DataError, Dataset, DataShape, generated_shape
 from linreg_core.data import load as load_data
 from linreg_core.parse import InputError, parse_numbers
 
@@ -127,14 +127,19 @@ def setup_for_app(args: argparse.Namespace) -> tuple[TrainConfig, Dataset | None
     so that a bad file stops the start; generated data (seed, synthetic) is checked here and made at its first use,
     after the first screen."""
     cfg, ckpt = config_from_args(args)
+    shape = None if ckpt else generated_data_shape(cfg)
+    if shape is not None:
+        check_shapes(cfg, shape.d)
+        return cfg, None
+    dataset = dataset_for(cfg)
+    check_shapes(cfg, dataset.d)
+    return cfg, dataset
+
+
+def generated_data_shape(cfg: TrainConfig) -> DataShape | None:
+    """The shape of ``cfg``'s data when it is generated (seed, synthetic), after its checks; None for a file."""
     s = cfg.data
-    shape = None if ckpt else generated_shape(s.source, n=s.n, features=s.features, noise=s.noise,
-                                                 true_w=s.true_w, true_b=s.true_b)
-    if shape is None:
-        setup = setup_from_args(args)
-        return setup.config, setup.dataset
-    check_shapes(cfg, shape.d)
-    return cfg, None
+    return generated_shape(s.source, n=s.n, features=s.features, noise=s.noise, true_w=s.true_w, true_b=s.true_b)
 
 
 def config_from_args(args: argparse.Namespace, current: TrainConfig | None = None,

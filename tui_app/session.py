@@ -11,7 +11,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
 from linreg_core.config import CASES, TrainConfig, mistakes_for
-from linreg_core.data import Dataset, DataShape, generated_shape
+from linreg_core.data import Dataset, DataShape
 from linreg_core.events import EpochBlock, EpochEnded, Event, ParamsSet, PhaseStepped, RunError, RunFinished, RunReset
 from linreg_core.history import History
 from linreg_core.stream import StreamBase
@@ -67,10 +67,11 @@ def shape_of(dataset: Dataset) -> DataShape:
 
 
 def generated_data_shape(config: TrainConfig) -> DataShape:
-    s = config.data
-    shape = generated_shape(s.source, n=s.n, features=s.features, noise=s.noise, true_w=s.true_w, true_b=s.true_b)
+    from linreg_core.options import generated_data_shape as shape_of_config
+
+    shape = shape_of_config(config)
     if shape is None:
-        raise ValueError(f"{s.source}: a data file is read before the session starts")
+        raise ValueError(f"{config.data.source}: a data file is read before the session starts")
     return shape
 
 
@@ -85,7 +86,6 @@ class Session:
                  lesson: Lesson | None = None):
         """``dataset``: None for generated data (seed, synthetic), made from ``config`` at its first use."""
         self.config = config
-        self._data_config = config
         self._dataset = dataset
         #: The data's name and size (before generated data is made: the first screen shows them)
         self.shape = shape_of(dataset) if dataset is not None else generated_data_shape(config)
@@ -130,7 +130,7 @@ class Session:
         if self._dataset is None:
             from linreg_core.options import dataset_for
 
-            self._dataset = dataset_for(self._data_config)
+            self._dataset = dataset_for(self.config)
         return self._dataset
 
     def start_stream(self) -> None:
@@ -197,7 +197,7 @@ class Session:
         """Take a new configuration (and data) and reset the run to epoch 0."""
         if dataset is not None:
             self._dataset, self.shape, self._star = dataset, shape_of(dataset), None
-        self.config = self._data_config = config
+        self.config = config
         self._bound = self._bound_unscaled = None
         self.reset(dataset)
 
