@@ -27,9 +27,10 @@ from linreg_core.engine import Run
 
 
 def bare_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False) -> Callable[[], float]:
-    """The notebook's own loop for ``case`` — its lines, with the data as [N, d] matrices in the core's dtypes —
-    and nothing else. Case 1 writes the gradient as the mean (the notebook's np.dot(2*x, y_pred-y).mean() is a
-    sum, N× larger; the core runs the notebook's trace at lr 0.02 with the mean instead of 0.005 with the sum)."""
+    """The notebook's own loop for ``case`` — its lines (its ``forward`` and ``loss`` functions too), with the data
+    as [N, d] matrices in the core's dtypes — and nothing else (its ``print`` every epoch or two left out). Case 1
+    writes the gradient as the mean (the notebook's np.dot(2*x, y_pred-y).mean() is a sum, N× larger; the core runs
+    the notebook's trace at lr 0.02 with the mean instead of 0.005 with the sum)."""
     X, y = ds.X, ds.y
     n, d = X.shape
     if case == 1:
@@ -61,10 +62,17 @@ def bare_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False
     if case == 2:
         def go() -> float:
             w = torch.zeros((d, 1), requires_grad=True)
+
+            def forward(x: torch.Tensor) -> torch.Tensor:  # the notebook's cells, with X as an [N, d] matrix
+                return x @ w
+
+            def loss_of(y: torch.Tensor, y_predicted: torch.Tensor) -> torch.Tensor:
+                return ((y_predicted - y) ** 2).mean()
+
             t0 = time.perf_counter()
             for _ in range(epochs):
-                y_pred = Xt @ w
-                loss = ((y_pred - yt) ** 2).mean()
+                y_pred = forward(Xt)
+                loss = loss_of(yt, y_pred)
                 loss.backward()
                 with torch.no_grad():
                     w -= lr * w.grad
@@ -74,11 +82,15 @@ def bare_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False
     if case == 3:
         def go() -> float:
             w = torch.zeros((d, 1), requires_grad=True)
+
+            def forward(x: torch.Tensor) -> torch.Tensor:
+                return x @ w
+
             loss_fn = nn.MSELoss()
             opt = torch.optim.SGD([w], lr=lr)
             t0 = time.perf_counter()
             for _ in range(epochs):
-                y_pred = Xt @ w
+                y_pred = forward(Xt)
                 loss = loss_fn(y_pred, yt)
                 loss.backward()
                 opt.step()
@@ -230,19 +242,22 @@ def main() -> None:
         flag = "ok" if total <= 1.05 else "MISSED"
         print(f"  case {case}: ratio of the summed times {total:.3f}, median of the pairs {median:.3f}  (bare "
               f"{bare_us:.1f} µs/epoch, core {core_us:.1f} µs/epoch)  {flag}", flush=True)
-    print(f"the same, as {args.reps} repetitions of {args.epochs} epochs each, median of the ratios (goal ≤ 1.05)")
-    for case in cases:
-        lr = TrainConfig.for_case(case).lr
-        ratio, bare_us, core_us = median_ratio(case, seed(), lr, args.epochs, args.reps)
-        flag = "ok" if ratio <= 1.05 else "MISSED"
-        print(f"  case {case}: ratio {ratio:.3f}  (bare {bare_us:.1f} µs/epoch, core {core_us:.1f} µs/epoch)  {flag}")
+    if args.reps > 0:
+        print(f"the same, as {args.reps} repetitions of {args.epochs} epochs each, median of the ratios "
+              f"(goal ≤ 1.05)")
+        for case in cases:
+            lr = TrainConfig.for_case(case).lr
+            ratio, bare_us, core_us = median_ratio(case, seed(), lr, args.epochs, args.reps)
+            flag = "ok" if ratio <= 1.05 else "MISSED"
+            print(f"  case {case}: ratio {ratio:.3f}  (bare {bare_us:.1f} µs/epoch, core {core_us:.1f} µs/epoch)  "
+                  f"{flag}")
     if args.skip_large:
         return
     print(f"n = 10^6, d = 32 float32, full batch: speed vs bare kernels, median of {args.reps} interleaved runs of "
           f"{LARGE_EPOCHS} epochs (goal ≥ 0.8); peak memory / data, each loop in its own process (goal ≤ 2)")
     for case in cases:
         peaks = large_case(case)
-        speed, seconds = large_speed(case, args.reps)
+        speed, seconds = large_speed(case, max(1, args.reps))
         ok = "ok" if speed >= 0.8 and peaks["core"] <= 2 else "MISSED"
         print(f"  case {case}: speed {speed:.3f}×  epoch {seconds * 1e3:.1f} ms  "
               f"peak/data core {peaks['core']:.2f} (bare {peaks['bare']:.2f})  {ok}", flush=True)

@@ -124,15 +124,15 @@ class Run:
         return block
 
     def blocks(self, seconds: float = 0.05, most: int = 4096) -> Iterator[tuple[EpochBlock, RunFinished | None]]:
-        """Advance to the end in blocks sized to take about ``seconds`` each (at most ``most`` epochs); the last
-        pair carries the final event."""
+        """Advance to the end in blocks sized to take about ``seconds`` each (at most ``most`` epochs; from one
+        epoch on, each at most four times the one before); the last pair carries the final event."""
         size = 1
         fin = self.finished
         while fin is None:
             started = time.perf_counter()
             block, fin = self.advance_block(size)
             took = time.perf_counter() - started
-            size = max(1, min(most, int(len(block) * seconds / took) if took > 0 else most, 2 * size))
+            size = max(1, min(most, int(len(block) * seconds / took) if took > 0 else most, 4 * size))
             yield block, fin
 
     def _watch(self, loss: float) -> bool:

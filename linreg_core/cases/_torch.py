@@ -3,6 +3,7 @@ for the engine, the gradients recorded for the log, the configured loss and opti
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -57,6 +58,8 @@ class TorchTrainer(Trainer):
         self._grad_w: float | list[float] = 0.0 if self.d == 1 else [0.0] * self.d
         self._grad_b: float | None = None
         self._hooked = False
+        self._w_grad: torch.Tensor | None = None  # the .grad tensor _record_w read last, and how it reads it
+        self._w_read: Callable[[], Any] | None = None
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
@@ -89,9 +92,18 @@ class TorchTrainer(Trainer):
 
     # the gradient in .grad once backward() has added this pass's to it: the one the update uses
     def _record_w(self, param: torch.Tensor) -> None:
-        assert param.grad is not None
-        # one weight (one feature): .item() costs a seventh of .view(-1).tolist(), a µs an epoch
-        self._grad_w = param.grad.item() if self.d == 1 else param.grad.view(-1).tolist()
+        grad = param.grad
+        assert grad is not None
+        if grad is self._w_grad:  # the same tensor as the epoch before, zeroed in place: read through NumPy
+            if self._w_read is None:
+                values = grad.detach().numpy().reshape(-1)  # a view (the tensor is contiguous)
+                self._w_read = values.item if self.d == 1 else values.tolist
+            self._grad_w = self._w_read()
+            return
+        # a new .grad (the first epoch, or optimizer.zero_grad() set it to None): one weight, .item() costs a
+        # seventh of .view(-1).tolist()
+        self._w_grad, self._w_read = (grad if grad.is_contiguous() else None), None
+        self._grad_w = grad.item() if self.d == 1 else grad.reshape(-1).tolist()
 
     def _record_b(self, param: torch.Tensor) -> None:
         assert param.grad is not None
@@ -105,13 +117,13 @@ class TorchTrainer(Trainer):
         step, add_loss, add_w, add_gw = self.train_step, record.losses.append, record.add_w, record.add_gw
         w_value, b = record.w_value, record.b
         if b is None:
-            for _ in range(k):
+            for _ in repeat(None, k):
                 add_loss(step(X, y).item())
                 add_w(w_value())
                 add_gw(self._grad_w)
             return
         add_b, add_gb = record.bs.append, record.add_gb
-        for _ in range(k):
+        for _ in repeat(None, k):
             add_loss(step(X, y).item())
             add_w(w_value())
             add_gw(self._grad_w)

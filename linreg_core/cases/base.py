@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 from abc import ABC, abstractmethod
 from array import array
+from itertools import repeat
 from typing import Any, Callable
 
 import numpy as np
@@ -262,23 +263,24 @@ class Record:
 
     def run(self, epoch: Callable[[Any, Any], StepResult], X: Any, y: Any, k: int) -> None:
         """``k`` epochs, recorded; no stop rule looked at."""
+        # array.append takes a loss as any number (a NumPy scalar too) without a float() call
         add_loss, add_w, add_gw = self.losses.append, self.add_w, self.add_gw
         w_value, grad_value, b = self.w_value, self.grad_value, self.b
         if b is None:
-            for _ in range(k):
+            for _ in repeat(None, k):
                 loss, gw, _gb = epoch(X, y)
-                add_loss(float(loss))
+                add_loss(loss)
                 add_w(w_value())
                 add_gw(grad_value(gw))
             return
         add_b, add_gb = self.bs.append, self.add_gb
-        for _ in range(k):
+        for _ in repeat(None, k):
             loss, gw, gb = epoch(X, y)
-            add_loss(float(loss))
+            add_loss(loss)
             add_w(w_value())
             add_gw(grad_value(gw))
             add_b(b.item())
-            add_gb(float(gb))
+            add_gb(gb)
 
     def first_stop(self, start: int, low: float, high: float, watch: Callable[[float], bool] | None) -> int:
         """The first epoch from ``start`` on whose loss is not in (low, high] or that ``watch`` stops, or -1."""
@@ -287,9 +289,13 @@ class Record:
                 if not low < loss <= high or watch(loss):
                     return i
             return -1
-        losses = np.array(self.losses[start:], dtype=np.float64)
-        outside = ~((losses > low) & (losses <= high))  # NaN is outside
-        return start + int(outside.argmax()) if outside.any() else -1
+        if start >= len(self.losses):
+            return -1
+        losses = np.frombuffer(self.losses, dtype=np.float64)[start:]  # a view: gone before the next append
+        if low < losses.min() and losses.max() <= high:  # a NaN makes both comparisons False
+            return -1
+        inside = (losses > low) & (losses <= high)
+        return start + int(inside.argmin())
 
     def block(self, run_id: int, first: int) -> EpochBlock:
         d, with_b = self.d, self.b is not None

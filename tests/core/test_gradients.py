@@ -9,6 +9,7 @@ from linreg_core import analysis
 from linreg_core.cases import make_trainer
 from linreg_core.config import TrainConfig
 from linreg_core.data import synthetic
+from linreg_core.engine import Run
 
 
 @pytest.mark.parametrize("d", [1, 3])
@@ -45,6 +46,28 @@ def test_event_gradient_is_the_true_gradient_at_the_previous_parameters(case: in
         np.testing.assert_allclose(np.array(ev.w), np.array(w0) - 0.05 * np.array(ev.grad_w), rtol=1e-5, atol=1e-6)
         # The loss is the loss before the update.
         assert ev.loss == pytest.approx(analysis.mse(ds.X, ds.y, w0, b0), rel=1e-5)
+
+
+@pytest.mark.parametrize("d", [1, 2])
+@pytest.mark.parametrize(("case", "mistake"), [(2, None), (2, "no-zero-grad"), (3, None), (3, "no-zero-grad")])
+def test_a_block_records_the_gradient_each_update_used(d: int, case: int, mistake: str | None) -> None:
+    """Recorded in blocks (a .grad zeroed in place is read through a NumPy view after its first epoch; one set to
+    None by zero_grad() is read anew): the hand gradient at the parameters before the epoch, or, when the gradients
+    are never emptied, the sum of all of them so far."""
+    ds = synthetic(n=30, d=d, noise=0.3, true_w=[1.5, -0.5][:d], seed=5)
+    cfg = TrainConfig.for_case(case, lr=0.01, epochs=12, mistake=mistake)
+    run = Run(cfg, ds)
+    params = [np.zeros(d)]
+    grads = []
+    fin = None
+    while fin is None:
+        block, fin = run.advance_block(5)
+        params.extend(block.w)
+        grads.extend(block.grad_w)
+    assert len(grads) == 12
+    hand = [analysis.hand_gradient(ds.X, ds.y, w, None) for w in params[:-1]]
+    want = np.cumsum(hand, axis=0) if mistake else np.array(hand)
+    np.testing.assert_allclose(np.array(grads), want, rtol=1e-5, atol=1e-5)
 
 
 def test_notebook_summed_gradient_is_n_times_too_large() -> None:
