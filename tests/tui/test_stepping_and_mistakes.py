@@ -38,6 +38,30 @@ async def test_dot_runs_one_block_at_a_time_and_the_epoch_lands_in_the_log() -> 
         assert app.session.history.loss[1] == pytest.approx(21.675, rel=1e-6)
 
 
+async def test_on_a_small_terminal_the_block_just_run_and_what_it_changed_come_first() -> None:
+    """80×24 gives the step view a few rows: the changed values and the block's code are at its top, unscrolled."""
+    app = make_app(case=2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("full_stop", "full_stop", "full_stop", "full_stop")  # through the update
+        await wait_for(pilot, lambda: app.session.epoch == 1)
+        await settle(pilot, app)
+        view = app.main.query_one(StepView)
+        lines = screen_text(app).splitlines()
+        top = next(i for i, line in enumerate(lines) if "Inside the step" in line)  # the view's top border
+        rows = lines[top + 1:top + view.region.height - 1]
+
+        def row_of(text: str) -> int:
+            found = [i for i, row in enumerate(rows) if text in row]
+            assert found, f"{text!r} is not in the step view's visible rows: {rows}"
+            return found[0]
+
+        assert row_of("epoch 1 · update") == 0
+        assert row_of("* w = [[0.29999998211860657]]") < row_of("* w.grad = [[0.0]]") < row_of("▶ # update") < \
+            row_of("▶ with torch.no_grad():")
+        assert view.scroll_y == 0 and view.max_scroll_y > 0  # the rest (other values, the whole step) below
+
+
 async def test_m_cycles_the_cases_mistakes_and_a_refused_step_fails_the_run() -> None:
     app = make_app(case=2)
     async with app.run_test(size=SIZE) as pilot:

@@ -31,35 +31,62 @@ class StepView(Static):
         self.border_title = "Inside the step  [. next block · n rest of the epoch · t chart]"
 
     def show(self, ev: PhaseStepped, case: int, mistake: str | None) -> None:
-        # narrow (the right column of an 80-column terminal): the values above the code rather than beside it
-        self.update(render_step(ev, case, mistake, side_by_side=self.app.size.width >= 110))
+        # narrow (the right column of an 80-column terminal): the values above the code rather than beside it; and
+        # short as well (a few rows to show it in): the block just run and what it changed first, the rest below
+        narrow = self.app.size.width < 110
+        self.update(render_step(ev, case, mistake, side_by_side=not narrow,
+                                focus=narrow and self.app.size.height < 32))
+        self.scroll_home(animate=False)
 
 
-def render_step(ev: PhaseStepped, case: int, mistake: str | None, side_by_side: bool = True) -> Any:
-    blocks = step_blocks(case, mistake)
+def code_text(blocks: dict[str, list[str]], phase: str, only_here: bool = False) -> Text:
+    """The step's four blocks, the one just run (``phase``) marked; ``only_here``: that block alone."""
     code = Text()
-    for phase, title in PHASES.items():
-        here = phase == ev.phase
+    for name, title in PHASES.items():
+        here = name == phase
+        if only_here and not here:
+            continue
         for line in blocks[title]:
             style = "bold reverse" if here and not line.strip().startswith("#") else ("dim" if not here else "bold")
             code.append(("▶ " if here else "  ") + line + "\n", style=style)
+    return code
+
+
+def values_table(ev: PhaseStepped, changed: bool | None = None) -> Table:
+    """The step's values, those this block changed marked; ``changed``: only those it changed (True) or did not."""
     values = Table.grid(padding=(0, 1))
-    values.add_column(justify="right")
+    values.add_column(justify="right", min_width=max((len(name) + 4 for name in ev.values), default=0))
     values.add_column()
     for name, value in ev.values.items():
-        mark = "*" if name in ev.changed else " "
+        mark = name in ev.changed
+        if changed is not None and mark != changed:
+            continue
         shape = ev.shapes.get(name)
-        label = Text(f"{mark} {name} =", style="bold yellow" if name in ev.changed else "")
+        label = Text(f"{'*' if mark else ' '} {name} =", style="bold yellow" if mark else "")
         values.add_row(label, Text(value_text(value) + (f"  {shape}" if shape else ""),
-                                   style="yellow" if name in ev.changed else ""))
+                                   style="yellow" if mark else ""))
+    return values
+
+
+def render_step(ev: PhaseStepped, case: int, mistake: str | None, side_by_side: bool = True,
+                focus: bool = False) -> Any:
+    blocks = step_blocks(case, mistake)
+    code = code_text(blocks, ev.phase)
     grid = Table.grid(padding=(0, 2), expand=True)
     if side_by_side:
         grid.add_column(ratio=3)
         grid.add_column(ratio=2)
-        grid.add_row(code, values)
+        grid.add_row(code, values_table(ev))
+    elif focus:  # what the block just run changed, its code, the other values, then the whole step
+        grid.add_column()
+        here = code_text(blocks, ev.phase, only_here=True)
+        here.rstrip()
+        for row in (values_table(ev, changed=True), here, values_table(ev, changed=False),
+                    Text("\nthe whole step:", style="dim"), code):
+            grid.add_row(row)
     else:
         grid.add_column()
-        grid.add_row(values)
+        grid.add_row(values_table(ev))
         grid.add_row(code)
     head = Text(f"epoch {ev.epoch} · {ev.phase}", style="bold")
     head.append("   * changed by this block", style="dim yellow")
