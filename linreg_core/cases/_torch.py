@@ -114,17 +114,21 @@ class TorchTrainer(Trainer):
 
     def record_epochs(self, record: Record, X: torch.Tensor, y: torch.Tensor, k: int) -> None:
         # train_step itself, its loss read here and its gradients as the hooks left them: a call less an epoch
+        # ``loss`` (and so its graph) lives until the next step has run, as in the notebook's loop: autograd then
+        # keeps the parameters' gradient accumulators instead of making them anew each epoch
         step, add_loss, add_w, add_gw = self.train_step, record.losses.append, record.add_w, record.add_gw
         w_value, b = record.w_value, record.b
         if b is None:
             for _ in repeat(None, k):
-                add_loss(step(X, y).item())
+                loss = step(X, y)
+                add_loss(loss.item())
                 add_w(w_value())
                 add_gw(self._grad_w)
             return
         add_b, add_gb = record.bs.append, record.add_gb
         for _ in repeat(None, k):
-            add_loss(step(X, y).item())
+            loss = step(X, y)
+            add_loss(loss.item())
             add_w(w_value())
             add_gw(self._grad_w)
             add_b(b.item())
