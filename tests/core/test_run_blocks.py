@@ -118,6 +118,26 @@ def test_parameters_turning_infinite_end_the_run_at_that_epoch(size: int) -> Non
     assert "parameters are not finite" in fin.message and math.isinf(fin.w[0])
 
 
+class Refusing(Exploding):
+    """A made-up case whose 7th step raises (as torch refusing a step does)."""
+
+    def batch_step(self, X: F32, y: F32) -> StepResult:
+        self.calls += 1
+        if self.calls == 7:
+            raise RuntimeError("refused")
+        self.w += np.float32(1.0)
+        return float(self.calls), np.full(self.d, -self.calls, dtype=np.float32), None
+
+
+def test_a_step_that_raises_ends_the_block_with_the_epochs_before_it() -> None:
+    cfg = TrainConfig.for_case(1, epochs=50, bias=False)
+    trainer = Refusing(cfg, seed())
+    block = trainer.run_block(20, -1.0, math.inf)
+    assert isinstance(trainer.failure, RuntimeError) and trainer.epoch == 6
+    assert block.loss.tolist() == [1, 2, 3, 4, 5, 6] and block.w[:, 0].tolist() == [1, 2, 3, 4, 5, 6]
+    assert block.grad_w[:, 0].tolist() == [-1, -2, -3, -4, -5, -6]
+
+
 def test_a_block_is_cut_at_the_configured_epochs_and_a_finished_run_refuses_more() -> None:
     run = Run(TrainConfig.for_case(1, epochs=10), seed())
     block, fin = run.advance_block(1000)
