@@ -151,6 +151,7 @@ class Trainer(ABC):
                     record.run(epoch, X, y, min(CHECK_EVERY, k - start))
             except Exception as exc:  # noqa: BLE001 - a step torch refuses (a mistake): the run fails at this epoch
                 failure = exc
+                record.keep(record.complete())  # an epoch cut between two of its values is left out
             stop = record.first_stop(start, low, high, watch)
         if stop >= 0 and (failure is not None or stop < len(record) - 1):
             failure = None  # the run stopped before the epochs after ``stop`` (and the one that failed) ran
@@ -259,6 +260,13 @@ class Record:
         """Only the first ``n`` epochs."""
         d = self.d
         del self.losses[n:], self.ws[n * d:], self.gws[n * d:], self.bs[n:], self.gbs[n:]
+
+    def complete(self) -> int:
+        """How many epochs have all their values recorded."""
+        series = [len(self.losses), len(self.ws) // self.d, len(self.gws) // self.d]
+        if self.b is not None:
+            series += [len(self.bs), len(self.gbs)]
+        return min(series)
 
     def params(self, i: int) -> tuple[F32, float | None]:
         """w (float32 [d]) and b after the i-th epoch of the block."""

@@ -138,6 +138,22 @@ def test_a_step_that_raises_ends_the_block_with_the_epochs_before_it() -> None:
     assert block.grad_w[:, 0].tolist() == [-1, -2, -3, -4, -5, -6]
 
 
+class NoGradient(Refusing):
+    """Two weights (values appended): the 4th step's gradient cannot be recorded, after its loss and w were."""
+
+    def batch_step(self, X: F32, y: F32) -> StepResult:
+        loss, gw, gb = super().batch_step(X, y)
+        return loss, None if self.calls == 4 else gw, gb
+
+
+def test_an_epoch_cut_between_two_of_its_values_is_left_out() -> None:
+    ds = synthetic(n=9, d=2, seed=3)
+    trainer = NoGradient(TrainConfig.for_case(1, epochs=50, bias=False), ds)
+    block = trainer.run_block(20, -1.0, math.inf)
+    assert isinstance(trainer.failure, TypeError) and len(block) == 3 and trainer.epoch == 3
+    assert block.loss.tolist() == [1, 2, 3] and block.w.shape == block.grad_w.shape == (3, 2)
+
+
 def test_a_block_is_cut_at_the_configured_epochs_and_a_finished_run_refuses_more() -> None:
     run = Run(TrainConfig.for_case(1, epochs=10), seed())
     block, fin = run.advance_block(1000)
