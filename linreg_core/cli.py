@@ -55,8 +55,8 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     history = History(dataset.d, cfg.bias) if args.export else None
     progress = Progress(cfg.epochs, err)
     try:
-        with np.errstate(all="ignore"):
-            for block, _ in run.blocks():
+        for block, _ in run.blocks():  # the epochs in NumPy's default error state, as in the notebook's loop
+            with np.errstate(all="ignore"):
                 if history is not None:
                     history.extend_block(block)
                 if len(block):

@@ -76,6 +76,8 @@ class Run:
         trainer = self.trainer
         first = trainer.epoch + 1
         k = max(1, min(k, self._epochs - trainer.epoch))
+        # The epochs run in NumPy's error state as the caller left it (the notebook's loop leaves the default:
+        # under np.errstate every ufunc call costs more); what they warn is kept here, never shown.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             block = self._epochs_of(first, k)
@@ -161,14 +163,16 @@ class Run:
     def _finish(self, reason: str, message: str) -> RunFinished:
         w, b = self.trainer.parameters()
         try:
-            loss = self.trainer.evaluate()
+            loss = self.loss_now()
         except (OverflowError, FloatingPointError):
             loss = math.inf
         self.finished = RunFinished(reason, self.epoch, w, b, loss, message, self.run_id)
         return self.finished
 
     def loss_now(self) -> float:
-        return self.trainer.evaluate()
+        """The loss on all the data now; inf, without a warning, when it overflows."""
+        with np.errstate(all="ignore"):
+            return self.trainer.evaluate()
 
 
 def loss_curve(config: TrainConfig, dataset: Dataset, most: int = 200_000) -> npt.NDArray[np.float64]:

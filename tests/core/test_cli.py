@@ -62,6 +62,14 @@ def test_text_diverged_line() -> None:
     assert last.startswith("diverged: ") and "lr 0.5 used" in last and "2/λmax(H) = 0.1198" in last
 
 
+def test_overflow_diverges_without_a_warning(tmp_path: Path) -> None:
+    p = tmp_path / "huge.csv"
+    p.write_text("x,y\n1e18,1e19\n-2e18,2e19\n3e18,-1e19\n")
+    code, out, err = run_cli("run", "--data", str(p), "--bias", "--lr", "0.01", "--epochs", "1000")
+    assert code == 3 and out.splitlines()[-1].startswith("diverged: ")
+    assert "Warning" not in err and "overflow" not in err
+
+
 def test_bias_and_multi_feature_lines(tmp_path: Path) -> None:
     code, out, _ = run_cli("run", "--case", "1", "--bias", "--epochs", "3")
     assert code == 0 and out.splitlines()[0] == "epoch 1: w=0.600, b=0.200, loss=30.000"

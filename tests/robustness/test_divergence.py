@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -36,6 +38,19 @@ def test_data_near_the_float32_limit(case: int) -> None:
     run = Run(TrainConfig.for_case(case, lr=0.01, bias=True, epochs=1000), HUGE)
     finish(run)
     assert run.finished is not None and run.finished.reason == "diverged"
+
+
+@pytest.mark.parametrize("case", [1, 2, 3, 4])
+def test_a_run_that_overflows_lets_no_warning_out(case: int) -> None:
+    """The epochs run in NumPy's default error state, as the notebook's loop does: what they warn is the engine's
+    to keep, and the engine's own last evaluation of an overflowing run (the loss is inf) warns nothing either."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = Run(TrainConfig.for_case(case, lr=0.01, bias=True, epochs=1000), HUGE)
+        for _ in run.blocks():
+            pass
+    assert run.finished is not None and run.finished.reason == "diverged" and run.finished.loss == np.inf
+    assert [str(w.message) for w in caught] == []
 
 
 def test_no_inf_reaches_the_chart() -> None:
