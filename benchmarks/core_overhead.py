@@ -13,17 +13,43 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 import time
-from typing import Callable
+from typing import Any, Callable, TextIO
 
 import numpy as np
 
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset, seed
 from linreg_core.engine import Run
+from linreg_core.report import Progress, RunReport
+
+
+def numpy_cells(w: np.ndarray, n: int) -> tuple[Callable[..., np.ndarray], ...]:
+    """Case 1's cells of the notebook — ``forward``, ``loss``, ``gradient`` —, with X as an [N, d] matrix (``w`` is
+    updated in place, so they see every update)."""
+    def forward(x: np.ndarray) -> np.ndarray:
+        return x @ w
+
+    def loss(y: np.ndarray, y_predicted: np.ndarray) -> np.ndarray:
+        return ((y_predicted - y) ** 2).mean()
+
+    def gradient(x: np.ndarray, y: np.ndarray, y_predicted: np.ndarray) -> np.ndarray:
+        return 2 * x.T @ (y_predicted - y) / n
+    return forward, loss, gradient
+
+
+def torch_cells(w: Any) -> tuple[Callable[..., Any], ...]:
+    """Case 2's cells of the notebook — ``forward``, ``loss`` —, with X as an [N, d] matrix."""
+    def forward(x: Any) -> Any:
+        return x @ w
+
+    def loss(y: Any, y_predicted: Any) -> Any:
+        return ((y_predicted - y) ** 2).mean()
+    return forward, loss
 
 
 def bare_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False) -> Callable[[], float]:
@@ -36,15 +62,7 @@ def bare_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False
     if case == 1:
         def go() -> float:
             w = np.zeros((d, 1), dtype=np.float32)
-
-            def forward(x: np.ndarray) -> np.ndarray:  # the notebook's cells, with X as an [N, d] matrix
-                return x @ w
-
-            def loss(y: np.ndarray, y_predicted: np.ndarray) -> np.ndarray:
-                return ((y_predicted - y) ** 2).mean()
-
-            def gradient(x: np.ndarray, y: np.ndarray, y_predicted: np.ndarray) -> np.ndarray:
-                return 2 * x.T @ (y_predicted - y) / n
+            forward, loss, gradient = numpy_cells(w, n)
 
             t0 = time.perf_counter()
             for _ in range(epochs):
@@ -62,12 +80,7 @@ def bare_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False
     if case == 2:
         def go() -> float:
             w = torch.zeros((d, 1), requires_grad=True)
-
-            def forward(x: torch.Tensor) -> torch.Tensor:  # the notebook's cells, with X as an [N, d] matrix
-                return x @ w
-
-            def loss_of(y: torch.Tensor, y_predicted: torch.Tensor) -> torch.Tensor:
-                return ((y_predicted - y) ** 2).mean()
+            forward, loss_of = torch_cells(w)
 
             t0 = time.perf_counter()
             for _ in range(epochs):
@@ -122,6 +135,75 @@ def bare_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False
     return go
 
 
+def printing_loop(case: int, ds: Dataset, lr: float, epochs: int, sink: TextIO) -> Callable[[], float]:
+    """The notebook's loop as the notebook runs it: the lines of :func:`bare_loop` and its ``print`` every epoch
+    (case 1) or every second epoch (cases 2–4), into ``sink``. Its values are read with ``.item()`` (the cheapest
+    way to format a [1, 1] parameter; the notebook's own ``w[0][0].item()`` indexes twice first)."""
+    every = TrainConfig.for_case(case).log_every
+    X, y = ds.X, ds.y
+    n, d = X.shape
+    if case == 1:
+        def go() -> float:
+            w = np.zeros((d, 1), dtype=np.float32)
+            forward, loss, gradient = numpy_cells(w, n)
+
+            t0 = time.perf_counter()
+            for epoch in range(epochs):
+                y_pred = forward(X)
+                l = loss(y, y_pred)  # noqa: E741 - the notebook's name
+                dw = gradient(X, y, y_pred)
+                w -= lr * dw
+                if epoch % every == 0:
+                    print(f"epoch {epoch + 1}: w={w.item():.3f}, loss={l:.3f}", file=sink)
+            return time.perf_counter() - t0
+        return go
+
+    import torch
+    from torch import nn
+
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+
+    def line(epoch: int, w: torch.Tensor, l: torch.Tensor) -> None:  # noqa: E741 - the notebook's name
+        print(f"epoch {epoch + 1}: w={w.item():.3f}, loss={l.item():.3f}", file=sink)
+
+    if case == 2:
+        def go2() -> float:
+            w = torch.zeros((d, 1), requires_grad=True)
+            forward, loss = torch_cells(w)
+
+            t0 = time.perf_counter()
+            for epoch in range(epochs):
+                y_pred = forward(Xt)
+                l = loss(yt, y_pred)  # noqa: E741
+                l.backward()
+                with torch.no_grad():
+                    w -= lr * w.grad
+                w.grad.zero_()
+                if epoch % every == 0:
+                    line(epoch, w, l)
+            return time.perf_counter() - t0
+        return go2
+
+    def go34() -> float:
+        torch.manual_seed(0)
+        model = nn.Linear(d, 1, bias=case == 4)
+        w = torch.zeros((d, 1), requires_grad=True)
+        params = list(model.parameters()) if case == 4 else [w]
+        forward = model if case == 4 else (lambda x: x @ w)  # case 3: the notebook's forward(x)
+        loss, opt = nn.MSELoss(), torch.optim.SGD(params, lr=lr)
+        t0 = time.perf_counter()
+        for epoch in range(epochs):
+            y_pred = forward(Xt)
+            l = loss(y_pred, yt)  # noqa: E741
+            l.backward()
+            opt.step()
+            opt.zero_grad()
+            if epoch % every == 0:
+                line(epoch, params[0], l)
+        return time.perf_counter() - t0
+    return go34
+
+
 def core_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False) -> Callable[[], float]:
     cfg = TrainConfig.for_case(case, lr=lr, epochs=epochs, bias=bias)
 
@@ -134,11 +216,28 @@ def core_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False
     return go
 
 
-def paired_ratio(case: int, ds: Dataset, lr: float, epochs: int, pairs: int) -> tuple[float, float, float, float]:
+def core_as_run(case: int, ds: Dataset, lr: float, epochs: int, sink: TextIO) -> Callable[[], float]:
+    """``linreg run``'s own loop (``RunReport.follow``): the run's blocks and its notebook lines into ``sink``."""
+    cfg = TrainConfig.for_case(case, lr=lr, epochs=epochs)
+
+    def go() -> float:
+        run, report = Run(cfg, ds), RunReport(sink, False, cfg.log_every)
+        t0 = time.perf_counter()
+        report.follow(run, Progress(epochs, sink))
+        return time.perf_counter() - t0
+    return go
+
+
+def paired_ratio(case: int, ds: Dataset, lr: float, epochs: int, pairs: int,
+                 sink: TextIO | None = None) -> tuple[float, float, float, float]:
     """Runs of ``epochs`` epochs, bare and core alternating ``pairs`` times (each pair in the other order than the
     one before), so that this machine's drifts in speed (seconds long) hit both alike: the ratio of the summed
-    times, the median of the pairs' ratios, and the bare and core µs per epoch."""
-    bare, core = bare_loop(case, ds, lr, epochs), core_loop(case, ds, lr, epochs)
+    times, the median of the pairs' ratios, and the bare and core µs per epoch. With a ``sink``, both as run:
+    the notebook's loop with its prints, ``linreg run``'s loop with its lines."""
+    if sink is None:
+        bare, core = bare_loop(case, ds, lr, epochs), core_loop(case, ds, lr, epochs)
+    else:
+        bare, core = printing_loop(case, ds, lr, epochs, sink), core_as_run(case, ds, lr, epochs, sink)
     bare(), core()  # warm up
     tb: list[float] = []
     tc: list[float] = []
@@ -242,6 +341,15 @@ def main() -> None:
         flag = "ok" if total <= 1.05 else "MISSED"
         print(f"  case {case}: ratio of the summed times {total:.3f}, median of the pairs {median:.3f}  (bare "
               f"{bare_us:.1f} µs/epoch, core {core_us:.1f} µs/epoch)  {flag}", flush=True)
+    print(f"the same as run, both printing into {os.devnull}: the notebook's loop with its print every epoch (case 1) "
+          f"or second epoch, `linreg run`'s loop with its lines (goal ≤ 1.05)")
+    with open(os.devnull, "w") as sink:
+        for case in cases:
+            lr = TrainConfig.for_case(case).lr
+            total, median, bare_us, core_us = paired_ratio(case, seed(), lr, args.chunk, args.pairs, sink)
+            flag = "ok" if total <= 1.05 else "MISSED"
+            print(f"  case {case}: ratio of the summed times {total:.3f}, median of the pairs {median:.3f}  (notebook "
+                  f"{bare_us:.1f} µs/epoch, linreg run {core_us:.1f} µs/epoch)  {flag}", flush=True)
     if args.reps > 0:
         print(f"the same, as {args.reps} repetitions of {args.epochs} epochs each, median of the ratios "
               f"(goal ≤ 1.05)")

@@ -53,17 +53,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         rep.standardize(*scaling.conditioning(dataset, cfg.bias))
     run = Run(cfg, dataset)
     history = History(dataset.d, cfg.bias) if args.export else None
-    progress = Progress(cfg.epochs, err)
-    try:
-        for block, _ in run.blocks():  # the epochs in NumPy's default error state, as in the notebook's loop
-            with np.errstate(all="ignore"):
-                if history is not None:
-                    history.extend_block(block)
-                if len(block):
-                    rep.block(block)
-                    progress.update(block.last, float(block.loss[-1]))
-    finally:
-        progress.close()
+    rep.follow(run, Progress(cfg.epochs, err), history)
     fin = run.finished
     assert fin is not None
     rep.finished(fin, dataset, cfg.bias)

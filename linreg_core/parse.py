@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
     import numpy as np
@@ -73,7 +73,7 @@ def format_prediction(x: npt.NDArray[np.float32], y: float) -> str:
     return f"f({', '.join(f'{float(v):g}' for v in x)}) = {y:.3f}"
 
 
-def format_epoch(epoch: int, w: tuple[float, ...], b: float | None, loss: float) -> str:
+def format_epoch(epoch: int, w: Sequence[float], b: float | None, loss: float) -> str:
     """The notebook's line: ``epoch 1: w=0.300, loss=30.000`` (``b=`` with bias, ``w=[…]`` for d > 1)."""
     ws = f"{w[0]:.3f}" if len(w) == 1 else "[" + ", ".join(f"{v:.3f}" for v in w) + "]"
     bs = "" if b is None else f", b={b:.3f}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 import numpy.typing as npt
@@ -15,6 +15,10 @@ from linreg_core.analysis import LrBound
 from linreg_core.data import Dataset
 from linreg_core.events import EpochBlock, EpochEnded, RunFinished
 from linreg_core.parse import format_epoch, format_prediction
+
+if TYPE_CHECKING:
+    from linreg_core.engine import Run
+    from linreg_core.history import History
 
 #: Runs with at least this many epochs show a progress bar on a terminal's stderr.
 PROGRESS_MIN_EPOCHS = 20_000
@@ -90,13 +94,34 @@ class RunReport:
 
             self.write(effect(before, after) + "\n")
 
+    def follow(self, run: Run, progress: Progress, history: History | None = None) -> None:
+        """``linreg run``'s loop: the run to its end, block by block, each block reported. The epochs run in NumPy's
+        default error state, as the notebook's loop runs them (the engine keeps what they warn); only the
+        reporting runs under ``np.errstate``, where every ufunc call costs more."""
+        try:
+            for block, _ in run.blocks():
+                with np.errstate(all="ignore"):
+                    if history is not None:
+                        history.extend_block(block)
+                    if len(block):
+                        self.block(block)
+                        progress.update(block.last, float(block.loss[-1]))
+        finally:
+            progress.close()
+
     def block(self, block: EpochBlock) -> None:
-        """The logged epochs of a block: every one with --json, else epochs 1, 1 + log_every, …"""
-        start = 0 if self.as_json else -(block.first - 1) % self.log_every
-        step = 1 if self.as_json else self.log_every
-        for i in range(start, len(block), step):
-            ev = block.event(i)
-            self.write((epoch_json(ev) if self.as_json else format_epoch(ev.epoch, ev.w, ev.b, ev.loss)) + "\n")
+        """The logged epochs of a block, written at once: every one with --json, else epochs 1, 1 + log_every, …
+        (the text lines from the block's values as lists: no event object per line, which cost more than the
+        notebook's own print)."""
+        if self.as_json:
+            self.write("".join([epoch_json(block.event(i)) + "\n" for i in range(len(block))]))
+            return
+        start, step = -(block.first - 1) % self.log_every, self.log_every
+        epochs = range(block.first + start, block.last + 1, step)
+        ws, losses = block.w[start::step].tolist(), block.loss[start::step].tolist()
+        bs: list[float | None] = [None] * len(losses) if block.b is None else block.b[start::step].tolist()
+        self.write("".join([format_epoch(epoch, w, b, loss) + "\n"
+                            for epoch, w, b, loss in zip(epochs, ws, bs, losses, strict=True)]))
 
     def finished(self, fin: RunFinished, dataset: Dataset, bias: bool) -> None:
         star = analysis.closed_form(dataset.X, dataset.y, bias)

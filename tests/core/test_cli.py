@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from linreg_core.cli import main
+from linreg_core.parse import format_epoch
 
 
 def run_cli(*argv: str) -> tuple[int, str, str]:
@@ -60,6 +61,23 @@ def test_text_diverged_line() -> None:
     assert code == 3
     last = out.splitlines()[-1]
     assert last.startswith("diverged: ") and "lr 0.5 used" in last and "2/λmax(H) = 0.1198" in last
+
+
+@pytest.mark.parametrize(("argv", "every"), [
+    (["--case", "1", "--epochs", "3000"], 1),
+    (["--case", "4", "--data", "synthetic", "--features", "2", "--epochs", "2000", "--log-every", "7"], 7),
+    (["--case", "2", "--bias", "--epochs", "1500", "--log-every", "3"], 3),
+])
+def test_text_lines_are_every_nth_epoch_of_the_json(argv: list[str], every: int) -> None:
+    """The text lines, written a block at a time, are the epochs 1, 1 + n, … of the run, as the JSON lines (one
+    event per epoch) give them."""
+    code, text, _ = run_cli("run", *argv)
+    assert code == 0
+    _, js, _ = run_cli("run", *argv, "--json")
+    docs = [strict_json(line) for line in js.splitlines()]
+    expected = [format_epoch(int(d["epoch"]), d["w"], d["b"], d["loss"])  # type: ignore[arg-type]
+                for d in docs if d["event"] == "epoch" and (int(d["epoch"]) - 1) % every == 0]  # type: ignore[call-overload]
+    assert len(expected) > 200 and text.splitlines()[:-1] == expected
 
 
 def test_overflow_diverges_without_a_warning(tmp_path: Path) -> None:
