@@ -29,8 +29,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# The core's benchmark on one core (the last), NumPy's BLAS without threads: idle BLAS threads spinning beside
+# the loop doubled the spread of repeated runs.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/core_overhead.py
+	OPENBLAS_NUM_THREADS=1 $$(command -v taskset >/dev/null && echo taskset -c $$(( $$(nproc) - 1 ))) \
+		$(BIN)/python benchmarks/core_overhead.py
 	$(BIN)/python benchmarks/app_speed.py
 
 clean:

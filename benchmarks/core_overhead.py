@@ -1,7 +1,9 @@
 """linreg_core against bare notebook-style loops, measured in the same process.
 
-Prints, per case, core time / bare time (goal ≤ 1.05): first over many short runs alternating with the bare loop
-(drifts in the machine's speed hit both alike), then as the median ratio of a few long repetitions.
+Prints, per case, core time / the notebook loop's time (goal ≤ 1.05) over many short runs alternating with the
+notebook's loop (drifts in the machine's speed hit both alike): first without the prints on either side (what the
+engine adds alone), then as each runs (the notebook's loop with its print, ``linreg run``'s loop with its lines, both
+into /dev/null); then, with --reps, as the median ratio of a few long repetitions.
 Then, for n = 10⁶, d = 32 float32 full batch, the speed of runs of 20 epochs relative to the bare NumPy / torch
 kernels, interleaved in one process (goal ≥ 0.8), and the peak memory relative to the data (goal ≤ 2), each loop
 in a fresh subprocess.
