@@ -101,12 +101,12 @@ async def test_stop_mid_run_emits_a_final_event(Stream: type) -> None:
     stream = Stream(TrainConfig.for_case(1, epochs=10**7), synthetic(n=10))
     stream.start()
     stream.run()
-    while stream.worker_state != "running":
-        await asyncio.sleep(0.01)
-    task = asyncio.ensure_future(collect_until_final(stream))
-    await asyncio.sleep(0.05)
+    events: list[Event] = []
+    while not epochs_of(events):  # mid-run: its first epoch has arrived (a training process may take a while)
+        events.append(await asyncio.wait_for(stream.get(), 20))
+    task = asyncio.ensure_future(collect_until_final(stream))  # consumed while stop() waits for the worker
     await asyncio.get_running_loop().run_in_executor(None, stream.stop)
-    events = await asyncio.wait_for(task, 10)
+    events += await asyncio.wait_for(task, 10)
     assert events[-1].reason == "stopped"  # type: ignore[union-attr]
     epochs = epochs_of(events)
     assert epochs and epochs == list(range(1, len(epochs) + 1))
