@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import numpy as np
 import numpy.typing as npt
@@ -66,6 +66,15 @@ class Progress:
             self._task = self._bar.add_task("train", total=total, loss="")
             self._bar.start()
 
+    def lines_to(self, out: TextIO) -> Callable[[str], object]:
+        """How the run's lines reach ``out``: straight, or, while the bar shows and ``out`` is a terminal as well,
+        through the bar's console, which writes them above the bar (written beside it, they broke its line and the
+        bar's redraws repeated them)."""
+        if self._bar is None or not out.isatty():
+            return out.write
+        console = self._bar.console
+        return lambda text: console.out(text, end="", highlight=False)
+
     def update(self, epoch: int, loss: float) -> None:
         if self._bar is None:
             return
@@ -83,7 +92,8 @@ class RunReport:
     """``linreg run``'s output: text lines as the notebook prints them, or one strict JSON object per line."""
 
     def __init__(self, out: TextIO, as_json: bool, log_every: int):
-        self.write, self.as_json, self.log_every = out.write, as_json, log_every
+        self.out, self.as_json, self.log_every = out, as_json, log_every
+        self.write: Callable[[str], object] = out.write
 
     def standardize(self, before: LrBound, after: LrBound) -> None:
         if self.as_json:
@@ -98,6 +108,7 @@ class RunReport:
         """``linreg run``'s loop: the run to its end, block by block, each block reported. The epochs run in NumPy's
         default error state, as the notebook's loop runs them (the engine keeps what they warn); only the
         reporting runs under ``np.errstate``, where every ufunc call costs more."""
+        self.write = progress.lines_to(self.out)
         try:
             for block, _ in run.blocks():
                 with np.errstate(all="ignore"):
@@ -108,6 +119,7 @@ class RunReport:
                         progress.update(block.last, float(block.loss[-1]))
         finally:
             progress.close()
+            self.write = self.out.write
 
     def block(self, block: EpochBlock) -> None:
         """The logged epochs of a block, written at once: every one with --json, else epochs 1, 1 + log_every, …

@@ -168,6 +168,20 @@ def test_linreg_console_script_in_a_terminal_shows_progress() -> None:
         t.kill()
 
 
+def test_lines_printed_during_the_progress_bar_stay_whole_and_single() -> None:
+    """stdout and the bar (stderr) share the terminal: the run's lines go above the bar, each once, unbroken."""
+    t = Tmux(f"{BIN / 'linreg'} run --epochs 600000 --log-every 200000; echo DONE; sleep 30", width=80, height=24)
+    try:
+        screen = t.wait(lambda s: "DONE" in s, timeout=60)
+        lines = [line for line in screen.splitlines() if line.strip()]
+        assert lines[:3] == ["epoch 1: w=0.600, loss=30.000", "epoch 200001: w=2.000, loss=0.000",
+                             "epoch 400001: w=2.000, loss=0.000"], screen
+        assert lines[3].startswith("completed: 600000 epochs") and lines[-1] == "DONE", screen
+        assert "━" not in screen, screen
+    finally:
+        t.kill()
+
+
 def test_help_is_true_to_the_options() -> None:
     out = subprocess.run([str(TUI), "--help"], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
     assert out.returncode == 0
