@@ -54,6 +54,21 @@ def torch_cells(w: Any) -> tuple[Callable[..., Any], ...]:
     return forward, loss
 
 
+def notebook_model(d: int, bias: bool) -> Any:
+    """Case 4's model as the notebook writes it: an ``nn.Linear`` inside an ``nn.Module`` subclass."""
+    from torch import nn
+
+    class LinearRegression(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lin = nn.Linear(d, 1, bias=bias)
+
+        def forward(self, x: Any) -> Any:
+            return self.lin(x)
+
+    return LinearRegression()
+
+
 def bare_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False) -> Callable[[], float]:
     """The notebook's own loop for ``case`` — its lines (its ``forward`` and ``loss`` functions too), with the data
     as [N, d] matrices in the core's dtypes — and nothing else (its ``print`` every epoch or two left out). Case 1
@@ -113,17 +128,9 @@ def bare_loop(case: int, ds: Dataset, lr: float, epochs: int, bias: bool = False
             return time.perf_counter() - t0
         return go
 
-    class LinearRegression(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.lin = nn.Linear(d, 1, bias=bias)
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return self.lin(x)  # type: ignore[no-any-return]
-
     def go() -> float:
         torch.manual_seed(0)
-        model = LinearRegression()
+        model = notebook_model(d, bias)
         loss_fn = nn.MSELoss()
         opt = torch.optim.SGD(model.parameters(), lr=lr)
         t0 = time.perf_counter()
@@ -188,9 +195,9 @@ def printing_loop(case: int, ds: Dataset, lr: float, epochs: int, sink: TextIO) 
 
     def go34() -> float:
         torch.manual_seed(0)
-        model = nn.Linear(d, 1, bias=case == 4)
+        model = notebook_model(d, bias=True)  # case 4's preset, as `linreg run` uses it
         w = torch.zeros((d, 1), requires_grad=True)
-        params = list(model.parameters()) if case == 4 else [w]
+        params = [model.lin.weight, model.lin.bias] if case == 4 else [w]
         forward = model if case == 4 else (lambda x: x @ w)  # case 3: the notebook's forward(x)
         loss, opt = nn.MSELoss(), torch.optim.SGD(params, lr=lr)
         t0 = time.perf_counter()
