@@ -214,3 +214,16 @@ async def test_a_training_process_that_cannot_start_leaves_a_stream_that_stops(m
         stream.start()
     assert stream.pid is None
     stream.stop(timeout=0.5)
+
+
+async def test_commands_sent_before_the_start_are_handled_after_it_in_order(Stream: type) -> None:
+    """The app builds its stream before its first screen and starts it after; keys pressed meanwhile count."""
+    stream = Stream(TrainConfig.for_case(1, epochs=50), synthetic(n=20), speed=None)
+    new_run = stream.reset(TrainConfig.for_case(1, epochs=50, lr=0.001))
+    stream.step(3)
+    stream.run()
+    stream.start()
+    events = await collect_until_final(stream, new_run)
+    stream.stop()
+    assert epochs_of(events, new_run) == list(range(1, 51))
+    assert [e.reason for e in events if isinstance(e, RunFinished) and e.run_id == new_run] == ["completed"]
