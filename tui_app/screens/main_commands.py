@@ -299,7 +299,7 @@ def show_bound(self: MainScreen) -> None:
     if not s.config.plain_gd:
         text.append("bound n/a: only for full-batch MSE + plain SGD", style="dim")
     else:
-        text.append(f"η_max {b.eta_max:.4g} (stable below)\nη_opt {b.eta_opt:.4g} (fastest; o sets)\n"
+        text.append(f"η_max {b.eta_max:.4g} (stable below)\nη_opt {b.eta_opt:.4g} (fastest; press o)\n"
                     f"κ(H) {b.condition:.4g} (condition number)", style="dim")
         if s.config.standardize:
             u = s.bound_unscaled
