@@ -35,20 +35,23 @@ class Checkpoint:
         return self.config.replace(init_w=self.w, init_b=self.b)
 
 
-def save(path: str | os.PathLike[str], config: TrainConfig, epoch: int, w: tuple[float, ...],
-         b: float | None, *, overwrite: bool = True) -> None:
+def dumps(config: TrainConfig, epoch: int, w: tuple[float, ...], b: float | None) -> str:
+    """The checkpoint's text, as :func:`save` writes it (and a served app sends to the browser)."""
     if not all(math.isfinite(v) for v in w) or (b is not None and not math.isfinite(b)):
         raise CheckpointError("parameters are not finite; nothing saved")
     doc = {"format": FORMAT, "version": VERSION, "epoch": epoch, "w": list(w), "b": b,
            "config": config.to_dict()}
     import json  # at first use: not on the app's start path
 
-    atomic_write(path, json.dumps(doc, indent=1, allow_nan=False) + "\n", overwrite=overwrite)
+    return json.dumps(doc, indent=1, allow_nan=False) + "\n"
+
+
+def save(path: str | os.PathLike[str], config: TrainConfig, epoch: int, w: tuple[float, ...],
+         b: float | None, *, overwrite: bool = True) -> None:
+    atomic_write(path, dumps(config, epoch, w, b), overwrite=overwrite)
 
 
 def load(path: str | os.PathLike[str]) -> Checkpoint:
-    import json
-
     name = str(path)
     try:
         size = os.path.getsize(path)
@@ -65,8 +68,21 @@ def load(path: str | os.PathLike[str]) -> Checkpoint:
     except OSError as exc:
         raise CheckpointError(f"{name}: cannot read: {exc.strerror or exc}") from None
     try:
-        doc = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError):
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CheckpointError(f"{name}: not a linreg-tui checkpoint (not JSON; truncated or foreign file)") from None
+    return loads(text, name)
+
+
+def loads(text: str, name: str = "checkpoint") -> Checkpoint:
+    """A checkpoint from its text (``name`` says where it came from in the messages)."""
+    import json
+
+    if len(text) > MAX_BYTES:
+        raise CheckpointError(f"{name}: {len(text)} characters is too large for a checkpoint")
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except ValueError:
         raise CheckpointError(f"{name}: not a linreg-tui checkpoint (not JSON; truncated or foreign file)") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise CheckpointError(f"{name}: not a linreg-tui checkpoint (no format marker)")

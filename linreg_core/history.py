@@ -152,14 +152,16 @@ class History:
 
     def export(self, path: str, *, overwrite: bool = True, extra: dict[str, Any] | None = None) -> None:
         """Write ``.csv`` or ``.json`` atomically (temporary file, then rename)."""
-        lower = path.lower()
+        atomic_write(path, self.export_text(path, extra), overwrite=overwrite)
+
+    def export_text(self, name: str, extra: dict[str, Any] | None = None) -> str:
+        """What :meth:`export` writes to a file named ``name``: CSV or JSON by its suffix."""
+        lower = name.lower()
         if lower.endswith(".csv"):
-            text = self.to_csv()
-        elif lower.endswith(".json"):
-            text = self.to_json(extra)
-        else:
-            raise ValueError(f"{path}: export path must end in .csv or .json")
-        atomic_write(path, text, overwrite=overwrite)
+            return self.to_csv()
+        if lower.endswith(".json"):
+            return self.to_json(extra)
+        raise ValueError(f"{name}: export path must end in .csv or .json")
 
 
 def _num(v: Any) -> float | None:

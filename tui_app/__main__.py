@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 
 
 def build_parser() -> OneLineParser:
+    import argparse
+
     from linreg_core.options import OneLineParser, add_config_options, add_version, positive_speed
     from tui_app.keymap import brief
 
@@ -31,6 +33,8 @@ def build_parser() -> OneLineParser:
                      help="address to serve on (default 127.0.0.1; another address exposes the app, which has no "
                           "authentication)")
     web.add_argument("--port", type=_port, default=8000, help="port to serve on (default 8000)")
+    # set by --serve on each visitor's app: its files go to the browser, typed paths are refused (tui_app/visitor.py)
+    web.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -99,7 +103,12 @@ def _main(argv: Sequence[str] | None) -> int:
         return serve(list(sys.argv[1:] if argv is None else argv), args.host, args.port)
     from tui_app.app import LinregApp
 
-    app = LinregApp(config, dataset, speed=args.speed, on_first_screen=resume_gc, lesson=lesson)
+    served = None
+    if args.served:
+        from tui_app.visitor import Served
+
+        served = Served.from_launch(config.data.source, args.load, lesson)
+    app = LinregApp(config, dataset, speed=args.speed, on_first_screen=resume_gc, lesson=lesson, served=served)
     code = app.run()
     return code if isinstance(code, int) else 0
 

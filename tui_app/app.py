@@ -22,6 +22,7 @@ from tui_app.typeahead import TypeAhead
 
 if TYPE_CHECKING:
     from linreg_core.lesson import Lesson
+    from tui_app.visitor import Served
 
 
 class LinregApp(App[int]):
@@ -35,8 +36,10 @@ class LinregApp(App[int]):
     def __init__(self, config: TrainConfig, dataset: Dataset | None, *, speed: float | None = 10.0,
                  cursor_blink: bool = True,
                  stream_factory: type[RunStream] | type[ProcessRunStream] = ProcessRunStream,
-                 on_first_screen: Callable[[], None] | None = None, lesson: Lesson | None = None):
+                 on_first_screen: Callable[[], None] | None = None, lesson: Lesson | None = None,
+                 served: Served | None = None):
         super().__init__()
+        self.served = served
         self.cursor_blink = cursor_blink
         self._on_first_screen = on_first_screen
         # Built here, started once the first screen is drawn: the process stream's semaphores start
@@ -77,7 +80,8 @@ class LinregApp(App[int]):
         # The first Resize gives the main screen its breakpoint classes, and a change of classes restyles every
         # widget on it. Given now, from the terminal's size, that first restyle finds nothing to change (a
         # faster first screen); a terminal of another size only costs the restyle it would have cost anyway.
-        screen = MainScreen(self.session, cursor_blink=self.cursor_blink, on_first_screen=self._on_first_screen)
+        screen = MainScreen(self.session, cursor_blink=self.cursor_blink, on_first_screen=self._on_first_screen,
+                            served=self.served)
         try:
             width, height = os.get_terminal_size(sys.__stdout__.fileno() if sys.__stdout__ else 1)
         except (OSError, ValueError):  # not a terminal (headless tests): the Resize sets them

@@ -81,13 +81,14 @@ KEYS: list[Key] = [
         "marks it)", "Edit parameters", "", "edit w/b"),
     Key("h", "h", "history", "run history: the last 10 finished runs; mark some to overlay their loss curves on "
         "the chart", "Run history", "", "run history"),
-    Key("e", "e", "export", "export this run's history (every epoch) to a .csv or .json path you type",
+    Key("e", "e", "export", "export this run's history (every epoch) to a .csv or .json file (served: a download)",
         "Export history", "", "export"),
     Key("x", "x", "export_script", "export the run as a standalone .py program or .ipynb notebook (NumPy and torch "
         "only) that prints the same epoch lines", "Export as a program", "", "export program"),
-    Key("s", "s", "save", "save a checkpoint (weights + configuration, JSON) to a path you type",
+    Key("s", "s", "save", "save a checkpoint (weights + configuration, JSON) to a file (served: a download)",
         "Save checkpoint", "", "save"),
-    Key("L", "L", "load", "load a checkpoint: its configuration, and its weights as the initial values",
+    Key("L", "L", "load", "load a checkpoint: its configuration, and its weights as the initial values (served: "
+        "pasted, or one the teacher named)",
         "Load checkpoint", "", "load"),
     Key("question_mark", "?", "help", "this help", "Help", "Help", "help"),
     Key("", "ctrl+p", "", "command palette: the same actions by name"),

@@ -161,6 +161,25 @@ class WritePath:
         return path
 
 
+class DownloadName:
+    """A file name for a file sent to a served visitor's browser: a name only, never a folder of the server."""
+
+    def __init__(self, suffixes: tuple[str, ...]):
+        self.suffixes = suffixes
+
+    def check(self, text: str) -> str:
+        name = text.strip()
+        if not name:
+            raise DialogError("type a file name")
+        if "/" in name or "\\" in name or name.startswith("~"):
+            raise DialogError("a file name only, no folders: the file goes to your browser's downloads")
+        if name.startswith(".") or not name.isprintable() or len(name) > 100:
+            raise DialogError("a name of at most 100 printable characters, not starting with '.'")
+        if not name.lower().endswith(self.suffixes):
+            raise DialogError(f"{name}: the name must end in {' or '.join(self.suffixes)}")
+        return name
+
+
 @dataclass(frozen=True)
 class Loaded:
     path: str
@@ -171,7 +190,7 @@ class Loaded:
 
 def load_for_app(text: str, current: TrainConfig, dataset: Dataset,
                  dataset_for: Callable[[TrainConfig], Dataset]) -> Loaded:
-    """Read a checkpoint and the data it needs; every problem is a :class:`DialogError`."""
+    """Read the checkpoint at the typed path and the data it needs; every problem is a :class:`DialogError`."""
     path = os.path.expanduser(text.strip())
     if not path:
         raise DialogError("type the path of a checkpoint (.json)")
@@ -179,6 +198,12 @@ def load_for_app(text: str, current: TrainConfig, dataset: Dataset,
         ckpt = load_checkpoint(path)
     except CheckpointError as exc:
         raise DialogError(str(exc)) from None
+    return continue_from(path, ckpt, current, dataset, dataset_for)
+
+
+def continue_from(name: str, ckpt: Checkpoint, current: TrainConfig, dataset: Dataset,
+                  dataset_for: Callable[[TrainConfig], Dataset]) -> Loaded:
+    """The configuration to continue from ``ckpt`` and the data it needs (None: the current data)."""
     config = ckpt.config_to_continue()
     new_data: Dataset | None = None
     if config.data != current.data:
@@ -189,4 +214,4 @@ def load_for_app(text: str, current: TrainConfig, dataset: Dataset,
     d = (new_data or dataset).d
     if len(ckpt.w) != d:
         raise DialogError(f"the checkpoint has {len(ckpt.w)} weight(s) but the data has {d} feature(s)")
-    return Loaded(path, ckpt, config, new_data)
+    return Loaded(name, ckpt, config, new_data)

@@ -89,7 +89,8 @@ def serve(argv: Sequence[str], host: str, port: int) -> int:
     from textual_serve.server import Server
 
     # exec: the app replaces the shell textual-serve starts it with, so stopping it stops the app itself
-    command = "exec " + shlex.join([sys.executable, "-m", "tui_app", *app_arguments(argv)])
+    # --served: each visitor's app sends its files to the browser and reads no path a visitor types
+    command = "exec " + shlex.join([sys.executable, "-m", "tui_app", *app_arguments(argv), "--served"])
     server = Server(command, host=host, port=port, title="linreg-tui")
     print(f"linreg-tui: serving on http://{host}:{port}/ — each visitor gets their own app; Ctrl+C stops it",
           flush=True)

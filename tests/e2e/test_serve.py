@@ -26,13 +26,40 @@ def free_port() -> int:
 
 
 class Page:
-    """A browser page on the served app; what the app sends is read from the websocket's frames."""
+    """A browser page on the served app; what the app sends is read from the websocket's frames, and the files it
+    delivers arrive as downloads (textual-serve opens each in a new tab)."""
 
     def __init__(self, browser: Any, url: str):
         self.frames: list[str] = []
-        self.page = browser.new_context(viewport={"width": 1200, "height": 800}).new_page()
+        self.downloads: list[Any] = []
+        context = browser.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
+        context.on("page", lambda page: page.on("download", lambda d: self.downloads.append(d)))
+        self.page = context.new_page()
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
         self.page.goto(url)
+
+    def download(self, name: str, timeout: float = 30.0) -> str:
+        """The text of the file ``name`` that arrived as a download."""
+        end = time.monotonic() + timeout
+        while not any(d.suggested_filename == name for d in self.downloads):
+            if time.monotonic() > end:
+                raise AssertionError(f"no download {name!r}: {[d.suggested_filename for d in self.downloads]}")
+            self.page.wait_for_timeout(100)
+        found = next(d for d in self.downloads if d.suggested_filename == name)
+        return Path(found.path()).read_text()
+
+    def type(self, text: str) -> None:
+        self.page.keyboard.type(text)
+
+    def dialog(self, key: str, shown: str, text: str) -> None:
+        """``key`` opens a dialog (``shown`` seen in it): ``text`` typed over its text, then Enter."""
+        self.page.wait_for_timeout(300)
+        self.frames.clear()
+        self.key(key)
+        self.wait(shown)
+        self.page.keyboard.press("Control+u")
+        self.type(text)
+        self.page.keyboard.press("Enter")
 
     def _frame(self, frame: Any) -> None:
         self.frames.append(frame if isinstance(frame, str) else bytes(frame).decode("utf-8", "replace"))
@@ -50,6 +77,18 @@ class Page:
     def key(self, key: str) -> None:
         self.page.mouse.click(600, 400)  # the terminal takes the keys once it has the focus
         self.page.keyboard.press(key)
+
+
+def start_server(argv: list[str], cwd: Path) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    server = subprocess.Popen([str(TUI), *argv, "--serve", "--port", str(port)], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, cwd=cwd, env={**os.environ, "COLUMNS": "200"})
+    assert server.stdout is not None
+    assert f"serving on http://127.0.0.1:{port}/" in server.stdout.readline()
+    end = time.monotonic() + 30
+    while socket.socket().connect_ex(("127.0.0.1", port)) != 0 and time.monotonic() < end:
+        time.sleep(0.1)
+    return server, f"http://127.0.0.1:{port}/"
 
 
 def test_chromium_is_installed() -> None:
@@ -111,3 +150,72 @@ def test_served_app_in_headless_chromium(tmp_path: Path) -> None:
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def local_files(folder: Path) -> dict[str, str]:
+    """n, then s, e and x in a local terminal (tmux): the files the local commands write, and L reads one back."""
+    from tests.e2e.test_console_script import Tmux, status_of
+
+    t = Tmux(f"cd {folder} && {TUI} --case 2; sleep 5")
+    try:
+        t.wait(lambda s: status_of(s).startswith("ready"))
+        t.keys("n")
+        t.wait(lambda s: status_of(s).startswith("paused  epoch 1/20"))
+        for key, name, said in (("s", "c.json", "saved c.json"), ("e", "h.csv", "exported h.csv"),
+                                ("x", "run.py", "wrote run.py")):
+            t.keys(key, "C-u", name, "Enter")
+            t.wait(lambda s, said=said: said in s)  # type: ignore[misc]
+        t.keys("L", "C-u", "c.json", "Enter")
+        t.wait(lambda s: "loaded c.json" in s)
+    finally:
+        t.kill()
+    return {name: (folder / name).read_text() for name in ("c.json", "h.csv", "run.py")}
+
+
+def test_a_served_visitor_gets_downloads_and_never_touches_the_servers_files(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    local, served, elsewhere = tmp_path / "local", tmp_path / "server", tmp_path / "elsewhere"
+    for folder in (local, served, elsewhere):
+        folder.mkdir()
+    expected = local_files(local)
+    server, url = start_server(["--case", "2"], served)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
+            visitor = Page(browser, url)
+            visitor.wait("ready")
+            visitor.key("n")
+            visitor.wait("epoch 1: w=0.300, loss=30.000")
+            # a typed path is refused: a file name only
+            visitor.dialog("s", "a file name ending in", str(elsewhere / "typed.json"))
+            visitor.wait("no folders")
+            visitor.page.keyboard.press("Escape")
+            for key, name in (("s", "c.json"), ("e", "h.csv"), ("x", "run.py")):
+                visitor.dialog(key, "Enter confirms", name)
+                visitor.wait(f"sent {name} to your browser")
+                assert visitor.download(name) == expected[name], name
+            # L with a path on the server: refused, and the app goes on
+            visitor.dialog("L", "paste a checkpoint", str(local / "c.json"))
+            visitor.wait("cannot be read")
+            visitor.page.keyboard.press("Escape")
+            visitor.page.wait_for_timeout(300)
+            # the Data field with a server path: refused with a message
+            visitor.key("Tab")
+            for _ in range(9):  # Learning rate … Seed, then Data
+                visitor.page.keyboard.press("ArrowDown")
+            visitor.page.keyboard.press("Control+u")
+            visitor.type("/etc/passwd")
+            visitor.page.keyboard.press("Enter")
+            visitor.wait("Data: not changed")
+            visitor.page.keyboard.press("Escape")
+            visitor.page.wait_for_timeout(300)
+            visitor.key("n")
+            visitor.wait("epoch 2/20")  # still running, the run kept
+            shot = tmp_path / "visitor.png"
+            visitor.page.screenshot(path=str(shot))
+            browser.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+    assert os.listdir(served) == [] and os.listdir(elsewhere) == []  # nothing written on the server

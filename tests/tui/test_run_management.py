@@ -191,7 +191,7 @@ async def test_export_writes_every_epoch_and_never_overwrites_unasked(tmp_path: 
         rows = list(csv.reader(out.open()))
         assert rows[0] == ["epoch", "loss", "w", "b", "grad_w", "grad_b"]
         assert [r[0] for r in rows[1:]] == ["1", "2", "3"] and float(rows[1][1]) == pytest.approx(30.0)
-        assert "exported 3 epochs" in app.main.message_line.text
+        assert "exported " in app.main.message_line.text and ": 3 epochs" in app.main.message_line.text
         out.write_text("keep me")
         await pilot.press("e")
         await type_into_prompt(pilot, str(out))

@@ -20,6 +20,7 @@ from linreg_core.events import EpochEnded, Event, PhaseStepped
 from tui_app import keymap
 from tui_app.fields import LABELS, FieldError, field_text, parse_field
 from tui_app.messages import CaseChosen, FieldSubmitted, ReferenceCurve
+from tui_app.runs import DialogError
 from tui_app.screens import main_commands as commands
 from tui_app.session import Session, speed_text
 from tui_app.widgets.case_picker import CasePicker
@@ -33,6 +34,7 @@ from tui_app.widgets.step_view import StepView
 
 if TYPE_CHECKING:
     from tui_app.screens.lesson_guide import LessonGuide
+    from tui_app.visitor import Served
     from tui_app.widgets.log_pane import LogPane
 
 #: Smallest gap between two display updates while epochs stream in (≤ 16 a second; more when a chart render is
@@ -49,9 +51,10 @@ class MainScreen(Screen[Any]):
     BINDINGS = keymap.bindings()
 
     def __init__(self, session: Session, *, cursor_blink: bool = True,
-                 on_first_screen: Callable[[], None] | None = None):
+                 on_first_screen: Callable[[], None] | None = None, served: Served | None = None):
         super().__init__(id="_default")
         self.session = session
+        self.served = served  # None: a local app (tui_app/visitor.py)
         self.cursor_blink = cursor_blink
         self.on_first_screen = on_first_screen
         self._resumed = False
@@ -72,7 +75,8 @@ class MainScreen(Screen[Any]):
                 picker = CasePicker(id="cases")
                 picker.selected = s.config.case
                 yield picker
-                yield Hyperparams(s.config, cursor_blink=self.cursor_blink, id="hyperparams")
+                offered = tuple(self.served.names(self.served.data)) if self.served else ()
+                yield Hyperparams(s.config, cursor_blink=self.cursor_blink, id="hyperparams", data_choices=offered)
             with Vertical(id="right"):
                 yield LossChart(id="chart")
                 step = StepView(id="step-view")
@@ -261,8 +265,14 @@ class MainScreen(Screen[Any]):
     @on(FieldSubmitted)
     def on_field(self, event: FieldSubmitted) -> None:
         pane, s = self.hyperparams, self.session
+        text = event.text
         try:
-            config, dataset = parse_field(s.config, s.dataset, event.key, event.text)
+            if event.key == "data" and self.served is not None:
+                try:
+                    text = self.served.data_source(text)  # never a path a visitor typed
+                except DialogError as exc:
+                    raise FieldError(str(exc)) from None
+            config, dataset = parse_field(s.config, s.dataset, event.key, text)
         except FieldError as exc:
             pane.show_error(event.key, f"{exc} — keeping {field_text(s.config, event.key) or 'default'}")
             self.say(f"{LABELS[event.key]}: not changed", "warning")

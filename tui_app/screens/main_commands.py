@@ -5,6 +5,7 @@ history). Each is the screen's ``action_*`` method."""
 from __future__ import annotations
 
 import asyncio
+import io
 import math
 import time
 from typing import TYPE_CHECKING, Any, Callable
@@ -12,7 +13,17 @@ from typing import TYPE_CHECKING, Any, Callable
 from rich.text import Text
 
 from linreg_core import checkpoint
-from tui_app.runs import Loaded, WritePath, load_for_app, params_label, params_text, parse_params
+from linreg_core.fileio import atomic_write
+from tui_app.runs import (
+    DownloadName,
+    Loaded,
+    WritePath,
+    continue_from,
+    load_for_app,
+    params_label,
+    params_text,
+    parse_params,
+)
 
 if TYPE_CHECKING:
     from tui_app.screens.main import MainScreen
@@ -85,10 +96,42 @@ def code(self: MainScreen) -> None:
 
 
 def _prompt(self: MainScreen, title: str, hint: str, value: str, check: Callable[[str], Any],
-            done: Callable[[Any], None]) -> None:
+            done: Callable[[Any], None], *, paste_lines: bool = False) -> None:
     from tui_app.screens.prompts import PromptScreen
 
-    self.app.push_screen(PromptScreen(title, hint, value, check, blink=self.cursor_blink), done)
+    self.app.push_screen(PromptScreen(title, hint, value, check, blink=self.cursor_blink, paste_lines=paste_lines),
+                         done)
+
+
+def _file(self: MainScreen, title: str, what: str, default: str, suffixes: tuple[str, ...],
+          content: Callable[[str], str], verb: str, detail: str) -> None:
+    """The dialog of s, e and x. Locally: a path, where ``content(path)`` is written atomically (an existing file
+    only when its path is confirmed); then "{verb} {path}: {detail}". Served: a file name only, and the same
+    content goes to the visitor's browser as a download; nothing is written on the server."""
+    ends = " or ".join(suffixes)
+    if self.served is None:
+        target = WritePath(suffixes)
+
+        def check(text: str) -> str:
+            return target.write(text, lambda path: atomic_write(path, content(path)))
+
+        hint = f"a {ends} path: {what}, written atomically"
+    else:
+        name_only = DownloadName(suffixes)
+
+        def check(text: str) -> str:
+            name = name_only.check(text)
+            self.app.deliver_text(io.StringIO(content(name)), save_filename=name)
+            return name
+
+        hint = f"a file name ending in {ends}: {what}, sent to your browser as a download"
+
+    def done(name: str | None) -> None:
+        if name is not None:
+            did = f"sent {name} to your browser (see its downloads)" if self.served else f"{verb} {name}"
+            self.say(f"{did}: {detail}")
+
+    _prompt(self, title, hint, default, check, done)
 
 
 def edit_params(self: MainScreen) -> None:
@@ -130,26 +173,22 @@ async def save(self: MainScreen) -> None:
         self.say("nothing to save: the parameters are not finite — r resets", "warning")
         return
     cfg, epoch, w, b = s.config, s.epoch, s.w, s.b
-    target = WritePath((".json",))
-
-    def check(text: str) -> str:
-        return target.write(text, lambda path: checkpoint.save(path, cfg, epoch, w, b))
-
-    def done(path: str | None) -> None:
-        if path is not None:
-            self.say(f"saved {path}: epoch {epoch}, {params_label(w, b)} (L loads it, or --load)")
-
-    _prompt(self, "Save a checkpoint", f"a .json path: weights at epoch {epoch} and the configuration, written "
-            f"atomically", "linreg-checkpoint.json", check, done)
+    _file(self, "Save a checkpoint", f"weights at epoch {epoch} and the configuration", "linreg-checkpoint.json",
+          (".json",), lambda _name: checkpoint.dumps(cfg, epoch, w, b),
+          "saved", f"epoch {epoch}, {params_label(w, b)} "
+                   f"({'L loads it, or --load' if self.served is None else 'L loads it: paste its text'})")
 
 
 def load(self: MainScreen) -> None:
     from linreg_core.options import dataset_for
 
-    s = self.session
+    s, served = self.session, self.served
 
     def check(text: str) -> Loaded:
-        return load_for_app(text, s.config, s.dataset, dataset_for)
+        if served is None:
+            return load_for_app(text, s.config, s.dataset, dataset_for)
+        name, ckpt = served.checkpoint(text)
+        return continue_from(name, ckpt, s.config, s.dataset, dataset_for)
 
     def done(loaded: Loaded | None) -> None:
         if loaded is not None:
@@ -157,8 +196,14 @@ def load(self: MainScreen) -> None:
                               why=f"loaded {loaded.path} (saved at epoch {loaded.checkpoint.epoch}; its weights are "
                                   f"the initial values)")
 
-    _prompt(self, "Load a checkpoint", "path of a checkpoint saved with s or linreg --save (JSON only: loading "
-            "never runs code)", "linreg-checkpoint.json", check, done)
+    if served is None:
+        _prompt(self, "Load a checkpoint", "path of a checkpoint saved with s or linreg --save (JSON only: loading "
+                "never runs code)", "linreg-checkpoint.json", check, done)
+        return
+    offered = served.names(served.checkpoints)
+    named = f", or the name of one offered here: {' | '.join(offered)}" if offered else ""
+    _prompt(self, "Load a checkpoint", f"paste a checkpoint's text (the .json file s sent you){named}",
+            offered[0] if offered else "", check, done, paste_lines=True)
 
 
 async def export(self: MainScreen) -> None:
@@ -169,17 +214,9 @@ async def export(self: MainScreen) -> None:
         self.say("nothing to export yet: run some epochs first (n or space)", "warning")
         return
     extra = {"config": s.config.to_dict(), "data": s.dataset.name, "state": str(s.state)}
-    target = WritePath((".csv", ".json"))
-
-    def check(text: str) -> str:
-        return target.write(text, lambda path: history.export(path, extra=extra))
-
-    def done(path: str | None) -> None:
-        if path is not None:
-            self.say(f"exported {len(history)} epochs to {path}")
-
-    _prompt(self, "Export this run's history", "a .csv or .json path (every epoch: loss, w, b, gradients), "
-            "written atomically", "linreg-history.csv", check, done)
+    _file(self, "Export this run's history", "every epoch: loss, w, b, gradients", "linreg-history.csv",
+          (".csv", ".json"), lambda name: history.export_text(name, extra),
+          "exported", f"{len(history)} epochs (loss, w, b, gradients)")
 
 
 def history(self: MainScreen) -> None:
@@ -216,27 +253,18 @@ def mistake(self: MainScreen) -> None:
 
 def export_script(self: MainScreen) -> None:
     """x: the run as a standalone program (.py) or notebook (.ipynb) that prints the same lines."""
+    from linreg_core.export import notebook, program
+
     s = self.session
     config, dataset = s.config, s.dataset
-    target = WritePath((".py", ".ipynb"))
 
-    def write(path: str) -> None:
-        from linreg_core.export import notebook, program
-        from linreg_core.fileio import atomic_write
+    def content(name: str) -> str:
+        return (notebook if name.lower().endswith(".ipynb") else program)(config, dataset)
 
-        text = (notebook if path.lower().endswith(".ipynb") else program)(config, dataset)
-        atomic_write(path, text)
-
-    def check(text: str) -> str:
-        return target.write(text, write)
-
-    def done(path: str | None) -> None:
-        if path is not None:
-            self.say(f"wrote {path}: run it with python (NumPy{'' if config.case == 1 else ' and torch'} only); "
-                     f"it prints the same epoch lines")
-
-    _prompt(self, "Export the run as a program", "a .py or .ipynb path: this configuration as a standalone "
-            "program in the notebook's style, written atomically", "linreg_run.py", check, done)
+    _file(self, "Export the run as a program", "this configuration as a standalone program in the notebook's style",
+          "linreg_run.py", (".py", ".ipynb"), content,
+          "wrote", f"run it with python (NumPy{'' if config.case == 1 else ' and torch'} only); it prints the same "
+                   f"epoch lines")
 
 
 def pair(self: MainScreen, step: int) -> None:

@@ -18,6 +18,16 @@ from tui_app.runs import DialogError
 T = TypeVar("T")
 
 
+class PasteInput(Input):
+    """An input that keeps the whole of a pasted text, its lines joined by spaces (a pasted checkpoint's JSON)."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if event.text:
+            self.insert_text_at_cursor(" ".join(event.text.splitlines()))
+        event.stop()
+        event.prevent_default()  # Input's own handler would insert the first line again
+
+
 class PromptScreen(ModalScreen[T | None], Generic[T]):
     """Enter hands the text to ``check``: its result closes the dialog, a :class:`DialogError` is shown under
     the input and the dialog stays open with the text as typed. Escape cancels (result ``None``)."""
@@ -28,8 +38,10 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
     #: False until the input has the focus: the App holds the keys typed meanwhile (tui_app/typeahead.py)
     ready_for_keys = False
 
-    def __init__(self, title: str, hint: str, value: str, check: Callable[[str], T], *, blink: bool = True):
+    def __init__(self, title: str, hint: str, value: str, check: Callable[[str], T], *, blink: bool = True,
+                 paste_lines: bool = False):
         super().__init__()
+        self.paste_lines = paste_lines
         self.title_text = title
         self.hint = hint
         self.value = value
@@ -40,7 +52,8 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
         with Vertical(id="prompt-box"):
             yield Static(self.hint, id="prompt-hint")
             # no select-all on focus: keys typed in the instant before the focus event would be selected and lost
-            inp = Input(value=self.value, id="prompt-input", select_on_focus=False)
+            inp = (PasteInput if self.paste_lines else Input)(value=self.value, id="prompt-input",
+                                                              select_on_focus=False)
             inp.cursor_blink = self.blink
             yield inp
             yield Static(id="prompt-error", classes="error")

@@ -178,9 +178,11 @@ class Hyperparams(VerticalScroll, can_focus=False):
         Binding("up", "move(-1)", "Previous field", show=False, priority=True),
     ]
 
-    def __init__(self, config: TrainConfig, *, cursor_blink: bool = True, id: str | None = None):  # noqa: A002
+    def __init__(self, config: TrainConfig, *, cursor_blink: bool = True, id: str | None = None,  # noqa: A002
+                 data_choices: tuple[str, ...] = ()):
         super().__init__(id=id)
         self._config = config
+        self.suggestions = {**SUGGESTIONS, "data": data_choices} if data_choices else SUGGESTIONS
         self._blink = cursor_blink
         self.fields = {key: FieldState(field_text(config, key), placeholder(key, config)) for key in KEYS}
         self.hint = Text()
@@ -302,7 +304,7 @@ class Hyperparams(VerticalScroll, can_focus=False):
             editor.value = state.text
             editor.placeholder = state.placeholder
             # the allowed values offered while typing (→ takes the suggestion); no keystroke is ever filtered
-            choices = SUGGESTIONS.get(key) if key != "mistake" else tuple(mistakes_for(self._config.case))
+            choices = self.suggestions.get(key) if key != "mistake" else tuple(mistakes_for(self._config.case))
             editor.suggester = SuggestFromList(choices, case_sensitive=False) if choices else None
         had_focus = editor.has_focus or toggle.has_focus
         editor.display = not is_toggle
