@@ -132,7 +132,7 @@ def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_lr_find(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from linreg_core.lrfind import lr_find
+    from linreg_core.lrfind import bound_row, lr_find
 
     setup = setup_from_args(args)
     try:
@@ -150,12 +150,16 @@ def cmd_lr_find(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_OK
     finite = [v for v in res.losses if math.isfinite(v) and v > 0]
     lo, hi = (math.log10(min(finite)), math.log10(max(finite))) if finite else (0.0, 1.0)
+    rows = []
     for lr, loss in zip(res.lrs, res.losses, strict=True):
         bar = ""
         if math.isfinite(loss) and loss > 0:
             bar = "█" * (1 + int(39 * (math.log10(loss) - lo) / max(hi - lo, 1e-12)))
-        mark = "  ← η_max" if b is not None and lr <= b.eta_max < lr * (res.lrs[1] / res.lrs[0]) else ""
-        out.write(f"lr {lr:10.4g}  loss {loss:12.6g}  {bar}{mark}\n")
+        rows.append(f"lr {lr:10.4g}  loss {loss:12.6g}  {bar}")
+    at = None if b is None else bound_row(res.lrs, b.eta_max)
+    if b is not None and at is not None and (at < len(rows) or b.eta_max <= args.end):
+        rows.insert(at, f"── η_max = {b.eta_max:.4g} {'─' * 20}")  # between the rows it falls between
+    out.write("".join(row + "\n" for row in rows))
     if res.stopped_at is not None:
         out.write(f"stopped at lr {res.stopped_at:.4g}: the loss diverged\n")
     bound = (f"analytic bound η_max = {b.eta_max:.4g}, η_opt = {b.eta_opt:.4g}, condition number κ(H) = "
@@ -224,8 +228,10 @@ def cmd_landscape(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         check_axes(axes, dataset.d, cfg.bias)  # before the run: a bad name is answered at once
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    if args.levels < 3 or args.width < 20 or args.height < 8:
-        raise InputError("--levels: at least 3; --width at least 20, --height at least 8")
+    small = [f"{flag} at least {least} (got {value})" for flag, value, least in (
+        ("--levels", args.levels, 3), ("--width", args.width, 20), ("--height", args.height, 8)) if value < least]
+    if small:
+        raise InputError("; ".join(small))
     run = Run(cfg, dataset)
     w0, b0 = run.trainer.parameters()
     path = [[*w0, *([b0] if b0 is not None else [])]]

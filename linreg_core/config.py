@@ -47,6 +47,8 @@ MISTAKES: dict[str, tuple[int, ...]] = {
     "update-in-graph": (2,),
     "rebind-param": (2,),
 }
+#: Mistakes whose every step is N (the number of samples) times the correct one: the gradient summed, not averaged.
+STEP_TIMES_N = ("summed-gradient",)
 LOSSES = ("mse", "l1", "huber")
 MAX_EPOCHS = 1_000_000_000
 

@@ -8,9 +8,9 @@ dropped: the parameters become module-level names, as in the notebook.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -95,11 +95,13 @@ def _scaling_code(config: TrainConfig) -> list[str]:
 
 def _params_code(config: TrainConfig) -> list[str]:
     init_w = "None" if config.init_w is None else repr(tuple(config.init_w))
-    out = [f"INIT_W = {init_w}  # one value for every feature, or one per feature; None: the case's default",
-           f"INIT_B = {config.init_b!r}"]
+    out = [f"INIT_W = {init_w}  # a number (for every feature) or one per feature; None: the case's default",
+           f"INIT_B = {config.init_b!r}",
+           "init_w = None if INIT_W is None else np.broadcast_to(np.asarray(INIT_W, dtype=np.float32).reshape(-1), "
+           "(D,)).copy()"]
     if config.case != 4:  # case 4 starts from nn.Linear's initialisation unless these are given
-        out += ["w0 = np.zeros((D, 1), dtype=np.float32) if INIT_W is None else "
-                "np.asarray(INIT_W * (D // len(INIT_W)), dtype=np.float32).reshape(D, 1)", "b0 = float(INIT_B or 0.0)"]
+        out += ["w0 = np.zeros((D, 1), dtype=np.float32) if init_w is None else init_w.reshape(D, 1)",
+                "b0 = float(INIT_B or 0.0)"]
     return out
 
 
@@ -127,8 +129,8 @@ def _model_code(config: TrainConfig) -> list[str]:
                       "        model.lin.bias.fill_(float(b_s or 0.0))"]
         else:
             lines += ["with torch.no_grad():",
-                      "    if INIT_W is not None:",
-                      "        model.lin.weight.copy_(torch.tensor(INIT_W * (D // len(INIT_W))).reshape(1, D))",
+                      "    if init_w is not None:",
+                      "        model.lin.weight.copy_(torch.from_numpy(init_w).reshape(1, D))",
                       "    if BIAS and INIT_B is not None:",
                       "        model.lin.bias.fill_(INIT_B)"]
         return lines + [f"loss_fn = {LOSS_CODE[config.loss]}",
@@ -149,8 +151,8 @@ def _model_code(config: TrainConfig) -> list[str]:
 
 
 def _std_init() -> list[str]:
-    return ["if INIT_W is not None:",
-            "    w_init = np.asarray(INIT_W * (D // len(INIT_W)), dtype=np.float32).astype(np.float64)",
+    return ["if init_w is not None:",
+            "    w_init = init_w.astype(np.float64)",
             "if BIAS and INIT_B is not None:",
             "    b_init = float(INIT_B)",
             "w_s, b_s = to_scaled(np.asarray(w_init, dtype=np.float32), b_init if BIAS else None)"]
@@ -276,15 +278,19 @@ def program(config: TrainConfig, dataset: Dataset, predict: npt.NDArray[np.float
 
 
 def notebook(config: TrainConfig, dataset: Dataset, predict: npt.NDArray[np.float32] | None = None) -> str:
-    """The same program as an nbformat-4 notebook: a markdown cell before each code cell."""
-    cells: list[dict[str, object]] = []
+    """The same program as an nbformat-4 notebook (written with the nbformat library, so every cell has the id the
+    4.5 schema requires): a markdown cell before each code cell."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    cells: list[Any] = []
     for md, code in program_parts(config, dataset, predict):
-        cells.append({"cell_type": "markdown", "metadata": {}, "source": md})
+        k = len(cells) // 2 + 1  # ids numbered, not random: the same run exports the same notebook
+        cells.append(new_markdown_cell(md, id=f"text-{k}"))
         if code and all(line.startswith("#") for line in code):
             code = code + ["pass  # shown here; it runs inside train_step below"]
-        cells.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-                      "source": "\n".join(code)})
+        cells.append(new_code_cell("\n".join(code), id=f"code-{k}"))
     kernel = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    doc: dict[str, object] = {"cells": cells, "metadata": {"kernelspec": kernel, "language_info": {"name": "python"}},
-                              "nbformat": 4, "nbformat_minor": 5}
-    return json.dumps(doc, indent=1)
+    doc = new_notebook(cells=cells, metadata={"kernelspec": kernel, "language_info": {"name": "python"}})
+    nbformat.validate(doc)
+    return str(nbformat.writes(doc)) + "\n"

@@ -163,9 +163,22 @@ def load(name_or_path: str, config: TrainConfig | None = None, dataset: Dataset 
     path = resolve(name_or_path)
     try:
         text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LessonError([_not_found(name_or_path)]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LessonError([f"{path}: cannot read: {exc}"]) from None
     return parse(text, path, config, dataset)
+
+
+def _not_found(name_or_path: str) -> str:
+    """No such built-in lesson nor file: the built-in names, and the closest one."""
+    import difflib
+
+    names = builtin_names()
+    close = difflib.get_close_matches(name_or_path, names, n=1)
+    guess = f" — did you mean {close[0]}?" if close else ""
+    return (f"{name_or_path}: no built-in lesson of that name and no such file{guess} (built-in lessons: "
+            f"{', '.join(names)})")
 
 
 def parse(text: str, path: Path, config: TrainConfig | None = None, dataset: Dataset | None = None) -> Lesson:

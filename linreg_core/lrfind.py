@@ -14,19 +14,26 @@ from linreg_core.data import Dataset
 from linreg_core.engine import Run
 from linreg_core.scaling import bound_for
 
-#: The sweep stops once the loss exceeds this many times the best loss seen (or the run diverges).
-STOP_FACTOR = 4.0
-
 
 @dataclass
 class LrFindResult:
     lrs: list[float] = field(default_factory=list)
     losses: list[float] = field(default_factory=list)
     stopped_at: float | None = None
-    """The lr at which the sweep stopped because the loss diverged (None: it reached the end)."""
+    """The lr at which the sweep stopped because the loss diverged: it grew above the loss where the run started,
+    or turned non-finite (None: it reached the end)."""
     suggested: float | None = None
     bound: LrBound | None = None
     """The analytic bound, when it applies (full-batch MSE with plain SGD)."""
+
+
+def bound_row(lrs: list[float], eta_max: float) -> int | None:
+    """Where η_max falls among the rows of ``lrs``: the index of the first row above it (len(lrs): after the last
+    row), or None when it lies outside the rates swept."""
+    if not lrs or not math.isfinite(eta_max) or eta_max < lrs[0]:
+        return None
+    above = [i for i, lr in enumerate(lrs) if lr > eta_max]
+    return above[0] if above else len(lrs)
 
 
 def sweep(start: float, end: float, steps: int) -> list[float]:
@@ -39,17 +46,18 @@ def lr_find(config: TrainConfig, dataset: Dataset, start: float = 1e-5, end: flo
             epochs: int = 10, progress: Callable[[int, int], None] | None = None,
             cancelled: Callable[[], bool] | None = None) -> LrFindResult:
     """For each lr of the sweep, ``epochs`` epochs from the configuration's initial parameters; the loss after
-    them (at the final parameters). Stops at divergence. Suggests the lr with the lowest loss, or η_opt
-    where the analytic bound applies and lies inside the sweep."""
+    them (at the final parameters). Stops at divergence: a loss above the one at the initial parameters (on data
+    with an exact fit the best loss is 0, so a loss merely above the best is no sign of it), or not finite.
+    Suggests the lr with the lowest loss, or η_opt where the analytic bound applies and lies inside the sweep."""
     lrs = sweep(start, end, steps)
     result = LrFindResult(bound=bound_for(config, dataset) if config.plain_gd else None)
-    best = math.inf
     base = config.replace(epochs=epochs, tol=None, patience=None)
     with np.errstate(all="ignore"):
         for i, lr in enumerate(lrs):
             if cancelled is not None and cancelled():
                 break
             run = Run(base.replace(lr=lr), dataset)
+            first, _ = run.advance()  # its loss is the loss at the initial parameters, the same for every lr
             while run.finished is None:
                 run.advance()
             loss = run.finished.loss
@@ -57,10 +65,9 @@ def lr_find(config: TrainConfig, dataset: Dataset, start: float = 1e-5, end: flo
             result.losses.append(loss)
             if progress is not None:
                 progress(i + 1, len(lrs))
-            if run.finished.reason == "diverged" or not math.isfinite(loss) or loss > STOP_FACTOR * best:
+            if run.finished.reason == "diverged" or not math.isfinite(loss) or loss > first.loss:
                 result.stopped_at = lr
                 break
-            best = min(best, loss)
     finite = [(loss, lr) for lr, loss in zip(result.lrs, result.losses, strict=True) if math.isfinite(loss)]
     if finite:
         result.suggested = min(finite)[1]

@@ -78,3 +78,18 @@ def format_epoch(epoch: int, w: Sequence[float], b: float | None, loss: float) -
     ws = f"{w[0]:.3f}" if len(w) == 1 else "[" + ", ".join(f"{v:.3f}" for v in w) + "]"
     bs = "" if b is None else f", b={b:.3f}"
     return f"epoch {epoch}: w={ws}{bs}, loss={loss:.3f}"
+
+
+def value_text(value: object, limit: int = 100) -> str:
+    """A step's value for people: numbers to 6 significant digits (enough to tell apart what the log shows to 3
+    decimals; full precision is in --json), nested lists as lists, cut with … past ``limit`` characters."""
+
+    def text(v: object) -> str:
+        if isinstance(v, list):
+            return "[" + ", ".join(text(x) for x in v) + "]"
+        if isinstance(v, float):
+            return f"{v:.6g}"
+        return "None" if v is None else str(v)
+
+    out = text(value)
+    return out if len(out) <= limit else out[:limit - 1] + "…"

@@ -14,7 +14,7 @@ from linreg_core import analysis
 from linreg_core.analysis import LrBound
 from linreg_core.data import Dataset
 from linreg_core.events import EpochBlock, EpochEnded, RunFinished
-from linreg_core.parse import format_epoch, format_prediction
+from linreg_core.parse import format_epoch, format_prediction, value_text
 
 if TYPE_CHECKING:
     from linreg_core.engine import Run
@@ -163,14 +163,6 @@ class RunReport:
                 self.write(format_prediction(x, float(y)) + "\n")
 
 
-def _value_text(value: object) -> str:
-    if value is None:
-        return "None"
-    flat = value if not isinstance(value, list) else value
-    text = json.dumps(flat)
-    return text if len(text) <= 100 else text[:97] + "…"
-
-
 def phase_text(result: Any) -> str:
     """One phase of ``linreg step`` as text: its name, the code it ran, the values (changed ones marked *)."""
     lines = [f"epoch {result.epoch} · {result.phase}"]
@@ -178,7 +170,7 @@ def phase_text(result: Any) -> str:
     for name, value in result.values.items():
         mark = "*" if name in result.changed else " "
         shape = result.shapes.get(name)
-        lines.append(f"  {mark} {name} = {_value_text(value)}" + (f"   shape {shape}" if shape else ""))
+        lines.append(f"  {mark} {name} = {value_text(value)}" + (f"   shape {shape}" if shape else ""))
     if result.note:
         lines.append(f"    ({result.note})")
     if result.error:

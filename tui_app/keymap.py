@@ -43,7 +43,8 @@ KEYS: list[Key] = [
         "Lesson", "lesson pane"),
     Key("space", "space", "toggle_run", "run / pause (from a finished run: start again)", "Run / pause",
         "Run/Pause", "run/pause"),
-    Key("n", "n", "step", "one epoch (from ready or paused)", "Step one epoch", "Step", "step"),
+    Key("n", "n", "step", "one epoch (a running run pauses first; inside an epoch, the rest of it)",
+        "Step one epoch", "Step", "step"),
     Key("r", "r", "reset", "reset to epoch 0", "Reset", "Reset", "reset"),
     Key("full_stop", ".", "phase", "inside the step: run the next block of the epoch (prediction, loss, gradient, "
         "update) and show its code and values in the chart's place; n finishes the epoch, t shows the chart",
@@ -96,14 +97,20 @@ KEYS: list[Key] = [
 ]
 
 
+#: The keys of a lesson (bound only while one is open).
+LESSON_KEYS = frozenset(k.key for k in KEYS if k.action.startswith("lesson("))
+
+
 def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
     """The main screen's bindings (the footer shows those with a label)."""
     from textual.binding import Binding
 
     # priority: answered in the App's turn, before the next key is read, so a key typed right behind one that
     # moves the focus (p, tab, a dialog's key) reaches the place it moved to (tui_app/typeahead.py)
+    # help and quit first: the footer shows the bindings in this order, and cuts what does not fit its width
+    first = sorted((k for k in KEYS if k.key and k.action), key=lambda k: k.action not in ("help", "quit_app"))
     return [Binding(k.key, k.action, k.footer or k.title or k.help, show=bool(k.footer), priority=True)
-            for k in KEYS if k.key and k.action]
+            for k in first]
 
 
 def help_rows() -> list[tuple[str, str]]:

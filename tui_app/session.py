@@ -10,7 +10,7 @@ import math
 from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
-from linreg_core.config import CASES, TrainConfig, mistakes_for
+from linreg_core.config import CASES, STEP_TIMES_N, TrainConfig, mistakes_for
 from linreg_core.data import Dataset, DataShape
 from linreg_core.events import EpochBlock, EpochEnded, Event, ParamsSet, PhaseStepped, RunError, RunFinished, RunReset
 from linreg_core.history import History
@@ -228,13 +228,19 @@ class Session:
                     "warning")
         return f"running at {speed_text(self.speed)} — space pauses", "info"
 
-    def step(self) -> str | None:
-        """n: one epoch; a message when the run has ended instead."""
+    def step(self, mid_epoch: bool = False) -> tuple[str, str]:
+        """n: one epoch (a running run pauses first; in the middle of an epoch, its rest). The message to show
+        and its level."""
         if self.state.ended:
-            return f"the run has {self.state} — r resets, space starts again"
+            return f"the run has {self.state} — r resets, space starts again", "warning"
+        was = self.state
         self.stream.step(1)
         self.state = RunState.PAUSED
-        return None
+        if was is RunState.RUNNING:
+            return "paused, and one more epoch — space runs on, n steps another", "info"
+        if mid_epoch:
+            return "the rest of the epoch ran — n steps another, . steps inside the next", "info"
+        return "one epoch — n steps another, space runs", "info"
 
     def phase(self) -> str | None:
         """`.`: the next block of the next epoch on its own; a message when it cannot run."""
@@ -307,15 +313,24 @@ class Session:
             sink.say(f"failed at epoch {ev.epochs + 1}: {ev.message} — r resets, m changes the mistake", "error")
             sink.log_note(ev.message, "red")
         elif ev.reason == "diverged":
-            bound = (f"stable bound η_max = {self.bound.eta_max:.4g}" if self.config.plain_gd else
-                     f"η_max = {self.bound.eta_max:.4g} for plain full-batch SGD")
-            sink.say(f"diverged at epoch {ev.epochs}: lr {self.config.lr:g} used, {bound} — r resets, "
-                     f"or lower the learning rate (o sets η_opt)", "error")
+            sink.say(self._diverged_text(ev.epochs), "error")
             sink.log_note(ev.message, "red")
         elif ev.reason == "converged":
             sink.say(ev.message)
         else:
             sink.say(f"finished {ev.epochs} epochs — space starts again, r resets")
+
+    def _diverged_text(self, epochs: int) -> str:
+        c, eta_max = self.config, self.bound.eta_max
+        if c.mistake in STEP_TIMES_N:
+            n = self.dataset.n
+            sign = ">" if n * c.lr > eta_max else "≤"
+            return (f"diverged at epoch {epochs}: the summed gradient makes each step N = {n} times larger — "
+                    f"effective rate {n} × {c.lr:g} = {n * c.lr:.4g} {sign} η_max = {eta_max:.4g} — r resets")
+        bound = (f"stable bound η_max = {eta_max:.4g}" if c.plain_gd else
+                 f"η_max = {eta_max:.4g} for plain full-batch SGD")
+        return (f"diverged at epoch {epochs}: lr {c.lr:g} used, {bound} — r resets, or lower the learning rate "
+                f"(o sets η_opt)")
 
     def _params_set(self, ev: ParamsSet, sink: Sink) -> None:
         self.w, self.b, self.loss = ev.w, ev.b, ev.loss

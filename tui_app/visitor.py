@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from linreg_core.checkpoint import Checkpoint, CheckpointError
 from linreg_core.checkpoint import load as load_checkpoint
 from linreg_core.checkpoint import loads as checkpoint_from_text
+from tui_app.fields import FieldError
 from tui_app.runs import DialogError
 
 if TYPE_CHECKING:
@@ -64,6 +65,15 @@ class Served:
             if text in (source, name):
                 return source
         raise DialogError(f"served: the server's files cannot be read; choose {' | '.join(self.names(self.data))}")
+
+    def field_text(self, key: str, text: str) -> str:
+        """A hyperparameter field's text as the app may take it: the Data field names no path a visitor typed."""
+        if key != "data":
+            return text
+        try:
+            return self.data_source(text)
+        except DialogError as exc:
+            raise FieldError(str(exc)) from None
 
     def checkpoint(self, text: str) -> tuple[str, Checkpoint]:
         """A pasted checkpoint's text, or one the teacher named (by its name): (what to call it, the checkpoint)."""

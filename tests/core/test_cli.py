@@ -216,3 +216,9 @@ def test_version_bare_command_and_python_m() -> None:
     run = subprocess.run([sys.executable, "-m", "linreg_core", "run", "--epochs", "1"], capture_output=True,
                          text=True, timeout=60)
     assert run.returncode == 0 and run.stdout.startswith("epoch 1: w=0.600, loss=30.000")
+
+
+def test_landscape_names_only_the_options_that_are_too_small() -> None:
+    code, out, err = run_cli("landscape", "--width", "5", "--height", "3")
+    assert (code, out) == (2, "")
+    assert "--levels" not in err and "--width at least 20 (got 5)" in err and "--height at least 8 (got 3)" in err

@@ -78,8 +78,40 @@ def test_the_notebooks_cells_in_order_print_the_same(opts: list[str], tmp_path: 
     kinds = [c["cell_type"] for c in doc["cells"]]
     assert kinds == ["markdown", "code"] * (len(kinds) // 2)  # a markdown cell before each code cell
     script = tmp_path / "cells.py"
-    script.write_text("\n\n".join(c["source"] for c in doc["cells"] if c["cell_type"] == "code"))
+    script.write_text("\n\n".join("".join(c["source"]) for c in doc["cells"] if c["cell_type"] == "code"))
     assert run_alone(script) == expected(opts)
+
+
+@pytest.mark.parametrize("case", ["1", "2", "3", "4"])
+def test_init_w_edited_as_its_comment_says_runs(case: str, tmp_path: Path) -> None:
+    """INIT_W = a number (for every feature), or one per feature: the program runs as linreg run --init-w does."""
+    for opts, edit, same in ((["--init-w", "1.5"], "INIT_W = 1.5 ", ["--init-w", "1.5"]),
+                             (["--data", "synthetic", "--features", "2", "--lr", "0.1"], "INIT_W = [0.5, -1] ",
+                              ["--data", "synthetic", "--features", "2", "--lr", "0.1", "--init-w", "0.5,-1"])):
+        path = tmp_path / "edited.py"
+        assert linreg("script", "--case", case, *opts, "-o", str(path), "--force")[0] == 0
+        text = path.read_text()
+        start = text.index("INIT_W = ")
+        path.write_text(text[:start] + edit + text[text.index("#", start):])
+        assert run_alone(path) == expected(["--case", case, *same])
+
+
+def test_the_notebook_validates_and_runs_under_a_jupyter_kernel(tmp_path: Path) -> None:
+    """nbformat's validator finds nothing (every cell has its id), and a real kernel (nbclient, ipykernel) running
+    the cells prints linreg run's epoch lines."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    opts = ["--case", "2", "--predict", "5, 3, 4"]
+    path = tmp_path / "run.ipynb"
+    assert linreg("script", *opts, "-o", str(path))[0] == 0
+    doc = nbformat.read(path, as_version=4)
+    nbformat.validate(doc)
+    assert all(cell.get("id") for cell in doc.cells)
+    NotebookClient(doc, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = "".join(out.get("text", "") for cell in doc.cells if cell.cell_type == "code"
+                      for out in cell.outputs if out.output_type == "stream")
+    assert printed.splitlines() == expected(opts)
 
 
 def test_ruff_passes_on_the_exported_programs(tmp_path: Path) -> None:

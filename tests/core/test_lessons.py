@@ -172,4 +172,12 @@ def test_builtin_lessons_are_listed_and_check() -> None:
 def test_lesson_check_usage() -> None:
     assert run("lesson")[0] == 2
     code, _, err = run("lesson", "check", "/no/such/lesson.toml")
-    assert code == 2 and "cannot read" in err
+    assert code == 2 and "no such file" in err and "built-in lessons: " in err
+
+
+def test_a_misspelt_lesson_name_lists_the_built_in_ones_and_the_closest() -> None:
+    with pytest.raises(lesson.LessonError) as err:
+        lesson.load("notbook")
+    (problem,) = err.value.problems
+    assert "did you mean notebook?" in problem and "learning-rate, mistakes, notebook" in problem
+    assert "Errno" not in problem

@@ -43,7 +43,26 @@ def test_lr_find_command() -> None:
     assert docs[-1]["event"] == "suggestion" and docs[-1]["eta_max"] == pytest.approx(2 / 15)
     out = io.StringIO()
     assert main(["lr-find", "--steps", "12"], out, err) == 0
-    assert "← η_max" in out.getvalue() and out.getvalue().splitlines()[-1].startswith("suggested lr: 0.06667")
+    assert "── η_max = 0.1333 " in out.getvalue()
+    assert out.getvalue().splitlines()[-1].startswith("suggested lr: 0.06667")
     err = io.StringIO()
     assert main(["lr-find", "--start", "1", "--end", "0.1"], io.StringIO(), err) == 2
     assert err.getvalue().startswith("linreg: error: lr-find: need 0 < start < end")
+
+
+def test_an_exact_fit_is_not_divergence_and_eta_max_sits_between_its_rows() -> None:
+    """Case 2 on the seed data (an exact fit: the best loss is 0): rates up to η_max = 2/15 shrink the loss from
+    30; the first rate above it makes each step multiply w − 2 by 1 − 15·lr < −1, so the loss grows past 30."""
+    res = lr_find(TrainConfig.for_case(2), seed())
+    assert res.bound is not None and res.stopped_at is not None
+    assert res.stopped_at == min(lr for lr in res.lrs if lr > 2 / 15)
+    assert all(loss <= 30 for loss in res.losses[:-1]) and res.losses[-1] > 30
+    out = io.StringIO()
+    assert main(["lr-find", "--case", "2", "--json"], out, io.StringIO()) == 0
+    assert json.loads(out.getvalue().splitlines()[-1])["stopped_at"] == pytest.approx(res.stopped_at)
+    out = io.StringIO()
+    assert main(["lr-find", "--case", "2"], out, io.StringIO()) == 0
+    lines = out.getvalue().splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("── η_max = 0.1333")))
+    assert float(lines[at - 1].split()[1]) < 2 / 15 < float(lines[at + 1].split()[1])
+    assert f"stopped at lr {res.stopped_at:.4g}: the loss diverged" in lines

@@ -36,7 +36,7 @@ async def test_first_screen_shows_every_pane_and_ready() -> None:
         await settle(pilot, app)
         assert app.title == "linreg-tui"
         assert app.main.status_line().split()[0] == "ready"
-        assert "epoch 0/20" in app.main.status_line() and "loss 30.0000" in app.main.status_line()
+        assert "epoch 0/20" in app.main.status_line() and "loss 30  " in app.main.status_line()
         names = [static_text(app, f"#case-{c}") for c in (1, 2, 3, 4)]
         assert names == ["▶ 1 Manual (NumPy)", "  2 Autograd", "  3 Loss + optimizer", "  4 nn.Module"]
         steps = static_text(app, "#case-steps")
@@ -162,13 +162,13 @@ async def test_inference_before_and_after_training() -> None:
         await pilot.press("p")
         assert app.focused is app.query_one("#predict-input", Input)
         await pilot.press(*"5, 3, 4", "enter")
-        assert static_text(app, "#predict-output") == "f(5) = 0.000\nf(3) = 0.000\nf(4) = 0.000"
+        assert static_text(app, "#predict-output") == "at epoch 0:\nf(5) = 0.000\nf(3) = 0.000\nf(4) = 0.000"
         await pilot.press("escape")
         assert app.focused is None
         await pilot.press("space")
         await wait_for(pilot, lambda: app.session.state == "finished")
         await pilot.press("p", "enter")
-        assert static_text(app, "#predict-output") == "f(5) = 9.612\nf(3) = 5.767\nf(4) = 7.690"
+        assert static_text(app, "#predict-output") == "at epoch 20:\nf(5) = 9.612\nf(3) = 5.767\nf(4) = 7.690"
 
 
 async def test_bad_inference_input_changes_nothing_and_leaves_no_stale_results() -> None:
@@ -185,7 +185,7 @@ async def test_bad_inference_input_changes_nothing_and_leaves_no_stale_results()
         assert before and static_text(app, "#predict-output") == ""  # no results of the earlier input under it
         assert (app.session.state, app.session.epoch, app.session.config) == state
         await pilot.press("ctrl+a", "ctrl+k", "4", "enter")
-        assert not err.display and static_text(app, "#predict-output") == "f(4) = 2.400"
+        assert not err.display and static_text(app, "#predict-output") == "at epoch 1:\nf(4) = 2.400"
 
 
 async def test_keys_are_text_while_an_input_has_focus() -> None:
@@ -373,7 +373,7 @@ async def test_multi_feature_inference_rows() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("p", *"1, 1; 2 0", "enter")
-        assert static_text(app, "#predict-output") == "f(1, 1) = 3.000\nf(2, 0) = 2.000"
+        assert static_text(app, "#predict-output") == "at epoch 0:\nf(1, 1) = 3.000\nf(2, 0) = 2.000"
         await pilot.press("ctrl+a", "ctrl+k", *"1 2 3", "enter")
         assert "has 3 numbers, the model has 2 features" in str(app.query_one("#predict-error", Static).render())
 

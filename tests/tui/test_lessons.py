@@ -167,7 +167,7 @@ def test_lesson_with_a_broken_file_exits_2_before_drawing(tmp_path: Path, capsys
                    f"linreg-tui: error: {path}:6: step 2: text is required (a non-empty Markdown string)",
                    f"linreg-tui: error: {path}:7: step 2: setup: lr: must be > 0 and finite (got -1.0)"]
     assert main(["--lesson", "no-such-lesson"]) == 2
-    assert "no-such-lesson: cannot read" in capsys.readouterr().err
+    assert "no-such-lesson: no built-in lesson of that name" in capsys.readouterr().err
 
 
 async def test_the_hint_shows_by_itself_after_a_while(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -98,10 +98,12 @@ def test_run_control_moves_the_state_word_and_sends_commands() -> None:
     assert isinstance(stream, Commands)
     assert s.toggle_run() == ("running at 10/s — space pauses", "info") and s.state is RunState.RUNNING
     assert s.toggle_run()[0].startswith("paused") and s.state is RunState.PAUSED
-    assert s.step() is None and s.state is RunState.PAUSED
+    assert s.step() == ("one epoch — n steps another, space runs", "info") and s.state is RunState.PAUSED
     assert stream.log == ["RunCmd", "PauseCmd", "StepCmd"]
+    s.toggle_run()
+    assert s.step()[0].startswith("paused, and one more epoch") and s.state is RunState.PAUSED
     s.fold(events_of(s.config), Sink())
-    assert s.step() == "the run has finished — r resets, space starts again"
+    assert s.step() == ("the run has finished — r resets, space starts again", "warning")
     assert s.toggle_run()[0] == "started again from epoch 0" and s.state is RunState.RUNNING and s.epoch == 0
     assert stream.log[-3:] == ["interrupt", "ResetCmd", "RunCmd"] and s.run_id == 1
 

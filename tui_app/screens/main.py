@@ -7,7 +7,7 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import ScreenResume
@@ -20,7 +20,6 @@ from linreg_core.events import EpochEnded, Event, PhaseStepped
 from tui_app import keymap
 from tui_app.fields import LABELS, FieldError, field_text, parse_field
 from tui_app.messages import CaseChosen, FieldSubmitted, ReferenceCurve
-from tui_app.runs import DialogError
 from tui_app.screens import main_commands as commands
 from tui_app.session import Session, speed_text
 from tui_app.widgets.case_picker import CasePicker
@@ -209,6 +208,7 @@ class MainScreen(Screen[Any]):
         self.log_pane.flush()
         self.refresh_status()
         w, b = s.params()
+        self.inference.follow(w, b, s.epoch)
         land = None
         if chart.view == "landscape-view":
             from tui_app.widgets.landscape_view import LandscapeData  # and the landscape's math, once drawn
@@ -265,13 +265,8 @@ class MainScreen(Screen[Any]):
     @on(FieldSubmitted)
     def on_field(self, event: FieldSubmitted) -> None:
         pane, s = self.hyperparams, self.session
-        text = event.text
         try:
-            if event.key == "data" and self.served is not None:
-                try:
-                    text = self.served.data_source(text)  # never a path a visitor typed
-                except DialogError as exc:
-                    raise FieldError(str(exc)) from None
+            text = event.text if self.served is None else self.served.field_text(event.key, event.text)
             config, dataset = parse_field(s.config, s.dataset, event.key, text)
         except FieldError as exc:
             pane.show_error(event.key, f"{exc} — keeping {field_text(s.config, event.key) or 'default'}")
@@ -283,8 +278,9 @@ class MainScreen(Screen[Any]):
         pane.clear_error(event.key)
         if config == s.config and dataset is None:
             pane.load(config)
-            return
-        self.apply_config(config, dataset, why=f"{LABELS[event.key]} set to {field_text(config, event.key)}")
+        else:
+            self.apply_config(config, dataset, why=f"{LABELS[event.key]} set to {field_text(config, event.key)}")
+        pane.show_taken(event.key)
 
     @on(CaseChosen)
     def on_case_chosen(self, event: CaseChosen) -> None:
@@ -292,7 +288,8 @@ class MainScreen(Screen[Any]):
 
     @on(Input.Submitted, "#predict-input")
     def on_predict(self, event: Input.Submitted) -> None:
-        if self.inference.show(event.value, *self.session.params()):
+        event.input.select_all()  # the next inputs typed replace these
+        if self.inference.show(event.value, *self.session.params(), self.session.epoch):
             self.session.predictions += 1
 
     # -- run control --------------------------------------------------------------------------------
@@ -313,11 +310,9 @@ class MainScreen(Screen[Any]):
         self.refresh_status()
 
     def action_step(self) -> None:
+        mid_epoch = self.case_picker.next_phase is not None
         self.show_step(False)
-        problem = self.session.step()
-        if problem is not None:
-            self.say(problem)
-            return
+        self.say(*self.session.step(mid_epoch))
         self.refresh_status()
 
     def action_reset(self) -> None:
@@ -369,6 +364,13 @@ class MainScreen(Screen[Any]):
     def action_lesson(self, what: str) -> None:
         if self.guide is not None:
             self.guide.command(what)
+
+    def on_key(self, event: events.Key) -> None:
+        # without a lesson its keys are not bound (nor in the footer): they still say why they do nothing
+        if self.guide is None and self.focused is None and event.key in keymap.LESSON_KEYS:
+            event.stop()
+            self.say("no lesson is open: start one with linreg-tui --lesson NAME (linreg lessons lists them)",
+                     "warning")
 
     async def action_quit_app(self) -> None:
         await self.app.run_action("quit_app")

@@ -99,6 +99,7 @@ def _prompt(self: MainScreen, title: str, hint: str, value: str, check: Callable
             done: Callable[[Any], None], *, paste_lines: bool = False) -> None:
     from tui_app.screens.prompts import PromptScreen
 
+    self.say("")  # what the line said was about the screen below (e.g. "nothing to export yet")
     self.app.push_screen(PromptScreen(title, hint, value, check, blink=self.cursor_blink, paste_lines=paste_lines),
                          done)
 
@@ -269,8 +270,18 @@ def export_script(self: MainScreen) -> None:
 
 def pair(self: MainScreen, step: int) -> None:
     """[ / ]: the landscape over the previous / next pair of parameters."""
-    self.pair += step
-    self.schedule_display()
+    count = self.session.dataset.d + bool(self.session.config.bias)
+    if self.chart.view != "landscape-view":
+        self.say("[ and ] choose the parameters of the landscape view: press t until it shows", "warning")
+    elif count < 3:
+        self.say(f"[ and ] choose among three or more parameters: this run has {count}, all shown", "warning")
+    else:
+        from tui_app.widgets.landscape_view import pairs
+
+        self.pair += step
+        choices = pairs(self.session.dataset.d, self.session.config.bias)
+        self.say(f"landscape over {' and '.join(choices[self.pair % len(choices)])}")
+        self.schedule_display()
 
 
 def after_first_screen(self: MainScreen) -> None:

@@ -62,7 +62,9 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
     def on_mount(self) -> None:
         self.query_one("#prompt-box").border_title = self.title_text
         self.query_one("#prompt-error").display = False
-        self.set_focus(self.query_one("#prompt-input", Input))
+        inp = self.query_one("#prompt-input", Input)
+        self.set_focus(inp)
+        inp.select_all()  # typing replaces the text offered (the keys held meanwhile come after this)
         self.ready_for_keys = True
         self.app.typeahead.release()  # type: ignore[attr-defined]
 

@@ -222,6 +222,12 @@ class Hyperparams(VerticalScroll, can_focus=False):
         if typed:
             editor.value, editor.selection = text, selection
 
+    def show_taken(self, key: str) -> None:
+        """Field ``key``'s text was taken: the editor, if still on it, shows it as the field writes it (a blank
+        typed into Initial b reads ``default (0)`` again, 0.050 reads 0.05)."""
+        if key == self.current and key not in TOGGLES:
+            self.editor.value = self.fields[key].text
+
     def show_error(self, key: str, message: str) -> None:
         self.fields[key].error = message
         self._mark()
@@ -332,6 +338,7 @@ class Hyperparams(VerticalScroll, can_focus=False):
         text = self.editor.value
         state.text = text
         if text.strip() == field_text(self._config, key) and state.error is None:
+            state.text = self.editor.value = text.strip()  # the field as it was (blank: its default shows)
             return
         self.post_message(FieldSubmitted(key, text))
 

@@ -20,7 +20,7 @@ BAR = 16
 def loss_text(loss: float) -> str:
     if not math.isfinite(loss):
         return str(loss)
-    return f"{loss:.4f}" if 1e-3 <= abs(loss) < 1e6 or loss == 0 else f"{loss:.4g}"
+    return f"{loss:.6g}"  # as the run's summary writes it, whatever the size
 
 
 def eta_text(seconds: float) -> str:

@@ -11,17 +11,13 @@ from textual.widgets import Static
 
 from linreg_core.code import PHASES, step_blocks
 from linreg_core.events import PhaseStepped
+from linreg_core.parse import value_text as number_text
 
 MAX_VALUE = 60
 
 
 def value_text(value: Any) -> str:
-    import json  # when a step is shown: not on the app's start path
-
-    if value is None:
-        return "None"
-    text = json.dumps(value)
-    return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 1] + "…"
+    return number_text(value, MAX_VALUE)
 
 
 class StepView(Static):
