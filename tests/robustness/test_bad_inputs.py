@@ -169,7 +169,7 @@ async def test_inference_box() -> None:
         await wait_for(pilot, lambda: app.session.epoch == 1)
         await pilot.press("p", *"5", "enter")
         good = str(app.query_one("#predict-output", Static).render())
-        assert good == "f(5) = 3.000"
+        assert good == "at epoch 1:\nf(5) = 3.000"
         before = (app.session.config, app.session.epoch, app.session.state)
         for text in CORPUS["inference"]:
             await pilot.press("ctrl+a", "ctrl+k", *text, "enter")
