@@ -176,6 +176,16 @@ def title(land: Landscape) -> str:
     return f"loss landscape: {what}"
 
 
+def legend(land: Landscape) -> list[tuple[str, str, str]]:
+    """What :func:`draw` draws, as (colour, mark, label): for a legend kept off the plot."""
+    star = ", ".join(f"{v:.4g}" for v in land.theta_star)
+    items = [("gray", "━", "loss")] if land.curve else [("blue", "━", "contours of the loss")]
+    if any(all(math.isfinite(v) for v in pt) for pt in land.path):
+        items.append(("cyan", "•", "path of the run"))
+    items.append(("green", "x", f"θ* = ({star})" if len(land.theta_star) > 1 else f"θ* = {star}"))
+    return items
+
+
 def draw(plt: object, land: Landscape, legend: bool = True) -> None:
     """Draw on a plotext-like object (``plot``, ``scatter``, ``title``, ``xlabel``, ``ylabel``): the curve or
     the contours, the path in order, θ* (``legend``: their labels, which a small chart has no room for)."""

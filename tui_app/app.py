@@ -19,6 +19,7 @@ from tui_app import keymap
 from tui_app.screens.main import MainScreen
 from tui_app.session import Session
 from tui_app.typeahead import TypeAhead
+from tui_app.widgets.lesson_pane import LessonPane
 
 if TYPE_CHECKING:
     from linreg_core.lesson import Lesson
@@ -28,10 +29,13 @@ if TYPE_CHECKING:
 class LinregApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "linreg-tui"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (150, "-full")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     # On every screen: help and quit. The run's keys are the main screen's (keymap.py).
-    BINDINGS = [Binding("question_mark", "help", "Help", show=False), Binding("q", "quit_app", "Quit", show=False)]
+    BINDINGS = [Binding("question_mark", "help", "Help", show=False), Binding("q", "quit_app", "Quit", show=False),
+                # over a view, a lesson's text beside it scrolls first (then the view's own content)
+                Binding("pagedown", "lesson_page(True)", show=False, priority=True),
+                Binding("pageup", "lesson_page(False)", show=False, priority=True)]
 
     def __init__(self, config: TrainConfig, dataset: Dataset | None, *, speed: float | None = 10.0,
                  cursor_blink: bool = True,
@@ -95,6 +99,16 @@ class LinregApp(App[int]):
         if event.state == WorkerState.ERROR and self.is_running:
             err = event.worker.error
             self.main.error(f"internal error in {event.worker.name}: {type(err).__name__}: {err}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "lesson_page":  # only where a lesson beside a view has more text that way
+            if self.screen is self.main:
+                return False
+            return any(p.display and p.can_page(bool(parameters[0])) for p in self.screen.query(LessonPane))
+        return True
+
+    def action_lesson_page(self, down: bool) -> None:
+        self.screen.query_one(LessonPane).page(down)
 
     def action_help(self) -> None:
         from tui_app.screens.help import HelpScreen

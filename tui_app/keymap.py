@@ -41,6 +41,10 @@ KEYS: list[Key] = [
     Key("H", "H", "lesson('hint')", _LESSON + "show the step's hint", "Lesson: hint", "Hint", "hint"),
     Key("i", "i", "lesson('pane')", _LESSON + "hide / show the lesson pane", "Lesson: hide or show the pane",
         "Lesson", "lesson pane"),
+    Key("pagedown", "PageDown / PageUp", "lesson('down')", _LESSON + "scroll the step's text (the pane says "
+        "PageDown: more when it goes on below)", "Lesson: scroll the text down"),
+    Key("pageup", "PageDown / PageUp", "lesson('up')", _LESSON + "scroll the step's text (the pane says "
+        "PageDown: more when it goes on below)", "Lesson: scroll the text up"),
     Key("space", "space", "toggle_run", "run / pause (from a finished run: start again)", "Run / pause",
         "Run/Pause", "run/pause"),
     Key("n", "n", "step", "one epoch (a running run pauses first; inside an epoch, the rest of it)",
@@ -74,8 +78,8 @@ KEYS: list[Key] = [
         "between them", "Compare the four cases", "Compare", "compare"),
     Key("g", "g", "gradcheck", "gradient check at the current parameters: hand-derived vs autograd vs finite "
         "differences", "Gradient check", "Grad check", "gradient check"),
-    Key("v", "v", "code", "the selected case's training step from the running source: by hand (yellow), by "
-        "torch (green); d shows it beside the previous case's", "Show the code", "Code", "code"),
+    Key("v", "v", "code", "the selected case's training step from the running source, each line marked hand "
+        "or torch; d shows it beside the previous case's", "Show the code", "Code", "code"),
     Key("f", "f", "lr_find", "learning-rate range test: loss against lr, the bound marked; Enter uses the "
         "suggested rate", "Learning-rate range test", "LR find", "lr range test"),
     Key("w", "w", "edit_params", "set w (each feature) and b by hand, paused, then continue from there (the log "

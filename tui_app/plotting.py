@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
@@ -73,3 +74,65 @@ def plottable(x: npt.ArrayLike, y: npt.ArrayLike, max_points: int) -> tuple[list
         return xa[sel].astype(np.float64).tolist(), ya[sel].astype(np.float64).tolist()
     xa, ya = decimate(*finite_xy(xa, ya), max_points)
     return xa.tolist(), ya.tolist()
+
+
+def nice_ticks(lo: float, hi: float, most: int) -> list[float]:
+    """At most ``most`` (≥ 2) round values from about ``lo`` to about ``hi``: multiples of 1, 2, 2.5 or 5 × 10^k
+    (the first and last may lie up to a quarter step outside: the axis is widened to them). A chart given these puts
+    each label on the row (column) nearest its value; plotext's own ticks, on a short chart, are equally spaced rows
+    labelled with values that are not theirs."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return [lo] if math.isfinite(lo) else []
+    most = max(2, most)
+    power = 10.0 ** math.floor(math.log10((hi - lo) / (most - 1)))
+    for factor in (1.0, 2.0, 2.5, 5.0, 10.0, 20.0):
+        step = factor * power
+        first, last = math.ceil(lo / step - 0.25), math.floor(hi / step + 0.25)
+        if last - first + 1 <= most:
+            break
+    return [round(k * step, 12) + 0.0 for k in range(first, last + 1)]
+
+
+def tick_labels(ticks: list[float]) -> list[str]:
+    """The labels of ``ticks``: whole numbers as such, others with the decimals their spacing needs."""
+    if not ticks:
+        return []
+    big = max(abs(t) for t in ticks)
+    step = min((b - a for a, b in zip(ticks, ticks[1:], strict=False)), default=big) or big or 1.0
+    if big >= 1e6 or (big and big < 1e-3):
+        return [f"{t:.3g}" for t in ticks]
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    if any(abs(t * 10 ** decimals - round(t * 10 ** decimals)) > 1e-6 for t in ticks):
+        decimals += 1  # a step of 2.5, 0.25 …
+    return [f"{t:.{decimals}f}" for t in ticks]
+
+
+def set_ticks(plt: object, xs: list[list[float]], ys: list[list[float]], width: int, height: int,
+              whole_x: bool = False) -> None:
+    """Round ticks on a plotext figure of ``width`` × ``height`` cells drawing the series ``xs`` and ``ys``:
+    a label every second row at most, every 12 columns; ``whole_x``: integers only on x (epochs)."""
+    p: Any = plt
+    flat_y = [v for s in ys for v in s if math.isfinite(v)]
+    if flat_y:
+        lo, hi = min(flat_y), max(flat_y)
+        yt = nice_ticks(lo, hi, max(2, (height - 3) // 2 + 1))
+        if yt:
+            p.ylim(min(lo, yt[0]), max(hi, yt[-1]))
+            p.yticks(yt, tick_labels(yt))
+    flat_x = [v for s in xs for v in s if math.isfinite(v)]
+    if flat_x:
+        lo, hi = min(flat_x), max(flat_x)
+        xt = [t for t in nice_ticks(lo, hi, max(2, width // 12)) if lo <= t <= hi]
+        if whole_x:
+            xt = [t for t in xt if t == round(t)]
+        if xt:
+            p.xticks(xt, tick_labels(xt))
+
+
+#: plotext's colour names that Rich spells otherwise (a legend in Rich text names a plotext curve's colour).
+_RICH_NAMES = {"gray": "grey62", "orange": "dark_orange"}
+
+
+def rich_color(plotext_color: str) -> str:
+    """The Rich colour of a plotext colour name."""
+    return _RICH_NAMES.get(plotext_color, plotext_color)

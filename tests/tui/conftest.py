@@ -45,6 +45,7 @@ def screen_text(app: LinregApp) -> str:
     svg = app.export_screenshot()
     cell = 0.61 * 20  # rich's export_svg: char_width = char_height (font size 20 × 1.0) × font_aspect_ratio 0.61
     rows: dict[float, dict[int, str]] = {}
+    svg = re.sub(r'<text class="[^"]*-title".*?</text>', "", svg)  # the window's title, above the screen
     for x, y, body in re.findall(r'<text[^>]*?x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
         row = rows.setdefault(float(y), {})
         for i, ch in enumerate(html.unescape(re.sub(r"<[^>]+>", "", body))):

@@ -259,7 +259,8 @@ async def test_help_lists_every_binding_and_closes() -> None:
         names = {"question_mark": "?", "full_stop": ".", "plus": "+ / -", "minus": "+ / -",
                  "left_square_bracket": "[ / ]", "right_square_bracket": "[ / ]",
                  "1": "1 2 3 4", "2": "1 2 3 4", "3": "1 2 3 4", "4": "1 2 3 4",
-                 "greater_than_sign": "> / <", "less_than_sign": "> / <"}
+                 "greater_than_sign": "> / <", "less_than_sign": "> / <",
+                 "pagedown": "PageDown / PageUp", "pageup": "PageDown / PageUp"}
         bound = {names.get(b.key, b.key): b.action for b in app.main.BINDINGS}  # type: ignore[union-attr]
         bound.update({names.get(b.key, b.key): b.action for b in app.BINDINGS})  # type: ignore[union-attr]
         # every binding has its row, exactly as the key table has it, and every row is a binding (ctrl+p is

@@ -23,7 +23,7 @@ WALKS: dict[str, list[list[str]]] = {
                  ["4", "c"], ["escape", "greater_than_sign"]],
     "learning-rate": [["space"], ["t", "t"], ["greater_than_sign"], ["space"], ["greater_than_sign"], ["space"],
                       ["o", "n", "n"], ["greater_than_sign"]],
-    "mistakes": [["n", "n", "n"], ["full_stop"] * 3, ["v"], ["escape", "space"], ["greater_than_sign"], ["n"],
+    "mistakes": [["n", "n", "n"], ["full_stop"] * 3, ["v", "escape"], ["space"], ["greater_than_sign"], ["n"],
                  ["greater_than_sign"], ["space"], ["m"], ["greater_than_sign"]],
 }
 

@@ -16,10 +16,13 @@ from textual.widgets import Static
 
 from linreg_core.code import step_blocks, step_source, swapped_blocks
 from linreg_core.config import CASES
+from tui_app import palette
+from tui_app.widgets.lesson_pane import beside as lesson_beside
 
 
 class CodeScreen(ModalScreen[None]):
-    """The selected case's training step, from the source that runs: hand-written lines yellow, torch green."""
+    """The selected case's training step, from the source that runs: each line marked hand or torch (and coloured
+    so, tui_app/palette.py)."""
 
     BINDINGS = [Binding("escape,v", "close", "Close"), Binding("d", "diff", "Beside the previous case")]
 
@@ -34,6 +37,7 @@ class CodeScreen(ModalScreen[None]):
                         and line.text.strip() and not line.text.strip().startswith("#")}
 
     def compose(self) -> ComposeResult:
+        yield from lesson_beside(self.app)  # the lesson stays in sight (a lesson open)
         with VerticalScroll(id="code-box"):
             yield Static(self.render_code(), id="code-body")
 
@@ -92,9 +96,9 @@ class CodeScreen(ModalScreen[None]):
         grid.add_column(width=9)
         grid.add_column()
         header = Text()
-        header.append("▌ by hand", style="bold yellow")
+        header.append("▌ hand: by hand", style=f"bold {palette.HAND}")
         header.append("   ")
-        header.append("▌ by torch", style="bold green")
+        header.append("▌ torch: by torch", style=f"bold {palette.TORCH}")
         header.append(f"     source: {self.where}", style="dim")
         grid.add_row(Text(""), header)
         for line in self.lines:
@@ -103,9 +107,9 @@ class CodeScreen(ModalScreen[None]):
             elif line.manual is None:
                 gutter = Text("")
             elif line.manual:
-                gutter = Text("▌ hand", style="bold yellow")
+                gutter = Text("▌ hand", style=f"bold {palette.HAND}")
             else:
-                gutter = Text("▌ torch", style="bold green")
+                gutter = Text("▌ torch", style=f"bold {palette.TORCH}")
             code = Syntax(line.text or " ", "python", theme=self.syntax_theme(), background_color="default",
                           word_wrap=False).highlight(line.text or " ")
             code.rstrip()

@@ -21,12 +21,13 @@ from textual.widgets import Footer, Header, Static
 from linreg_core.compare import ROUNDOFF, Compare, CompareStep
 from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
+from tui_app import palette
 from tui_app.messages import CompareProgress
 from tui_app.plotting import log10_loss, plottable
+from tui_app.widgets.lesson_pane import beside as lesson_beside
 from tui_app.widgets.loss_chart import points_for
 from tui_app.widgets.plot import SafePlot
 
-CASE_COLORS = {1: "yellow", 2: "cyan", 3: "magenta", 4: "green"}
 #: Compare mode stops after this many epochs even when the configuration asks for more.
 COMPARE_MAX_EPOCHS = 200_000
 
@@ -50,6 +51,7 @@ class CompareScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="∇")
+        yield from lesson_beside(self.app)  # the lesson stays in sight (a lesson open)
         with Vertical(id="compare-box"):
             # shown from the first frame: the four runs start after torch has loaded (a few seconds the first time)
             yield Static(Text(f"starting the four cases in lockstep (loading torch for cases 2–4)… "
@@ -102,14 +104,21 @@ class CompareScreen(Screen[None]):
             title.append(f"  (each case's own step: the main run's mistake {self.without} is left out)",
                          style="yellow")
         if self.done:
-            title.append("  done", style="green")
+            title.append("  done", style="bold")
+        # the legend above the plot, never over its curves
+        title.append("\n" + ("log10(loss)" if self.log_scale else "loss (the curves coincide)"), style="bold")
+        for c in CASES:
+            title.append("   ━ ", style=f"bold {palette.CASE[c]}")
+            title.append(f"case {c}")
         self.query_one("#compare-title", Static).update(title)
         plot = self.query_one("#compare-plot", SafePlot)
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
         plt.xlabel("epoch")
-        plt.title("log10(loss) per case" if self.log_scale else "loss per case (the curves coincide)")
+        plt.title("")
+        xs: list[list[float]] = []
+        ys: list[list[float]] = []
         for c, series in self.losses.items():
             n = len(series)
             if not n:
@@ -117,7 +126,10 @@ class CompareScreen(Screen[None]):
             y = log10_loss(series) if self.log_scale else series
             x, yv = plottable(np.arange(1, len(y) + 1), y, points_for(plot))
             if x:
-                plt.plot(x, yv, label=f"{c} {CASES[c]}", color=CASE_COLORS[c], marker="braille")
+                plt.plot(x, yv, color=palette.rgb(palette.CASE[c]), marker="braille")
+                xs.append(x)
+                ys.append(yv)
+        plot.ticks_for(xs, ys, whole_x=True)
         plot.refresh()
         self.query_one("#compare-table", Static).update(self.table())
 
@@ -130,7 +142,7 @@ class CompareScreen(Screen[None]):
             return t
         for c, ev in step.events.items():
             ws = ", ".join(f"{v:.6g}" for v in ev.w)
-            t.add_row(Text(f"{c} {CASES[c]}", style=CASE_COLORS[c]), ws, "—" if ev.b is None else f"{ev.b:.6g}",
+            t.add_row(Text(f"{c} {CASES[c]}", style=palette.CASE[c]), ws, "—" if ev.b is None else f"{ev.b:.6g}",
                       f"{ev.loss:.6g}", self.reasons.get(c, "running"))
         ok = step.at_roundoff
         # within the round-off bound the digits are the machine's arithmetic: the bound is shown instead

@@ -16,6 +16,7 @@ from textual.widgets import Static
 from linreg_core import analysis
 from linreg_core.data import Dataset
 from tui_app.messages import GradcheckDone
+from tui_app.widgets.lesson_pane import beside as lesson_beside
 
 
 def error_text(err: float) -> str:
@@ -34,6 +35,7 @@ class GradcheckScreen(ModalScreen[None]):
         self.result: analysis.GradCheck | None = None
 
     def compose(self) -> ComposeResult:
+        yield from lesson_beside(self.app)  # the lesson stays in sight (a lesson open)
         with VerticalScroll(id="gradcheck-box"):
             yield Static("computing (torch loads on first use)…", id="gradcheck-body")
 

@@ -8,13 +8,14 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui_app import palette
 from tui_app.keymap import help_rows
 
 HELP = "\n\n".join([
     "[b]linreg-tui[/b] — linear regression by gradient descent at four levels of automation.",
-    "Each level replaces one part of the one before: [yellow]yellow[/] steps are written by hand, [green]green[/] "
-    "ones are done by torch. The loss in the log is computed in the epoch's forward pass, before its update; ▼/△ "
-    "compare it with the previous logged loss.",
+    f"Each level replaces one part of the one before: the blocks marked [b {palette.HAND}]hand[/] are written by "
+    f"hand, those marked [b {palette.TORCH}]torch[/] are done by torch. The loss in the log is computed in the "
+    "epoch's forward pass, before its update; ▼/△ compare it with the previous logged loss.",
     "Hyperparameters: tab or ↓ moves to the next field, shift+tab or ↑ to the previous one, a click to that field. "
     "A value is checked on Enter or when you leave its field: a bad one shows a message under the field and the "
     "previous value stays in force. A change resets the run to epoch 0.",

@@ -13,6 +13,7 @@ from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from tui_app.runs import PastRun
+from tui_app.widgets.lesson_pane import beside as lesson_beside
 
 
 class HistoryScreen(ModalScreen[set[int] | None]):
@@ -30,6 +31,7 @@ class HistoryScreen(ModalScreen[set[int] | None]):
         self.shown = set(shown)
 
     def compose(self) -> ComposeResult:
+        yield from lesson_beside(self.app)  # the lesson stays in sight (a lesson open)
         with Vertical(id="history-box"):
             if self.runs:
                 items: list[Selection[int]] = [Selection(r.describe(), r.number, r.number in self.shown)

@@ -1,5 +1,6 @@
 """A lesson on the main screen: opens each step (applying its setup), watches what the app shows and moves on when
-the step's expectation holds; the keys > < H i go back and forth, show the hint, hide the pane."""
+the step's expectation holds; the keys > < H i go back and forth, show the hint, hide the pane, PageDown / PageUp
+scroll its text. A step whose setup changes the run opens only on the main screen, never under an open view."""
 
 from __future__ import annotations
 
@@ -30,10 +31,16 @@ class LessonGuide:
         self.walk = lessons.Walk(lesson)
         self.opened_at = time.monotonic()
         self.checking = False
+        self.waiting: int | None = None  # a step done on a view: the next one's setup waits for the main screen
 
     @property
     def pane(self) -> LessonPane:
         return self.screen.query_one(LessonPane)
+
+    @property
+    def on_view(self) -> bool:
+        """Another screen (a view, a dialog) is open over the main one."""
+        return self.screen.app.screen is not self.screen
 
     def start(self) -> None:
         self.open(0)
@@ -52,7 +59,13 @@ class LessonGuide:
         the lesson moved on to by itself without a setup leaves the message line to the app's answer to what the
         learner just did (torch's error, the divergence); the pane says where the lesson is."""
         walk = self.walk
-        walk.index = max(0, min(index, len(walk.lesson.steps) - 1))
+        index = max(0, min(index, len(walk.lesson.steps) - 1))
+        if walk.lesson.steps[index].setup and self.on_view:
+            self.waiting = index  # opened when the learner is back (resume)
+            self.show()
+            return
+        self.waiting = None
+        walk.index = index
         step, where = walk.step, f"lesson step {walk.index + 1} of {len(walk.lesson.steps)}"
         if step.setup:
             self.apply(step, where)
@@ -79,7 +92,7 @@ class LessonGuide:
         """Move on when the open step's expectation holds; show the hint after a while. Called after each key,
         each batch of the run's events, and every CHECK_EVERY seconds."""
         walk = self.walk
-        if walk.finished or self.checking:
+        if walk.finished or self.checking or self.waiting is not None:
             return
         if walk.done(self.facts()):
             self.checking = True  # opening the next step applies its setup, which reports back here
@@ -90,6 +103,11 @@ class LessonGuide:
         elif not walk.hint_shown and walk.step.hint and time.monotonic() - self.opened_at > HINT_AFTER:
             walk.hint_shown = True
             self.show()
+
+    def resume(self) -> None:
+        """Back on the main screen: the step that waited opens (its setup applied now)."""
+        if self.waiting is not None:
+            self.open(self.waiting)
 
     def advance(self, announce: bool = False) -> None:
         walk = self.walk
@@ -117,13 +135,21 @@ class LessonGuide:
             walk.hint_shown = True
             self.screen.say(f"hint: {walk.step.hint}" if walk.step.hint else "this step has no hint")
             self.show()
+        elif what in ("down", "up"):
+            if not self.pane.display:
+                self.screen.say("the lesson pane is hidden: i shows it")
+            elif not self.pane.page(what == "down"):
+                self.screen.say("the end of this step's text" if what == "down" else "the start of this step's text")
         elif what == "pane":
             self.pane.display = not self.pane.display
             self.screen.set_class(self.pane.display, "-with-lesson")
             self.screen.say("lesson pane shown" if self.pane.display else "lesson pane hidden: i shows it again")
 
     def show(self) -> None:
-        self.pane.show(self.walk)
+        """Every lesson pane open: the main screen's, and the one beside a view."""
+        for screen in self.screen.app.screen_stack:
+            for pane in screen.query(LessonPane):
+                pane.show(self.walk, waiting=self.waiting is not None)
 
 
 def changes(old: TrainConfig, new: TrainConfig) -> str:

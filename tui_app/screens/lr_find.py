@@ -17,8 +17,10 @@ from textual.widgets import Static
 
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
+from tui_app import palette
 from tui_app.messages import LrFindDone, LrFindProgress
 from tui_app.plotting import finite_xy, log10_loss
+from tui_app.widgets.lesson_pane import beside as lesson_beside
 from tui_app.widgets.plot import SafePlot
 
 
@@ -36,6 +38,7 @@ class LrFindScreen(ModalScreen[float | None]):
         self._cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
+        yield from lesson_beside(self.app)  # the lesson stays in sight (a lesson open)
         with Vertical(id="lrfind-box"):
             yield Static("sweeping…", id="lrfind-title")
             yield SafePlot(id="lrfind-plot")
@@ -80,23 +83,24 @@ class LrFindScreen(ModalScreen[float | None]):
         plt.title("log10(loss after 10 epochs) against log10(lr)")
         x, y = finite_xy(np.log10(res.lrs), log10_loss(res.losses))
         if len(x):
-            plt.plot(x.tolist(), y.tolist(), marker="braille", color="cyan", label="loss")
+            plt.plot(x.tolist(), y.tolist(), marker="braille", color="cyan")
+            plot.ticks_for([x.tolist()], [y.tolist()])
         b = res.bound
         if b is not None and math.isfinite(b.eta_max):
-            plt.vline(math.log10(b.eta_max), "red")
+            plt.vline(math.log10(b.eta_max), palette.rgb(palette.HAND))
         if res.suggested:
-            plt.vline(math.log10(res.suggested), "green")
+            plt.vline(math.log10(res.suggested), palette.rgb(palette.TORCH))
         plot.refresh()
         text = Text()
         if res.stopped_at is not None:
             text.append(f"stopped at lr {res.stopped_at:.4g}: the loss diverged. ")
         if b is not None:
-            text.append(f"η_max = {b.eta_max:.4g} (red line), ", style="red")
+            text.append(f"η_max = {b.eta_max:.4g} (orange line), ", style=palette.HAND)
             text.append(f"η_opt = {b.eta_opt:.4g}. ")
         else:
             text.append("The analytic bound does not apply here (not full-batch MSE with plain SGD). ", style="dim")
         if res.suggested:
-            text.append(f"Suggested lr {res.suggested:.4g} (green line) — Enter uses it.", style="green")
+            text.append(f"Suggested lr {res.suggested:.4g} (blue line) — Enter uses it.", style=palette.TORCH)
         self.query_one("#lrfind-title", Static).update(Text(f"{len(res.lrs)} rates tried", style="bold"))
         self.query_one("#lrfind-summary", Static).update(text)
 

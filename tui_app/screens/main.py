@@ -19,7 +19,7 @@ from linreg_core.data import Dataset
 from linreg_core.events import EpochEnded, Event, PhaseStepped
 from tui_app import keymap
 from tui_app.fields import LABELS, FieldError, field_text, parse_field
-from tui_app.messages import CaseChosen, FieldSubmitted, ReferenceCurve
+from tui_app.messages import CaseChosen, FieldSubmitted
 from tui_app.screens import main_commands as commands
 from tui_app.session import Session, speed_text
 from tui_app.widgets.case_picker import CasePicker
@@ -86,7 +86,6 @@ class MainScreen(Screen[Any]):
                     yield InferenceBox(s.shape.d, id="inference")
             if s.lesson is not None:
                 from tui_app.widgets.lesson_pane import LessonPane
-
                 yield LessonPane(id="lesson")
         yield MessageLine(id="message")
         yield StatusBar(id="status")
@@ -121,6 +120,8 @@ class MainScreen(Screen[Any]):
         if not self._resumed:
             self._resumed = True
             event.refresh_styles = False
+        elif self.guide is not None:
+            self.guide.resume()  # a lesson step that waited for the main screen opens
 
     # -- the one worker that drains the core's event queue ------------------------------------------
     @work(exclusive=True, group="drain", exit_on_error=False)
@@ -232,27 +233,6 @@ class MainScreen(Screen[Any]):
         self.after_reset()
         self.reference_curve()
         self.say(f"{why + ': ' if why else ''}run reset to epoch 0 · {self.session.describe_config()}")
-
-    @work(thread=True, exclusive=True, group="reference", exit_on_error=False)
-    def reference_curve(self) -> None:
-        """With a mistake on: the same run without it, in a separate process (torch stays out of this one)."""
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
-        from linreg_core.engine import loss_curve
-
-        config, dataset = self.session.config, self.session.dataset
-        self.session.reference = None
-        if config.mistake is None:
-            return
-        with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
-            losses = pool.submit(loss_curve, config.replace(mistake=None), dataset).result()
-        self.post_message(ReferenceCurve(config, losses))
-
-    def on_reference_curve(self, message: ReferenceCurve) -> None:
-        if message.config == self.session.config:  # not for a configuration changed meanwhile
-            self.session.reference = message.losses
-            self.schedule_display()
 
     def after_reset(self) -> None:
         self.show_step(False)
@@ -394,6 +374,8 @@ class MainScreen(Screen[Any]):
     action_mistake = commands.mistake
     action_export_script = commands.export_script
     action_pair = commands.pair
+    reference_curve = commands.reference_curve
+    on_reference_curve = commands.on_reference_curve
     after_first_screen = commands.after_first_screen
     show_bound = commands.show_bound
     start_log = commands.start_log

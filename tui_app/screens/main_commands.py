@@ -11,9 +11,11 @@ import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from rich.text import Text
+from textual import work
 
 from linreg_core import checkpoint
 from linreg_core.fileio import atomic_write
+from tui_app.messages import ReferenceCurve
 from tui_app.runs import (
     DownloadName,
     Loaded,
@@ -329,6 +331,29 @@ def show_data(self: MainScreen) -> None:
     self.show_bound()
     self.reference_curve()
     self.schedule_display()
+
+
+@work(thread=True, exclusive=True, group="reference", exit_on_error=False)
+def reference_curve(self: MainScreen) -> None:
+    """With a mistake on: the same run without it, in a separate process (torch stays out of this one)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from linreg_core.engine import loss_curve
+
+    config, dataset = self.session.config, self.session.dataset
+    self.session.reference = None
+    if config.mistake is None:
+        return
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        losses = pool.submit(loss_curve, config.replace(mistake=None), dataset).result()
+    self.post_message(ReferenceCurve(config, losses))
+
+
+def on_reference_curve(self: MainScreen, message: ReferenceCurve) -> None:
+    if message.config == self.session.config:  # not for a configuration changed meanwhile
+        self.session.reference = message.losses
+        self.schedule_display()
 
 
 def show_bound(self: MainScreen) -> None:

@@ -10,11 +10,10 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from linreg_core.config import CASES, STEPS
+from tui_app import palette
 from tui_app.messages import CaseChosen
 
 MANUAL = "manual"
-MANUAL_STYLE = "bold yellow"
-AUTO_STYLE = "bold green"
 
 
 class CaseItem(Static):
@@ -40,6 +39,7 @@ class CasePicker(Vertical):
             item.set_class(case == self.selected, "selected")  # before mount: no restyle when shown
             yield item
         yield Static(id="case-steps")
+        yield Static(id="case-steps-short")  # a short terminal's two lines (app.tcss shows one or the other)
 
     def on_mount(self) -> None:
         self.border_title = "Case  [1-4]"
@@ -60,18 +60,34 @@ class CasePicker(Vertical):
             item.update(Text(f"{mark} {c} {name}", style="bold" if c == case else ""))
             item.set_class(c == case, "selected")
         self.query_one("#case-steps", Static).update(steps_text(case, self.next_phase))
+        self.query_one("#case-steps-short", Static).update(steps_text(case, self.next_phase, short=True))
 
 
-def steps_text(case: int, next_phase: str | None = None) -> Text:
-    """The notebook's four bullets: manual steps in yellow, automatic ones in green; ▸ marks the block `.` runs
-    next."""
+def who(how: str) -> tuple[str, str]:
+    """Who does a block: ``hand`` or ``torch``, and its colour (the word says it without the colour)."""
+    return ("hand", palette.HAND) if how == MANUAL else ("torch", palette.TORCH)
+
+
+def steps_text(case: int, next_phase: str | None = None, short: bool = False) -> Text:
+    """The notebook's four bullets, each block marked hand or torch (and coloured so); ▸ marks the block `.` runs
+    next. ``short``: two blocks a line, the words only (a short terminal's case pane)."""
     text = Text()
     for i, (step, how) in enumerate(STEPS[case].items()):
+        word, color = who(how)
+        mine = step == next_phase
+        if short:
+            text.append("\n" if i == 2 else "  " if i else "")
+            text.append(step, style="bold reverse" if mine else "")
+            text.append(f" {word:<5}" if i % 2 == 0 else f" {word}", style=f"bold {color}")
+            continue
         if i:
             text.append("\n")
-        mine = step == next_phase
-        text.append(f"{'▸' if mine else ' '} {step:<10} ", style="bold reverse" if mine else "")
-        text.append(how, style=MANUAL_STYLE if how == MANUAL else AUTO_STYLE)
+        text.append(f"{'▸' if mine else ' '}{step:<10} ", style="bold reverse" if mine else "")
+        if how.startswith("torch"):  # its name says torch
+            text.append(how, style=f"bold {color}")
+        else:
+            text.append(f"{word:<5}", style=f"bold {color}")
+            text.append("" if how == MANUAL else f" {how}", style=color)
         if mine:
-            text.append("  ← next (.)", style="dim")
+            text.append(" ← next (.)", style="dim")
     return text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import set_cell_size
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.style import Style
 from rich.text import Text
@@ -147,14 +147,19 @@ class FieldRows(Widget):
             state = form.fields[key]
             box = width - LABEL_WIDTH
             shown = toggle_text(state.text == "on") if key in TOGGLES else state.text or state.placeholder
-            if cell_len(shown) > box - 2:
-                shown = set_cell_size(shown, box - 3) + "…"
-            value = Text(set_cell_size(f" {shown} ", box), style=invalid_style if state.error and key not in TOGGLES
-                         else value_style)
-            if not state.text:
-                value.stylize(faint_style, 1, 1 + len(shown))
-            add(Text(LABEL_OF[key].ljust(LABEL_WIDTH)[:LABEL_WIDTH]) + value, key)
-            add(Text(""), key)
+            # a value longer than its box goes on in the blank row below the field (cut only past that)
+            parts = [line.plain for line in Text(shown).wrap(console, max(1, box - 2))] or [""]
+            if len(parts) > 2:
+                parts = [parts[0], set_cell_size(parts[1], box - 3) + "…"]
+            style = invalid_style if state.error and key not in TOGGLES else value_style
+            label = LABEL_OF[key].ljust(LABEL_WIDTH)[:LABEL_WIDTH]
+            for i, part in enumerate(parts):
+                value = Text(set_cell_size(f" {part} ", box), style=style)
+                if not state.text:
+                    value.stylize(faint_style, 1, 1 + len(part))
+                add(Text(label if i == 0 else " " * LABEL_WIDTH) + value, key)
+            if len(parts) == 1:
+                add(Text(""), key)
             tail(key)
         return out, keys
 

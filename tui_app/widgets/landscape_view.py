@@ -12,7 +12,8 @@ from rich.text import Text
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.history import History
-from linreg_core.landscape import draw, landscape, param_names, title
+from linreg_core.landscape import draw, landscape, legend, param_names, title
+from tui_app.plotting import rich_color
 from tui_app.widgets.plot import SafePlot
 
 if TYPE_CHECKING:
@@ -64,10 +65,21 @@ def draw_landscape(plot: SafePlot, data: LandscapeData) -> Text:
     plt = plot.plt
     plt.clear_data()
     plt.clear_figure()
-    draw(plt, land, legend=plot.size.height >= 14)  # a short chart: the curves, not their labels
+    draw(plt, land, legend=False)  # the legend goes in the title rows, off the plot
     plt.title("")
+    path = [p for p in land.path if all(math.isfinite(v) for v in p)]
+    if land.curve:
+        xs = [[c[0] for c in land.curve], [p[0] for p in path]]
+        ys = [[c[1] for c in land.curve], [v for v in land.path_loss if math.isfinite(v)]]
+    else:
+        points = [q for _, pts in land.contours for q in pts] + path + [land.theta_star]
+        xs, ys = [[q[0] for q in points]], [[q[1] for q in points]]
+    plot.ticks_for(xs, ys)
     plot.refresh()
     text = Text(title(land), style="bold")
+    for color, mark, label in legend(land):
+        text.append(f"   {mark} ", style=f"bold {rich_color(color)}")
+        text.append(label)
     if len(choices) > 1:
         text.append("   [ ] other parameters", style="dim")
     return text

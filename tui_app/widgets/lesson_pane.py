@@ -1,6 +1,9 @@
-"""The lesson pane beside the chart: the step's Markdown text, "step k of n", the hint, and what moves it on."""
+"""The lesson pane: the step's Markdown text, "step k of n", the hint, and what moves it on. Beside the chart on the
+main screen, and beside every view a step can ask for (code, compare, gradient check, LR finder, history)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -9,10 +12,13 @@ from textual.widgets import Markdown, Static
 
 from linreg_core.lesson import Walk
 
-KEYS_LINE = "> next · < back · H hint · i hide"
+KEYS_LINE = "> next  < back  H hint  i hide"
+#: What a pane says when its text goes on below what it shows (beside a view too: PageDown scrolls the lesson
+#: first there, then the view).
+MORE = "PageDown: more"
 
 
-class LessonPane(VerticalScroll):
+class LessonPane(VerticalScroll, can_focus=False):
     DEFAULT_CSS = """
     LessonPane {
         border: round $accent;
@@ -36,16 +42,27 @@ class LessonPane(VerticalScroll):
     }
     """
 
+    def __init__(self, *, beside_view: bool = False, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.beside_view = beside_view  # on a view over the main screen: its keys are the view's
+        self.step = ""
+
     def compose(self) -> ComposeResult:
         yield Markdown(id="lesson-text")
         yield Static(id="lesson-hint")
         yield Static(id="lesson-goal")
 
-    def show(self, walk: Walk) -> None:
-        """Draw the walk's open step (its text, the hint if shown, what moves it on)."""
+    def on_mount(self) -> None:
+        guide = getattr(self.app.screen_stack[0], "guide", None) if self.beside_view else None
+        if guide is not None:
+            guide.show()
+
+    def show(self, walk: Walk, waiting: bool = False) -> None:
+        """Draw the walk's open step (its text, the hint if shown, what moves it on). ``waiting``: the step is done
+        and the next one waits for the main screen (its setup changes the run)."""
         lesson, step = walk.lesson, walk.step
         self.border_title = f"Lesson: {lesson.title}"
-        self.border_subtitle = f"step {walk.index + 1} of {len(lesson.steps)}"
+        self.step = f"step {walk.index + 1} of {len(lesson.steps)}"
         self.query_one(Markdown).update(step.text)
         hint = self.query_one("#lesson-hint", Static)
         hint.update(Text(f"Hint: {step.hint}") if walk.hint_shown and step.hint else "")
@@ -53,7 +70,45 @@ class LessonPane(VerticalScroll):
         goal = self.query_one("#lesson-goal", Static)
         if walk.finished:
             goal.update(Text("✓ Lesson complete. < goes back · i hides this pane"))
+        elif waiting:
+            goal.update(Text("✓ Done. Escape: back to the main screen for the next step"))
+        elif self.beside_view:
+            goal.update(Text(f"To go on: {step.goal()}"))
         else:
             goal.update(Text(f"To go on: {step.goal()}\n{KEYS_LINE}"))
-        goal.set_class(walk.finished, "done")
+        goal.set_class(walk.finished or waiting, "done")
         self.scroll_home(animate=False)
+        self.call_after_refresh(self.mark_more)
+
+    def can_page(self, down: bool) -> bool:
+        """Whether the text goes on that way."""
+        return self.scroll_y < self.max_scroll_y if down else self.scroll_y > 0
+
+    def page(self, down: bool) -> bool:
+        """Scroll the text a page (PageDown / PageUp); False when there is nothing more that way."""
+        if not self.can_page(down):
+            return False
+        (self.scroll_page_down if down else self.scroll_page_up)(animate=False)
+        self.call_after_refresh(self.mark_more)
+        return True
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self.mark_more()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.mark_more)
+
+    def watch_virtual_size(self) -> None:  # the text laid out (Markdown mounts its blocks after an update)
+        self.call_after_refresh(self.mark_more)
+
+    def mark_more(self) -> None:
+        """The subtitle: where the lesson is, and whether the text goes on below."""
+        self.border_subtitle = f"{MORE} · {self.step}" if self.can_page(True) else self.step
+
+
+def beside(app: Any) -> ComposeResult:
+    """A lesson pane for a view opened over the main screen, when a lesson is open and its pane shown."""
+    main: Any = app.screen_stack[0] if app.screen_stack else None
+    if getattr(main, "guide", None) is not None and main.query_one(LessonPane).display:
+        yield LessonPane(beside_view=True, classes="beside")

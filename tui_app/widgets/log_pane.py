@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from rich.text import Text
+from textual.events import Resize
 from textual.widgets import RichLog
 
 from linreg_core.parse import format_epoch
@@ -18,7 +20,9 @@ MAX_LINES_PER_BATCH = 25
 
 class LogPane(RichLog):
     def __init__(self, **kwargs: object):
-        super().__init__(max_lines=MAX_LINES, wrap=True, min_width=20, markup=False, auto_scroll=True, **kwargs)  # type: ignore[arg-type]
+        super().__init__(max_lines=MAX_LINES, wrap=True, min_width=8, markup=False, auto_scroll=True, **kwargs)  # type: ignore[arg-type]
+        self._written: deque[Text] = deque(maxlen=MAX_LINES)  # wrapped again when the width changes
+        self._width = 0
         self._prev: float | None = None
         self._pending: list[Text] = []
         self._skipped = 0
@@ -28,11 +32,25 @@ class LogPane(RichLog):
 
     def start(self, header: str) -> None:
         self.clear()
+        self._written.clear()
         self._prev = None
         self._pending.clear()
         self._skipped = 0
         for line in header_lines(header):
-            self.write(line)
+            self.put(line)
+
+    def put(self, text: Text) -> None:
+        """Write ``text``, wrapped at the pane's width (and again at a new width: nothing is ever cut)."""
+        self._written.append(text)
+        self.write(text)
+
+    def on_resize(self, event: Resize) -> None:
+        width = self.scrollable_content_region.width
+        if self._size_known and width != self._width and self._width:
+            self.clear()
+            for text in self._written:
+                self.write(text)
+        self._width = width
 
     def epoch_line(self, epoch: int, w: tuple[float, ...], b: float | None, loss: float, extra: str = "") -> Text:
         line = Text(format_epoch(epoch, w, b, loss))
@@ -77,8 +95,8 @@ class LogPane(RichLog):
         if self._skipped:
             block.insert(0, Text(f"… {self._skipped} logged epochs not shown (too many at this speed)", style="dim"))
         self._pending, self._skipped = [], 0
-        self.write(Text("\n").join(block))
+        self.put(Text("\n").join(block))
 
     def note(self, text: str, style: str = "bold") -> None:
         self.flush()  # after the epoch lines it follows
-        self.write(Text(text, style=style))
+        self.put(Text(text, style=style))

@@ -14,7 +14,7 @@ from textual.widgets import ContentSwitcher, Static
 
 from linreg_core.data import Dataset
 from linreg_core.history import History
-from tui_app.plotting import finite_xy, log10_loss, plottable
+from tui_app.plotting import finite_xy, log10_loss, plottable, rich_color
 from tui_app.runs import PastRun
 from tui_app.widgets.plot import SafePlot
 
@@ -62,9 +62,9 @@ class ChartData:
     landscape: Any = None
 
 
-def loss_series(data: ChartData, points: int, title: Text) -> list[tuple[list[float], list[float], str, str]]:
+def loss_series(data: ChartData, points: int, notes: Text) -> list[tuple[list[float], list[float], str, str]]:
     """The loss chart's curves (x, y, colour, label): past runs, the run without its mistake, the run itself; notes
-    for the title are appended to ``title``."""
+    for the title are appended to ``notes``."""
     h = data.history
     series: list[tuple[list[float], list[float], str, str]] = []  # x, y, colour, label
     for i, past in enumerate(data.overlays):
@@ -78,16 +78,24 @@ def loss_series(data: ChartData, points: int, title: Text) -> list[tuple[list[fl
         ry = log10_loss(shown) if data.log_scale else shown
         rx, ryv = plottable(np.arange(1, len(shown) + 1), ry, points)
         if rx:
-            series.append((rx, ryv, "gray", "without the mistake"))
-            title.append("  gray: the same run without the mistake", style="dim")
+            series.append((rx, ryv, "gray", "the same run without the mistake"))
     if len(h):
         y = log10_loss(h.loss) if data.log_scale else h.loss
         x, yv = plottable(h.epochs, y, points)
         if x:
-            series.append((x, yv, "cyan", "loss"))
+            series.append((x, yv, "cyan", "this run"))
         if len(x) < len(h):
-            title.append(f"   ({len(h)} epochs, {len(x)} points drawn)", style="dim")
+            notes.append(f"   ({len(h)} epochs, {len(x)} points drawn)", style="dim")
     return series
+
+
+def legend(items: list[tuple[str, str]], mark: str = "━") -> Text:
+    """The chart's legend, in the title rows above the plot (never over its data): ``━ label`` in each colour."""
+    text = Text()
+    for color, label in items:
+        text.append(f"   {mark} ", style=f"bold {rich_color(color)}")
+        text.append(label)
+    return text
 
 
 class LossChart(Vertical):
@@ -137,33 +145,45 @@ class LossChart(Vertical):
             except Exception as exc:  # noqa: BLE001 - a picture that cannot be drawn is a message, never a crash
                 title = Text(f"loss landscape unavailable: {type(exc).__name__}: {exc}", style="red")
                 plot.show_empty(Text("(no landscape for this run)", style="dim"))
-            self.query_one("#chart-title", Static).update(title, layout=False)
+            self.set_title(title)
         else:
             self._draw_params(data)
+
+    def set_title(self, title: Text) -> None:
+        """The rows above the plot: what it shows and its legend, wrapped (never cut) at the chart's width."""
+        static = self.query_one("#chart-title", Static)
+        width = static.size.width - 2 if static.size.width > 2 else self.size.width - 4
+        rows = len(title.wrap(self.app.console, max(1, width)))
+        static.update(title, layout=rows != static.size.height)  # a new layout only for a new number of rows
 
     def _draw_loss(self, data: ChartData) -> None:
         plot = self.query_one("#loss-view", SafePlot)
         h = data.history
         ylabel = "log10(loss)" if data.log_scale else "loss"
         title = Text(f"{ylabel} against epoch", style="bold")
-        if data.overlays:
-            title.append(f"  + {len(data.overlays)} past run{'s' if len(data.overlays) > 1 else ''} (h)",
-                         style="magenta")
-        series = loss_series(data, points_for(plot), title)
+        notes = Text()
+        series = loss_series(data, points_for(plot), notes)
+        items = [(color, label) for _, _, color, label in series]
         star = data.loss_star
         star_y = None
         if star is not None:
-            title.append(f"   loss* {loss_star_text(star, data.dataset)} (closed form", style="green")
             ys = float(np.log10(star)) if data.log_scale and star > 0 else (None if data.log_scale else star)
             ymin = min((min(s[1]) for s in series), default=None)
             # drawn only beside data, and on the log scale only when it would not squash the curve
             if ys is not None and np.isfinite(ys) and ymin is not None and (not data.log_scale or ys >= ymin - 3):
                 star_y = ys
-                title.append(", green line", style="green")
-            title.append(")", style="green")
+            name = f"loss* {loss_star_text(star, data.dataset)} (closed form)"
+            if star_y is not None:
+                items.append(("green", name))
+            else:
+                notes.append(f"   {name}", style="green")
+        title.append_text(legend(items))
+        title.append_text(notes)
+        if data.overlays:
+            title.append("   h: past runs", style="dim")
         if not len(h):
             title.append("   press space to run, n to step", style="dim")
-        self.query_one("#chart-title", Static).update(title, layout=False)  # one row, always
+        self.set_title(title)
         if not series:
             plot.show_empty(Text("no epochs yet", style="dim"))
             return
@@ -171,10 +191,13 @@ class LossChart(Vertical):
         plt.clear_data()
         plt.clear_figure()
         plt.xlabel("epoch")
-        for x, yv, color, label in series:
-            plt.plot(x, yv, color=color, marker="braille", label=label)
+        for x, yv, color, _ in series:
+            plt.plot(x, yv, color=color, marker="braille")
+        ys_all = [s[1] for s in series]
         if star_y is not None:
             plt.hline(star_y, "green")
+            ys_all.append([star_y])
+        plot.ticks_for([s[0] for s in series], ys_all, whole_x=True)
         plot.refresh()
 
     def _draw_params(self, data: ChartData) -> None:
@@ -185,28 +208,34 @@ class LossChart(Vertical):
         plt.clear_figure()
         plt.title("w, b against epoch")
         plt.xlabel("epoch")
+        items: list[tuple[str, str]] = []
         if len(h):
             names = ["w"] if h.d == 1 else [f"w{i + 1}" for i in range(h.d)]
             series = [(names[i], h.w[:, i]) for i in range(min(h.d, 5))]
             if h.b is not None:
                 series.append(("b", h.b))
+            drawn = []
             for i, (name, s) in enumerate(series):
                 x, yv = plottable(h.epochs, s, points_for(pplot))
                 if x:
-                    plt.plot(x, yv, label=name, color=COLORS[i % len(COLORS)], marker="braille")
+                    plt.plot(x, yv, color=COLORS[i % len(COLORS)], marker="braille")
+                    items.append((COLORS[i % len(COLORS)], name))
+                    drawn.append((x, yv))
+            pplot.ticks_for([d[0] for d in drawn], [d[1] for d in drawn], whole_x=True)
         pplot.refresh()
         fplot = self.query_one("#fit-plot", SafePlot)
         plt = fplot.plt
         plt.clear_data()
         plt.clear_figure()
         ds = data.dataset
+        fit = Text()
         if ds.d == 1:
             plt.title("data and the current fit")
             xs, ys = finite_xy(ds.X[:, 0], ds.y[:, 0])
             if len(xs) > 2000:
                 pick = np.linspace(0, len(xs) - 1, 2000).astype(np.int64)
                 xs, ys = xs[pick], ys[pick]
-            plt.scatter(xs.tolist(), ys.tolist(), color="white", marker="dot", label="data")
+            plt.scatter(xs.tolist(), ys.tolist(), color="white", marker="dot")
             lo, hi = float(np.min(ds.X)), float(np.max(ds.X))
             if hi == lo:
                 hi = lo + 1.0
@@ -214,9 +243,14 @@ class LossChart(Vertical):
             line_y = line_x * data.w[0] + (data.b or 0.0)
             fx, fy = finite_xy(line_x, line_y)
             if len(fx):
-                plt.plot(fx.tolist(), fy.tolist(), color="cyan", label="fit")
+                plt.plot(fx.tolist(), fy.tolist(), color="cyan")
+            fplot.ticks_for([xs.tolist(), fx.tolist()], [ys.tolist(), fy.tolist()])
             plt.xlabel(ds.feature_names[0])
+            fit = legend([("white", "data")], mark="•") + legend([("cyan", "fit")])
         else:
             plt.title(f"{ds.d} features: no single fitted line")
         fplot.refresh()
-        self.query_one("#chart-title", Static).update(Text("parameters and fit", style="bold"))
+        title = Text("parameters against epoch", style="bold") + legend(items)
+        if ds.d == 1:
+            title += Text("   ·   data and fit", style="bold") + fit
+        self.set_title(title)

@@ -11,6 +11,8 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
+from tui_app.plotting import set_ticks
+
 if TYPE_CHECKING:
     from textual_plotext.plot import Plot
 
@@ -50,11 +52,18 @@ class SafePlot(Widget):
         super().__init__(id=id, classes=classes)
         self._plot: Plot | None = None
         self._empty: Text | None = None
+        self._ticks: tuple[list[list[float]], list[list[float]], bool] | None = None
+
+    def ticks_for(self, xs: list[list[float]], ys: list[list[float]], whole_x: bool = False) -> None:
+        """Round ticks for the series drawn (x and y values), placed at each render for the plot's size then."""
+        self._ticks = (xs, ys, whole_x)
 
     @property
     def plt(self) -> Plot:
-        """The figure to draw on (leaves the empty state of :meth:`show_empty`)."""
+        """The figure to draw on (leaves the empty state of :meth:`show_empty`; plotext's ticks until
+        :meth:`ticks_for`)."""
         self._empty = None
+        self._ticks = None
         if self._plot is None:
             from textual_plotext.plot import Plot
 
@@ -88,6 +97,9 @@ class SafePlot(Widget):
         width, height = self.size
         plot.plotsize(width, height)
         plot._set_size(width, height)  # plotsize alone does not always resize the figure
+        if self._ticks is not None:
+            xs, ys, whole_x = self._ticks
+            set_ticks(plot, xs, ys, width, height, whole_x)
         plot.theme(self._theme_name())
         return Text.from_ansi(plot.build())
 

@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Static
 
 from linreg_core.code import PHASES, step_blocks
@@ -14,6 +15,9 @@ from linreg_core.events import PhaseStepped
 from linreg_core.parse import value_text as number_text
 
 MAX_VALUE = 60
+#: Below this many columns (the chart's column: the terminal less the left column and the lesson) the values go
+#: above the code rather than beside it.
+SIDE_BY_SIDE = 76
 
 
 def value_text(value: Any) -> str:
@@ -23,16 +27,25 @@ def value_text(value: Any) -> str:
 class StepView(Static):
     """Shown in the chart's place while an epoch is stepped block by block."""
 
+    shown: tuple[PhaseStepped, int, str | None] | None = None
+
     def on_mount(self) -> None:
         self.border_title = "Inside the step  [. next block · n rest of the epoch · t chart]"
 
     def show(self, ev: PhaseStepped, case: int, mistake: str | None) -> None:
-        # narrow (the right column of an 80-column terminal): the values above the code rather than beside it; and
-        # short as well (a few rows to show it in): the block just run and what it changed first, the rest below
-        narrow = self.app.size.width < 110
+        # narrow (the chart's column at 80 columns, or beside a lesson): the values above the code rather than beside
+        # it; and short as well (a few rows to show it in): the block just run and what it changed first, the rest
+        # below. The column is the parent's: this view has no size of its own while hidden.
+        self.shown = (ev, case, mistake)
+        column = self.parent.size.width if isinstance(self.parent, Widget) else self.app.size.width
+        narrow = column < SIDE_BY_SIDE
         self.update(render_step(ev, case, mistake, side_by_side=not narrow,
                                 focus=narrow and self.app.size.height < 32))
         self.scroll_home(animate=False)
+
+    def on_resize(self) -> None:
+        if self.shown is not None and self.display:
+            self.show(*self.shown)
 
 
 def code_text(blocks: dict[str, list[str]], phase: str, only_here: bool = False) -> Text:
@@ -60,7 +73,7 @@ def values_table(ev: PhaseStepped, changed: bool | None = None) -> Table:
         shape = ev.shapes.get(name)
         label = Text(f"{'*' if mark else ' '} {name} =", style="bold yellow" if mark else "")
         values.add_row(label, Text(value_text(value) + (f"  {shape}" if shape else ""),
-                                   style="yellow" if mark else ""))
+                                   style="yellow" if mark else "", overflow="fold"))  # never cut
     return values
 
 
