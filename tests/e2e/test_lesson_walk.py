@@ -18,6 +18,12 @@ from .test_console_script import TUI, Tmux, status_of
 TMUX_KEYS = {"full_stop": ".", "greater_than_sign": ">", "less_than_sign": "<", "escape": "Escape", "space": "Space"}
 #: A value a step names: ``lr = 0.12``, ``w* = 2``, ``N = 4``, ``η_max``.
 VALUE = re.compile(r"\b(?:lr|w\*?|N|loss|y)\s=\s[-\d.,]+\d|η_\w+|−?\d+\.\d+")
+#: A pane of the main screen a step can name, and the title that shows it is there (the step view takes the chart's
+#: place while a step is run block by block).
+PANES = {"the log": ("─ Log",), "the chart": ("─ Chart", "─ Inside the step"), "hyperparameter pane": ("─ Hyperparameters",),
+         "case pane": ("─ Case",), "status bar": ("  epoch ",)}
+#: How a step worded for every size tells where a pane hidden by the lesson is.
+HIDDEN = "i hides this pane"
 
 
 def words(text: str) -> str:
@@ -26,10 +32,15 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
+def lesson_row(screen: str) -> int | None:
+    """The row of the lesson pane's top border: 1 on the main screen (under the header), else beside a view."""
+    return next((i for i, row in enumerate(screen.splitlines()) if "─ Lesson:" in row), None)
+
+
 def pane(screen: str) -> tuple[str, str] | None:
     """The lesson pane's text (its rows joined, borders dropped) and its bottom border, or None."""
     rows = screen.splitlines()
-    top = next((i for i, row in enumerate(rows) if "─ Lesson:" in row), None)
+    top = lesson_row(screen)
     if top is None:
         return None
     left = rows[top].rfind("╭", 0, rows[top].index("─ Lesson:"))
@@ -87,9 +98,14 @@ def test_a_builtin_lesson_walked_in_a_terminal_shows_every_step_whole(name: str,
             assert last in shown, f"step {i + 1}: its last sentence {last!r} is not on the screen:\n{t.screen()}"
             for value in VALUE.findall(text):
                 assert value in shown, f"step {i + 1}: {value!r} is cut:\n{t.screen()}"
-            status = status_of(t.screen())
+            screen = t.screen()
+            status = status_of(screen)
             if status:  # under a view that covers it there is none
                 assert re.match(r"(ready|running|paused|finished|converged|diverged|failed)  epoch \d+/\d+", status)
+            if lesson_row(screen) == 1:  # on the main screen: every pane the step names is there, or it says how
+                for name, titles in PANES.items():
+                    if name in text and HIDDEN not in text:
+                        assert any(title in screen for title in titles), f"step {i + 1} names {name}:\n{screen}"
             for key in keys:
                 t.keys(TMUX_KEYS.get(key, key))
                 time.sleep(0.35 if key == "escape" else 0.1)  # Escape then a key at once reads as Alt+key
