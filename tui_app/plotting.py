@@ -102,8 +102,8 @@ def tick_labels(ticks: list[float]) -> list[str]:
     if big >= 1e6 or (big and big < 1e-3):
         return [f"{t:.3g}" for t in ticks]
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    if any(abs(t * 10 ** decimals - round(t * 10 ** decimals)) > 1e-6 for t in ticks):
-        decimals += 1  # a step of 2.5, 0.25 …
+    while decimals < 12 and any(abs(t * 10 ** decimals - round(t * 10 ** decimals)) > 1e-6 for t in ticks):
+        decimals += 1  # a step of 2.5, 0.25 …, or a single tick (-1.25)
     return [f"{t:.{decimals}f}" for t in ticks]
 
 
