@@ -20,8 +20,8 @@ TMUX_KEYS = {"full_stop": ".", "greater_than_sign": ">", "less_than_sign": "<", 
 VALUE = re.compile(r"\b(?:lr|w\*?|N|loss|y)\s=\s[-\d.,]+\d|η_\w+|−?\d+\.\d+")
 #: A pane of the main screen a step can name, and the title that shows it is there (the step view takes the chart's
 #: place while a step is run block by block).
-PANES = {"the log": ("─ Log",), "the chart": ("─ Chart", "─ Inside the step"), "hyperparameter pane": ("─ Hyperparameters",),
-         "case pane": ("─ Case",), "status bar": ("  epoch ",)}
+PANES = {"the log": ("─ Log",), "the chart": ("─ Chart", "─ Inside the step"), "case pane": ("─ Case",),
+         "hyperparameter pane": ("─ Hyperparameters",), "status bar": ("  epoch ",)}
 #: How a step worded for every size tells where a pane hidden by the lesson is.
 HIDDEN = "i hides this pane"
 
