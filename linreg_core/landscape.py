@@ -178,7 +178,8 @@ def title(land: Landscape) -> str:
 
 def legend(land: Landscape) -> list[tuple[str, str, str]]:
     """What :func:`draw` draws, as (colour, mark, label): for a legend kept off the plot."""
-    star = ", ".join(f"{v:.4g}" for v in land.theta_star)
+    scale = max(1.0, *(abs(v) for v in land.theta_star))
+    star = ", ".join(f"{v if abs(v) > 1e-9 * scale else 0.0:.4g}" for v in land.theta_star)  # round-off shown as 0
     items = [("gray", "━", "loss")] if land.curve else [("blue", "━", "contours of the loss")]
     if any(all(math.isfinite(v) for v in pt) for pt in land.path):
         items.append(("cyan", "•", "path of the run"))

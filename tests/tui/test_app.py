@@ -40,7 +40,7 @@ async def test_first_screen_shows_every_pane_and_ready() -> None:
         names = [static_text(app, f"#case-{c}") for c in (1, 2, 3, 4)]
         assert names == ["▶ 1 Manual (NumPy)", "  2 Autograd", "  3 Loss + optimizer", "  4 nn.Module"]
         steps = static_text(app, "#case-steps")
-        assert "Gradient   manual" in steps and "Update     manual" in steps
+        assert "Gradient   hand" in steps and "Update     hand" in steps
         shown = screen_text(app)
         for label, value in [("Learning rate", "0.02"), ("Epochs", "20"), ("Log every", "1"),
                              ("Initial w", "default (0)"), ("Initial b", "default (0)"), ("Bias", "[ ] off"),

@@ -222,7 +222,7 @@ async def test_history_keeps_finished_runs_and_overlays_the_chosen_ones() -> Non
         await wait_for(pilot, lambda: not isinstance(app.screen, HistoryScreen))
         assert app.session.past_runs.shown == {1}
         await settle(pilot, app)
-        assert "+ 1 past run" in screen_text(app) and "#1 c1 lr 0.02" in screen_text(app)
+        assert "h: past runs" in screen_text(app) and "#1 c1 lr 0.02" in screen_text(app)
         await pilot.press("h", "escape")  # escape keeps the choice
         assert app.session.past_runs.shown == {1}
 

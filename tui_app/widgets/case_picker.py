@@ -82,7 +82,7 @@ def steps_text(case: int, next_phase: str | None = None, short: bool = False) ->
             continue
         if i:
             text.append("\n")
-        text.append(f"{'▸' if mine else ' '}{step:<10} ", style="bold reverse" if mine else "")
+        text.append(f"{'▸ ' if mine else '  '}{step:<10} ", style="bold reverse" if mine else "")
         if how.startswith("torch"):  # its name says torch
             text.append(how, style=f"bold {color}")
         else:
