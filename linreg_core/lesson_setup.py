@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from linreg_core.config import TrainConfig
-from linreg_core.data import Dataset
+from linreg_core.data import Dataset, seed
 from linreg_core.options import (
     BAD_INPUT,
     OneLineParser,
@@ -19,9 +19,6 @@ from linreg_core.options import (
     positive_speed,
     setup_from_args,
 )
-
-if TYPE_CHECKING:
-    from linreg_core.lesson import Lesson, Step
 
 #: linreg-tui's options that are not a lesson step's to set.
 NOT_IN_SETUP = ("help", "version", "serve", "host", "port", "lesson")
@@ -75,8 +72,6 @@ class SetupChecker:
     """Checks the steps' setups in order, each over the configuration the steps before it made."""
 
     def __init__(self, base: Path, config: TrainConfig | None, dataset: Dataset | None):
-        from linreg_core.data import seed
-
         self.base = base
         self.parser = setup_parser()
         self.config = config or TrainConfig.for_case(1)
@@ -112,12 +107,13 @@ def _failing_key(setup: dict[str, Any], message: str) -> str:
     return next(iter(setup), "setup")
 
 
-def apply(step: Step, lesson: Lesson, config: TrainConfig, dataset: Dataset) -> tuple[TrainConfig, Dataset,
-                                                                                      argparse.Namespace]:
-    """The configuration and data after ``step``'s setup over ``config`` and ``dataset``, and the parsed options
-    (``speed`` among them). Raises a BAD_INPUT error (or UsageError) with the command line's message."""
+def apply(setup: dict[str, Any], base: Path, config: TrainConfig, dataset: Dataset) -> tuple[
+        TrainConfig, Dataset, argparse.Namespace]:
+    """The configuration and data after a step's ``setup`` over ``config`` and ``dataset`` (paths in it relative to
+    ``base``, the lesson file's folder), and the parsed options (``speed`` among them). Raises a BAD_INPUT error (or
+    UsageError) with the command line's message."""
     parser = setup_parser()
-    argv, problems = setup_argv(step.setup, parser, lesson.path.parent)
+    argv, problems = setup_argv(setup, parser, base)
     if problems:
         raise UsageError("; ".join(msg for _, msg in problems))
     applied, args = _apply_argv(parser, argv, config, dataset)

@@ -48,10 +48,10 @@ def test_the_issue_example_reads_and_its_setups_apply_in_order(tmp_path: Path) -
     first, second = found.steps
     assert (first.line, second.line) == (2, 8)
     assert first.expect == {"epoch_at_least": 3} and first.hint == "n runs one epoch."
-    config, data, args = lesson.apply(first, found, TrainConfig.for_case(1), seed())
+    config, data, args = lesson.apply(first.setup, found.path.parent, TrainConfig.for_case(1), seed())
     assert (config.case, config.lr, config.epochs) == (2, 0.01, 20) and args.speed is None
     # the second step's setup goes over the first's: the case stays 2, the mistake and the rest are added
-    config, _, args = lesson.apply(second, found, config, data)
+    config, _, args = lesson.apply(second.setup, found.path.parent, config, data)
     assert (config.case, config.mistake, config.log_every, config.init_w) == (2, "no-zero-grad", 1, (0.5,))
     assert args.speed is None  # 'max' is the parser's None: as fast as possible
     assert "speed" in second.setup
@@ -118,7 +118,7 @@ def test_a_teachers_csv_is_found_beside_the_lesson_file(tmp_path: Path) -> None:
     path = tmp_path / "csv.toml"
     path.write_text('title = "x"\n[[step]]\ntext = "a"\nsetup = { data = "d.csv", bias = true }\n')
     found = lesson.load(str(path))
-    config, data, _ = lesson.apply(found.steps[0], found, TrainConfig.for_case(1), seed())
+    config, data, _ = lesson.apply(found.steps[0].setup, found.path.parent, TrainConfig.for_case(1), seed())
     assert data.n == 3 and config.bias and config.data.source == str(tmp_path / "d.csv")
 
 

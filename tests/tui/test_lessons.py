@@ -171,7 +171,7 @@ def test_lesson_with_a_broken_file_exits_2_before_drawing(tmp_path: Path, capsys
 
 
 async def test_the_hint_shows_by_itself_after_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tui_app.screens import lesson_guide
+    from tui_app import lesson_guide
 
     monkeypatch.setattr(lesson_guide, "HINT_AFTER", 3600.0)
     app = lesson_app("notebook")

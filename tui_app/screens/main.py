@@ -1,247 +1,37 @@
-"""The main screen: the panes around one training run. It drains the core's stream into the session, shows what
-the session says, and owns the run-control keys (so a dialog on top blocks them by being on top)."""
+"""The main screen: its panes and the run's own keys (:class:`tui_app.screens.main_core.MainCore`), and here the
+commands beyond run control: a hyperparameter field taken, the speed, the chart's views, the commands that open
+another screen (the instruments: compare, gradient check, code, lr range test, history) and the run's files (edit
+w/b, save, load, export). Each is the screen's ``action_*`` method."""
 
 from __future__ import annotations
 
 import asyncio
+import io
+import math
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
-from textual import events, on, work
-from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.events import ScreenResume
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual import on
 
-from linreg_core.config import CASES, TrainConfig
-from linreg_core.data import Dataset
-from linreg_core.events import EpochEnded, Event, PhaseStepped
-from tui_app import keymap
+from linreg_core import checkpoint
+from linreg_core.fileio import atomic_write
 from tui_app.fields import LABELS, FieldError, field_text, parse_field
-from tui_app.messages import CaseChosen, FieldSubmitted
-from tui_app.screens import main_commands as commands
-from tui_app.session import Session, speed_text
-from tui_app.widgets.case_picker import CasePicker
-from tui_app.widgets.hyperparams import Hyperparams, Toggle
-from tui_app.widgets.inference_box import InferenceBox
-from tui_app.widgets.log_start import LogStart
-from tui_app.widgets.loss_chart import ChartData, LossChart
-from tui_app.widgets.message_line import MessageLine
-from tui_app.widgets.status_bar import StatusBar
-from tui_app.widgets.step_view import StepView
-
-if TYPE_CHECKING:
-    from tui_app.screens.lesson_guide import LessonGuide
-    from tui_app.visitor import Served
-    from tui_app.widgets.log_pane import LogPane
-
-#: Smallest gap between two display updates while epochs stream in (≤ 16 a second; more when a chart render is
-#: slow). Status, log and chart are updated together: each update costs a composition of the screen.
-DISPLAY_GAP = 0.06
+from tui_app.messages import FieldSubmitted
+from tui_app.runs import (
+    DownloadName,
+    Loaded,
+    WritePath,
+    continue_from,
+    load_for_app,
+    params_label,
+    params_text,
+    parse_params,
+)
+from tui_app.screens.main_core import MainCore
+from tui_app.session import speed_text
 
 
-class MainScreen(Screen[Any]):
-    # Nothing has the focus at start: keys are the screen's until tab, a click or p enters a field.
-    AUTO_FOCUS = ""
-    #: Keys typed before the log is mounted and the data shown wait (tui_app/typeahead.py), then come in order.
-    ready_for_keys = False
-    log_pane: LogPane
-    BINDINGS = keymap.bindings()
-
-    def __init__(self, session: Session, *, cursor_blink: bool = True,
-                 on_first_screen: Callable[[], None] | None = None, served: Served | None = None):
-        super().__init__(id="_default")
-        self.session = session
-        self.served = served  # None: a local app (tui_app/visitor.py)
-        self.cursor_blink = cursor_blink
-        self.on_first_screen = on_first_screen
-        self._resumed = False
-        self.errors: list[str] = []
-        self.redraws = 0
-        self.pair = 0  # which pair of parameters the landscape view draws
-        self.display_due = False
-        self.display_timer_set = False
-        self._last_display = 0.0
-        self._display_gap = DISPLAY_GAP
-        self.guide: LessonGuide | None = None
-
-    def compose(self) -> ComposeResult:
-        s = self.session
-        yield Header(show_clock=False, icon="∇")
-        with Horizontal(id="main"):
-            with Vertical(id="left"):
-                picker = CasePicker(id="cases")
-                picker.selected = s.config.case
-                yield picker
-                offered = tuple(self.served.names(self.served.data)) if self.served else ()
-                yield Hyperparams(s.config, cursor_blink=self.cursor_blink, id="hyperparams", data_choices=offered)
-            with Vertical(id="right"):
-                yield LossChart(id="chart")
-                step = StepView(id="step-view")
-                step.display = False
-                yield step
-                with Horizontal(id="bottom"):
-                    yield LogStart(s.describe_config(), id="log-start")
-                    yield InferenceBox(s.shape.d, id="inference")
-            if s.lesson is not None:
-                from tui_app.widgets.lesson_pane import LessonPane
-                yield LessonPane(id="lesson")
-        yield MessageLine(id="message")
-        yield StatusBar(id="status")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.status_bar = self.query_one(StatusBar)
-        self.message_line = self.query_one(MessageLine)
-        self.hyperparams = self.query_one(Hyperparams)
-        self.chart = self.query_one(LossChart)
-        self.inference = self.query_one(InferenceBox)
-        self.case_picker = self.query_one(CasePicker)
-        self.predict_input = self.query_one("#predict-input", Input)
-        self.predict_input.cursor_blink = self.cursor_blink
-        self.query_one("#predict-error").display = False
-        if self.session.lesson is not None:
-            from tui_app.screens.lesson_guide import LessonGuide
-
-            self.guide = LessonGuide(self, self.session.lesson)
-            self.set_class(True, "-with-lesson")
-        self.say(f"{self.session.describe_config()} — space runs, n steps, ? for help")
-        self.refresh_status()
-        if self.session.has_data:  # read before the start (a file): the log and what the data gives, at once
-            self.start_log()
-            self.show_data()
-        # Generated data (NumPy's import is a third of the start), the training process (it would compete with the
-        # first layout for the CPU) and plotext come once the first screen is drawn; commands wait in the pipe.
-        self.call_after_refresh(self.after_first_screen)
-
-    def on_screen_resume(self, event: ScreenResume) -> None:
-        # Before Screen's handler, which restyles every widget: the first time, as they were mounted (~50 ms).
-        if not self._resumed:
-            self._resumed = True
-            event.refresh_styles = False
-        elif self.guide is not None:
-            self.guide.resume()  # a lesson step that waited for the main screen opens
-
-    # -- the one worker that drains the core's event queue ------------------------------------------
-    @work(exclusive=True, group="drain", exit_on_error=False)
-    async def drain(self) -> None:
-        stream = self.session.stream
-        while True:
-            batch = await stream.get_batch(max_chunks=8, blocks=True)
-            self.apply_events(batch)
-            # a queue that is never empty never suspends get_batch: let keys and repaints in after each batch
-            await asyncio.sleep(0)
-
-    def apply_events(self, batch: list[Event]) -> None:
-        """Fold a batch into the session; one status/log/chart update for the whole batch."""
-        ended = self.session.fold(batch, self)
-        self.status_bar.sample(self.session.epoch)
-        if self.guide is not None:
-            self.guide.check()
-        self.schedule_display()  # the status and the log's new lines go with it
-        if ended:  # a run that ended shows it at once: its last epochs, the state word and the chart together
-            self._update_display()
-
-    # -- the session's sink ---------------------------------------------------------------------------
-    def log_lines(self, lines: list[EpochEnded], skipped: int, previous: float | None) -> None:
-        log = self.log_pane
-        if previous is not None:
-            log.set_previous(previous)
-        log.add_lines([log.epoch_line(e.epoch, e.w, e.b, e.loss, self.session.distances(e.w, e.b)) for e in lines],
-                      skipped=skipped)
-
-    def log_note(self, text: str, style: str) -> None:
-        self.log_pane.note(text, style=style)
-
-    def say(self, text: str, level: str = "info") -> None:
-        self.message_line.say(text, level)
-
-    def error(self, text: str) -> None:
-        self.errors.append(text)
-        self.say(text, "error")
-
-    def phase(self, ev: PhaseStepped) -> None:
-        s = self.session
-        self.show_step(True)
-        self.query_one(StepView).show(ev, s.config.case, s.config.mistake)
-        self.case_picker.next_phase = None if ev.next_phase is None else ev.next_phase.capitalize()
-        if not ev.error:
-            self.say(f"epoch {ev.epoch}: {ev.phase} ran — . runs the next block, n the rest of the epoch, "
-                     f"t back to the chart")
-
-    def show_step(self, on: bool) -> None:
-        """The step view in the chart's place (on), or the chart again."""
-        self.query_one(StepView).display = on
-        self.chart.display = not on
-        if not on:
-            self.case_picker.next_phase = None
-
-    # -- status, log and chart, updated together and throttled -------------------------------------------
-    def refresh_status(self) -> None:
-        s = self.session
-        self.status_bar.show(s.state, s.epoch, s.config.epochs, s.loss, s.speed)
-
-    def status_line(self) -> str:
-        return self.status_bar.plain
-
-    def schedule_display(self) -> None:
-        """Redraw the chart, and show the status and the log's waiting lines, at the next display update."""
-        self.display_due = True
-        if self.display_timer_set:
-            return
-        wait = max(0.0, self._last_display + self._display_gap - time.monotonic())
-        self.display_timer_set = True
-        if wait <= 0.001:
-            self.call_later(self._update_display)
-        else:
-            self.set_timer(wait, self._update_display)
-
-    def _update_display(self) -> None:
-        self.display_timer_set = False
-        if not self.display_due:
-            return
-        self.display_due = False
-        chart, s = self.chart, self.session
-        if not self.app.is_running or not chart.is_attached or not chart.children:
-            return  # shutting down
-        self._last_display = time.monotonic()
-        self.log_pane.flush()
-        self.refresh_status()
-        w, b = s.params()
-        self.inference.follow(w, b, s.epoch)
-        land = None
-        if chart.view == "landscape-view":
-            from tui_app.widgets.landscape_view import LandscapeData  # and the landscape's math, once drawn
-
-            land = LandscapeData(s.config, s.dataset, s.history, s.initial, self.pair)
-        chart.redraw(ChartData(s.history, s.dataset, w, b, s.star.loss if s.config.loss == "mse" else None,
-                               chart.log_scale, s.past_runs.overlays(), s.reference, land))
-        self.redraws += 1
-        # a slow render (big terminal) spaces the next update out: the UI stays responsive
-        self._display_gap = max(DISPLAY_GAP, 2.0 * chart.last_render_seconds())
-
-    # -- configuration changes ----------------------------------------------------------------------
-    def apply_config(self, config: TrainConfig, dataset: Dataset | None = None, why: str = "") -> None:
-        """Take a new configuration (and data): reset the run to epoch 0."""
-        self.session.set_config(config, dataset)
-        if dataset is not None:
-            self.inference.set_features(dataset.d)
-        self.hyperparams.load(config)
-        self.case_picker.selected = config.case
-        self.show_bound()
-        self.after_reset()
-        self.reference_curve()
-        self.say(f"{why + ': ' if why else ''}run reset to epoch 0 · {self.session.describe_config()}")
-
-    def after_reset(self) -> None:
-        self.show_step(False)
-        self.status_bar.restart()
-        self.inference.clear()  # predictions of the parameters before the reset
-        self.log_pane.start(self.session.describe_config())
-        self.refresh_status()
-        self.schedule_display()
-
+class MainScreen(MainCore):
     @on(FieldSubmitted)
     def on_field(self, event: FieldSubmitted) -> None:
         pane, s = self.hyperparams, self.session
@@ -262,66 +52,6 @@ class MainScreen(Screen[Any]):
             self.apply_config(config, dataset, why=f"{LABELS[event.key]} set to {field_text(config, event.key)}")
         pane.show_taken(event.key)
 
-    @on(CaseChosen)
-    def on_case_chosen(self, event: CaseChosen) -> None:
-        self.action_case(event.case)
-
-    @on(Input.Submitted, "#predict-input")
-    def on_predict(self, event: Input.Submitted) -> None:
-        event.input.select_all()  # the next inputs typed replace these
-        if self.inference.show(event.value, *self.session.params(), self.session.epoch):
-            self.session.predictions += 1
-
-    # -- run control --------------------------------------------------------------------------------
-    def action_toggle_run(self) -> None:
-        self.show_step(False)
-        restart = self.session.state.ended  # space on an ended run starts a new one
-        text, level = self.session.toggle_run()
-        if restart:
-            self.after_reset()
-        self.say(text, level)
-        self.refresh_status()
-
-    def action_phase(self) -> None:
-        problem = self.session.phase()
-        if problem is not None:
-            self.say(problem, "warning")
-            return
-        self.refresh_status()
-
-    def action_step(self) -> None:
-        mid_epoch = self.case_picker.next_phase is not None
-        self.show_step(False)
-        self.say(*self.session.step(mid_epoch))
-        self.refresh_status()
-
-    def action_reset(self) -> None:
-        self.session.reset()
-        self.after_reset()
-        self.say(f"reset to epoch 0 · {self.session.describe_config()}")
-
-    def action_case(self, case: int) -> None:
-        if case == self.session.config.case:
-            self.action_reset()
-            self.say(f"case {case} {CASES[case]} · run reset to epoch 0")
-            return
-        self.apply_config(self.session.config.with_case(case), why=f"case {case} {CASES[case]} with its notebook "
-                                                                   f"preset")
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The keys are priority bindings (tui_app/typeahead.py): while a field has the focus they are typed into
-        it instead (escape still leaves it; tab moves into the fields only from nowhere)."""
-        focused = self.focused
-        if action == "lesson" and self.guide is None:
-            return False  # no lesson: its keys do nothing and the footer does not show them
-        if action == "leave_input" or focused is None:
-            return True
-        if action == "fields":
-            return False  # Textual's own tab (focus_next) moves on from a focused widget
-        if isinstance(focused, Input) or (isinstance(focused, Toggle) and action == "toggle_run"):
-            return None
-        return True
-
     def action_fields(self) -> None:
         self.hyperparams.edit(self.hyperparams.current)
 
@@ -341,42 +71,260 @@ class MainScreen(Screen[Any]):
     def action_slower(self) -> None:
         self._speed(False)
 
-    def action_lesson(self, what: str) -> None:
-        if self.guide is not None:
-            self.guide.command(what)
+    def action_toggle_log(self) -> None:
+        self.chart.log_scale = not self.chart.log_scale
+        self.say("loss chart: log10(loss)" if self.chart.log_scale else "loss chart: loss")
+        self.schedule_display()
 
-    def on_key(self, event: events.Key) -> None:
-        # without a lesson its keys are not bound (nor in the footer): they still say why they do nothing
-        if self.guide is None and self.focused is None and event.key in keymap.LESSON_KEYS:
-            event.stop()
-            self.say("no lesson is open: start one with linreg-tui --lesson NAME (linreg lessons lists them)",
-                     "warning")
 
-    async def action_quit_app(self) -> None:
-        await self.app.run_action("quit_app")
+    def action_toggle_view(self) -> None:
+        if self.query_one("#step-view").display:  # from the step view, back to the chart as it was
+            self.show_step(False)
+            self.say("chart: the step view is hidden (. shows the next block)")
+            return
+        view = self.chart.toggle_view()
+        self.say({"param-view": "chart: w, b and the fitted line",
+                  "landscape-view": "chart: the loss landscape with the path ([ and ] choose the parameters when "
+                                    "there are more than two)"}.get(view, "chart: loss"))
+        self.schedule_display()
 
-    def action_help(self) -> None:
-        self.app.action_help()  # type: ignore[attr-defined]
 
-    # the chart's views, the instruments and the run's files (tui_app/screens/main_commands.py)
-    action_toggle_log = commands.toggle_log
-    action_toggle_view = commands.toggle_view
-    action_lr_opt = commands.lr_opt
-    action_compare = commands.compare
-    action_gradcheck = commands.gradcheck
-    action_lr_find = commands.lr_find
-    action_code = commands.code
-    action_edit_params = commands.edit_params
-    action_save = commands.save
-    action_load = commands.load
-    action_export = commands.export
-    action_history = commands.history
-    action_mistake = commands.mistake
-    action_export_script = commands.export_script
-    action_pair = commands.pair
-    reference_curve = commands.reference_curve
-    on_reference_curve = commands.on_reference_curve
-    after_first_screen = commands.after_first_screen
-    show_bound = commands.show_bound
-    start_log = commands.start_log
-    show_data = commands.show_data
+    def action_lr_opt(self) -> None:
+        s = self.session
+        if not s.config.plain_gd or not math.isfinite(s.bound.eta_opt):
+            self.say("η_opt applies only to full-batch MSE with plain SGD", "warning")
+            return
+        lr = float(f"{s.bound.eta_opt:.4g}")
+        self.apply_config(s.config.replace(lr=lr), why=f"lr set to η_opt = {lr:g}")
+
+
+    def action_compare(self) -> None:
+        from tui_app.screens.compare import CompareScreen  # imported on first use: a faster start
+
+        # the four cases from the same start; a mistake is one case's, so compare runs them without it
+        config = self.session.config
+        self.app.push_screen(CompareScreen(config.replace(mistake=None), self.session.dataset, without=config.mistake))
+
+
+    def action_gradcheck(self) -> None:
+        s = self.session
+        w, b = s.params()
+        if not math.isfinite(sum(w)) or (b is not None and not math.isfinite(b)):
+            self.say("gradient check needs finite parameters — press r to reset", "warning")
+            return
+        from tui_app.screens.gradcheck import GradcheckScreen
+
+        self.app.push_screen(GradcheckScreen(s.dataset, w, b, s.epoch))
+
+
+    def action_lr_find(self) -> None:
+        from tui_app.screens.lr_find import LrFindScreen
+
+        def use(lr: float | None) -> None:
+            if lr is not None:
+                self.apply_config(self.session.config.replace(lr=lr),
+                                  why=f"lr set to the range test's suggestion {lr:g}")
+
+        self.app.push_screen(LrFindScreen(self.session.config, self.session.dataset), use)
+
+
+    def action_code(self) -> None:
+        from tui_app.screens.code import CodeScreen
+
+        try:
+            screen = CodeScreen(self.session.config.case, self.session.config.mistake)
+        except (OSError, TypeError) as exc:
+            self.error(f"source not available: {exc}")
+            return
+        self.app.push_screen(screen)
+
+
+    def _prompt(self, title: str, hint: str, value: str, check: Callable[[str], Any],
+                done: Callable[[Any], None], *, paste_lines: bool = False) -> None:
+        from tui_app.screens.prompts import PromptScreen
+
+        self.say("")  # what the line said was about the screen below (e.g. "nothing to export yet")
+        self.app.push_screen(PromptScreen(title, hint, value, check, blink=self.cursor_blink, paste_lines=paste_lines),
+                             done)
+
+
+    def _file(self, title: str, what: str, default: str, suffixes: tuple[str, ...],
+              content: Callable[[str], str], verb: str, detail: str) -> None:
+        """The dialog of s, e and x. Locally: a path, where ``content(path)`` is written atomically (an existing file
+        only when its path is confirmed); then "{verb} {path}: {detail}". Served: a file name only, and the same
+        content goes to the visitor's browser as a download; nothing is written on the server."""
+        ends = " or ".join(suffixes)
+        if self.served is None:
+            target = WritePath(suffixes)
+
+            def check(text: str) -> str:
+                return target.write(text, lambda path: atomic_write(path, content(path)))
+
+            hint = f"a {ends} path: {what}, written atomically"
+        else:
+            name_only = DownloadName(suffixes)
+
+            def check(text: str) -> str:
+                name = name_only.check(text)
+                self.app.deliver_text(io.StringIO(content(name)), save_filename=name)
+                return name
+
+            hint = f"a file name ending in {ends}: {what}, sent to your browser as a download"
+
+        def done(name: str | None) -> None:
+            if name is not None:
+                did = f"sent {name} to your browser (see its downloads)" if self.served else f"{verb} {name}"
+                self.say(f"{did}: {detail}")
+
+        self._prompt(title, hint, default, check, done)
+
+
+    def action_edit_params(self) -> None:
+        s = self.session
+        if s.state.ended:
+            self.say(f"the run has {s.state}: r resets (Initial w and b in the pane set where it starts)", "warning")
+            return
+        if s.state == "running":
+            self.action_toggle_run()  # parameters are set between two epochs, so pause first
+        d, bias, run_id = s.dataset.d, s.config.bias, s.run_id
+        hint = f"w: {d} number(s), one per feature" + ("; then ';' and b" if bias else "")
+        if s.config.standardize:
+            hint += " — in original units"
+
+        def done(result: tuple[tuple[float, ...], float | None] | None) -> None:
+            if result is None:
+                self.say("parameters unchanged")
+            elif run_id != s.run_id or s.state.ended:
+                self.say("the run changed meanwhile: parameters not set", "warning")
+            else:
+                s.stream.set_params(*result)
+
+        self._prompt(f"Set the parameters by hand at epoch {s.epoch}", hint, params_text(*s.params()),
+                lambda text: parse_params(text, d, bias), done)
+
+
+    async def caught_up(self, most: float = 1.0) -> None:
+        """Wait (at most ``most`` seconds) until the commands sent to the training process are handled and their
+        events folded in: `s` or `e` typed right behind `n` saves or exports the epoch `n` ran."""
+        s, end = self.session, time.monotonic() + most
+        while s.state != "running" and not (s.stream.idle and s.stream.queue.empty()) and time.monotonic() < end:
+            await asyncio.sleep(0.005)  # (a running run is saved where it is: nothing to wait for)
+
+
+    async def action_save(self) -> None:
+        await self.caught_up()
+        s = self.session
+        if not s.finite_params():
+            self.say("nothing to save: the parameters are not finite — r resets", "warning")
+            return
+        cfg, epoch, w, b = s.config, s.epoch, s.w, s.b
+        self._file("Save a checkpoint", f"weights at epoch {epoch} and the configuration", "linreg-checkpoint.json",
+              (".json",), lambda _name: checkpoint.dumps(cfg, epoch, w, b),
+              "saved", f"epoch {epoch}, {params_label(w, b)} "
+                       f"({'L loads it, or --load' if self.served is None else 'L loads it: paste its text'})")
+
+
+    def action_load(self) -> None:
+        from linreg_core.options import dataset_for
+
+        s, served = self.session, self.served
+
+        def check(text: str) -> Loaded:
+            if served is None:
+                return load_for_app(text, s.config, s.dataset, dataset_for)
+            name, ckpt = served.checkpoint(text)
+            return continue_from(name, ckpt, s.config, s.dataset, dataset_for)
+
+        def done(loaded: Loaded | None) -> None:
+            if loaded is not None:
+                self.apply_config(loaded.config, loaded.dataset,
+                                  why=f"loaded {loaded.path} (saved at epoch {loaded.checkpoint.epoch}; its weights "
+                                      f"are the initial values)")
+
+        if served is None:
+            self._prompt("Load a checkpoint", "path of a checkpoint saved with s or linreg --save (JSON only: loading "
+                    "never runs code)", "linreg-checkpoint.json", check, done)
+            return
+        offered = served.names(served.checkpoints)
+        named = f", or the name of one offered here: {' | '.join(offered)}" if offered else ""
+        self._prompt("Load a checkpoint", f"paste a checkpoint's text (the .json file s sent you){named}",
+                offered[0] if offered else "", check, done, paste_lines=True)
+
+
+    async def action_export(self) -> None:
+        await self.caught_up()
+        s = self.session
+        history = s.history
+        if not len(history):
+            self.say("nothing to export yet: run some epochs first (n or space)", "warning")
+            return
+        extra = {"config": s.config.to_dict(), "data": s.dataset.name, "state": str(s.state)}
+        self._file("Export this run's history", "every epoch: loss, w, b, gradients", "linreg-history.csv",
+              (".csv", ".json"), lambda name: history.export_text(name, extra),
+              "exported", f"{len(history)} epochs (loss, w, b, gradients)")
+
+
+    def action_history(self) -> None:
+        from tui_app.screens.history import HistoryScreen
+
+        past = self.session.past_runs
+
+        def done(selected: set[int] | None) -> None:
+            if selected is None:
+                return
+            past.shown = selected
+            if self.chart.view != "loss-view":
+                self.chart.toggle_view()
+            self.say(f"{len(selected)} past run(s) overlaid on the loss chart" if selected else "no past runs overlaid")
+            self.schedule_display()
+
+        self.app.push_screen(HistoryScreen(list(past.runs), past.shown), done)
+
+
+    def action_mistake(self) -> None:
+        """m: the next mistake the selected case can make (after the last, none)."""
+        from linreg_core.cases.mistakes import EFFECTS
+
+        s = self.session
+        options = s.mistakes()
+        if len(options) == 1:
+            self.say(f"case {s.config.case} makes no mistake from the list (see the help)", "warning")
+            return
+        now = options.index(s.config.mistake) if s.config.mistake in options else 0
+        new = options[(now + 1) % len(options)]
+        self.apply_config(s.config.replace(mistake=new),
+                          why=f"mistake {new}: {EFFECTS[new]}" if new else "no mistake: the case's own step")
+
+
+    def action_export_script(self) -> None:
+        """x: the run as a standalone program (.py) or notebook (.ipynb) that prints the same lines."""
+        from linreg_core.export import notebook, program
+
+        s = self.session
+        config, dataset = s.config, s.dataset
+
+        def content(name: str) -> str:
+            return (notebook if name.lower().endswith(".ipynb") else program)(config, dataset)
+
+        self._file("Export the run as a program", "this configuration as a standalone program in the notebook's style",
+              "linreg_run.py", (".py", ".ipynb"), content,
+              "wrote", f"run it with python (NumPy{'' if config.case == 1 else ' and torch'} only); it prints the same "
+                       f"epoch lines")
+
+
+    def action_pair(self, step: int) -> None:
+        """[ / ]: the landscape over the previous / next pair of parameters."""
+        count = self.session.dataset.d + bool(self.session.config.bias)
+        if self.chart.view != "landscape-view":
+            self.say("[ and ] choose the parameters of the landscape view: press t until it shows", "warning")
+        elif count < 3:
+            self.say(f"[ and ] choose among three or more parameters: this run has {count}, all shown", "warning")
+        else:
+            from tui_app.widgets.landscape_view import pairs
+
+            self.pair += step
+            choices = pairs(self.session.dataset.d, self.session.config.bias)
+            self.say(f"landscape over {' and '.join(choices[self.pair % len(choices)])}")
+            self.schedule_display()
+
+

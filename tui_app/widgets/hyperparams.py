@@ -9,6 +9,7 @@ to field and a click on a field moves it there. A field's text is checked on Ent
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import set_cell_size
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -26,6 +27,9 @@ from textual.widgets import Input, Label, Static
 from linreg_core.config import LOSSES, OPTIMIZERS, TrainConfig, mistakes_for
 from tui_app.fields import FIELDS, field_text, placeholder
 from tui_app.messages import FieldSubmitted
+
+if TYPE_CHECKING:
+    from tui_app.session import Session
 
 KEYS = [key for key, _ in FIELDS]
 LABEL_OF = dict(FIELDS)
@@ -243,6 +247,21 @@ class Hyperparams(VerticalScroll, can_focus=False):
         if self.fields[key].error is not None:
             self.fields[key].error = None
             self._mark()
+
+    def show_bound(self, s: Session) -> None:
+        """The learning-rate bound beside Learning rate (and the warning when lr ≥ η_max)."""
+        b, text = s.bound, Text()
+        if not s.config.plain_gd:
+            text.append("bound n/a: only for full-batch MSE + plain SGD", style="dim")
+        else:
+            text.append(f"η_max {b.eta_max:.4g} (stable below)\nη_opt {b.eta_opt:.4g} (fastest; press o)\n"
+                        f"κ(H) {b.condition:.4g} (condition number)", style="dim")
+            if s.config.standardize:
+                u = s.bound_unscaled
+                text.append(f"\nunscaled: κ(H) {u.condition:.3g}\n          η_max {u.eta_max:.3g}", style="dim")
+            if s.unstable():
+                text.append("\n⚠ lr ≥ η_max: will diverge", style="bold red")
+        self.set_bound(text)
 
     def set_bound(self, text: Text) -> None:
         self.hint = text

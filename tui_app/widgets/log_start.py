@@ -1,6 +1,6 @@
 """The log pane's first lines, drawn as a Static until the log itself is mounted: the log is Textual's RichLog, whose
-import (rich.pretty and what it brings) costs about a twentieth of the app's start, so it comes after the first
-screen (``tui_app/screens/main_commands.py: start_log``)."""
+import (rich.pretty and what it brings) slows the app's start, so it comes after the first screen
+(``MainCore.start_log`` in tui_app/screens/main_core.py)."""
 
 from __future__ import annotations
 

@@ -223,12 +223,20 @@ class LossChart(Vertical):
                     drawn.append((x, yv))
             pplot.ticks_for([d[0] for d in drawn], [d[1] for d in drawn], whole_x=True)
         pplot.refresh()
+        fit = self._draw_fit(data)
+        title = Text("parameters against epoch", style="bold") + legend(items)
+        if fit is not None:
+            title += Text("   ·   data and fit", style="bold") + fit
+        self.set_title(title)
+
+    def _draw_fit(self, data: ChartData) -> Text | None:
+        """The data and the current fitted line (one feature); the legend for the title, or None."""
         fplot = self.query_one("#fit-plot", SafePlot)
         plt = fplot.plt
         plt.clear_data()
         plt.clear_figure()
         ds = data.dataset
-        fit = Text()
+        fit = None
         if ds.d == 1:
             plt.title("data and the current fit")
             xs, ys = finite_xy(ds.X[:, 0], ds.y[:, 0])
@@ -250,7 +258,4 @@ class LossChart(Vertical):
         else:
             plt.title(f"{ds.d} features: no single fitted line")
         fplot.refresh()
-        title = Text("parameters against epoch", style="bold") + legend(items)
-        if ds.d == 1:
-            title += Text("   ·   data and fit", style="bold") + fit
-        self.set_title(title)
+        return fit

@@ -6,15 +6,44 @@ from __future__ import annotations
 
 import time
 from dataclasses import fields
-from typing import TYPE_CHECKING
+from typing import Any, Callable, Protocol
+
+from textual.app import App
+from textual.timer import Timer
 
 from linreg_core import lesson as lessons
 from linreg_core.config import TrainConfig
+from linreg_core.data import Dataset
 from linreg_core.options import BAD_INPUT, UsageError
+from tui_app.session import Session
 from tui_app.widgets.lesson_pane import LessonPane
+from tui_app.widgets.loss_chart import LossChart
 
-if TYPE_CHECKING:
-    from tui_app.screens.main import MainScreen
+
+class Host(Protocol):
+    """What the guide needs of the screen it walks a lesson on (the main screen)."""
+
+    session: Session
+    chart: LossChart
+
+    @property
+    def app(self) -> App[Any]: ...
+
+    def say(self, text: str, level: str = "info") -> None: ...
+
+    def error(self, text: str) -> None: ...
+
+    def apply_config(self, config: TrainConfig, dataset: Dataset | None = None, why: str = "") -> None: ...
+
+    def set_class(self, add: bool, *class_names: str, update: bool = True) -> Any: ...
+
+    @property
+    def on_top(self) -> bool: ...
+
+    def set_interval(self, interval: float, callback: Callable[[], Any] | None = None, *, name: str | None = None,
+                     repeat: int = 0, pause: bool = False) -> Timer: ...
+
+    def lesson_pane(self) -> LessonPane: ...
 
 #: The hint shows by itself after this many seconds on a step (H shows it at once).
 HINT_AFTER = 30.0
@@ -26,7 +55,7 @@ SCREENS = {"CompareScreen": "compare", "GradcheckScreen": "gradcheck", "CodeScre
 
 
 class LessonGuide:
-    def __init__(self, screen: MainScreen, lesson: lessons.Lesson):
+    def __init__(self, screen: Host, lesson: lessons.Lesson):
         self.screen = screen
         self.walk = lessons.Walk(lesson)
         self.opened_at = time.monotonic()
@@ -35,12 +64,12 @@ class LessonGuide:
 
     @property
     def pane(self) -> LessonPane:
-        return self.screen.query_one(LessonPane)
+        return self.screen.lesson_pane()
 
     @property
     def on_view(self) -> bool:
         """Another screen (a view, a dialog) is open over the main one."""
-        return self.screen.app.screen is not self.screen
+        return not self.screen.on_top
 
     def start(self) -> None:
         self.open(0)
@@ -78,7 +107,7 @@ class LessonGuide:
     def apply(self, step: lessons.Step, where: str) -> None:
         s = self.screen.session
         try:
-            config, dataset, args = lessons.apply(step, self.walk.lesson, s.config, s.dataset)
+            config, dataset, args = lessons.apply(step.setup, self.walk.lesson.path.parent, s.config, s.dataset)
         except (*BAD_INPUT, UsageError, OSError) as exc:
             self.screen.error(f"{where}: setup not applied: {' '.join(str(exc).split())}")
             return
