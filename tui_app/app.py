@@ -75,10 +75,15 @@ class LinregApp(App[int]):
         assert isinstance(screen, MainScreen)
         return screen
 
-    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
-        """Every screen opened over the main one is counted (a lesson's `screen` condition reads the list)."""
-        self.session.opened.append(type(screen).__name__ if not isinstance(screen, str) else screen)
-        return super().push_screen(screen, *args, **kwargs)
+    def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self.on_screen_change)
+
+    def on_screen_change(self, screen: Screen[Any]) -> None:
+        """Every view opened over the main one is counted by its name (a lesson's `screen` condition reads the
+        list); one shown again when a dialog over it closes counts again, which a lesson's condition never minds."""
+        name = getattr(screen, "LESSON_NAME", None)
+        if name is not None and screen is not self.screen_stack[0]:
+            self.session.opened.append(name)
 
     def get_default_screen(self) -> Screen[Any]:
         # The first Resize gives the main screen its breakpoint classes, and a change of classes restyles every

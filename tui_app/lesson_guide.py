@@ -50,8 +50,6 @@ HINT_AFTER = 30.0
 #: How often the expectation is checked (seconds).
 CHECK_EVERY = 0.2
 VIEWS = {"loss-view": "loss", "param-view": "params", "landscape-view": "landscape"}
-SCREENS = {"CompareScreen": "compare", "GradcheckScreen": "gradcheck", "CodeScreen": "code",
-           "LrFindScreen": "lr-find", "HistoryScreen": "history", "HelpScreen": "help"}
 
 
 class LessonGuide:
@@ -80,8 +78,8 @@ class LessonGuide:
         return lessons.Facts(epoch=s.epoch, state=s.state.value, case=s.config.case,
                              view=VIEWS.get(self.screen.chart.view, "loss"), phase=s.next_phase or "prediction",
                              mistake=s.config.mistake or "none",
-                             screen=SCREENS.get(type(self.screen.app.screen).__name__, "main"), loss=s.loss,
-                             predicted=s.predictions, opened=tuple(SCREENS.get(n, n) for n in s.opened))
+                             screen=getattr(self.screen.app.screen, "LESSON_NAME", "main"), loss=s.loss,
+                             predicted=s.predictions, opened=tuple(s.opened))
 
     def open(self, index: int, announce: bool = True) -> None:
         """Open step ``index``: its setup applied (the run reset, said on the message line), its text shown. A step

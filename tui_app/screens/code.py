@@ -23,6 +23,8 @@ from tui_app.widgets.lesson_pane import beside as lesson_beside
 class CodeScreen(ModalScreen[None]):
     """The selected case's training step, from the source that runs: each line marked hand or torch (and coloured
     so, tui_app/palette.py)."""
+    #: The name a lesson's `screen` condition gives this screen.
+    LESSON_NAME = "code"
 
     BINDINGS = [Binding("escape,v", "close", "Close"), Binding("d", "diff", "Beside the previous case")]
 

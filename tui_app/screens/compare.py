@@ -34,6 +34,8 @@ COMPARE_MAX_EPOCHS = 200_000
 
 class CompareScreen(Screen[None]):
     """The four cases in lockstep: overlaid loss curves and a table of parameters and |Δθ|."""
+    #: The name a lesson's `screen` condition gives this screen.
+    LESSON_NAME = "compare"
 
     BINDINGS = [Binding("escape,c", "close", "Close"), Binding("l", "toggle_log", "log10")]
 

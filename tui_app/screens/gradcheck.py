@@ -26,6 +26,8 @@ def error_text(err: float) -> str:
 
 class GradcheckScreen(ModalScreen[None]):
     """Hand-derived, autograd and finite-difference gradients at the current parameters."""
+    #: The name a lesson's `screen` condition gives this screen.
+    LESSON_NAME = "gradcheck"
 
     BINDINGS = [Binding("escape,g", "close", "Close")]
 

@@ -27,6 +27,8 @@ HELP = "\n\n".join([
 
 
 class HelpScreen(ModalScreen[None]):
+    #: The name a lesson's `screen` condition gives this screen.
+    LESSON_NAME = "help"
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:

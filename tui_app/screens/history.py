@@ -18,6 +18,8 @@ from tui_app.widgets.lesson_pane import beside as lesson_beside
 
 class HistoryScreen(ModalScreen[set[int] | None]):
     """The last finished runs; space or a click marks the ones to overlay, Enter applies, escape cancels."""
+    #: The name a lesson's `screen` condition gives this screen.
+    LESSON_NAME = "history"
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True),
                 Binding("enter,h", "apply", "Overlay the marked runs", priority=True)]

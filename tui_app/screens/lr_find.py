@@ -26,6 +26,8 @@ from tui_app.widgets.plot import SafePlot
 
 class LrFindScreen(ModalScreen[float | None]):
     """The learning-rate range test: loss against log10(lr), the analytic bound marked; Enter uses the suggestion."""
+    #: The name a lesson's `screen` condition gives this screen.
+    LESSON_NAME = "lr-find"
 
     BINDINGS = [Binding("escape,f", "close", "Close"), Binding("enter", "use", "Use suggested lr")]
 

@@ -43,6 +43,8 @@ DISPLAY_GAP = 0.06
 class MainCore(Screen[Any]):
     """The main screen's panes, the events of the run shown on them, the run's own keys and a lesson's guide; the
     commands that act on the chart, open another screen or write a file are ``MainScreen``'s (screens/main.py)."""
+    #: The name a lesson's `screen` condition gives this screen.
+    LESSON_NAME = "main"
 
     # Nothing has the focus at start: keys are the screen's until tab, a click or p enters a field.
     AUTO_FOCUS = ""

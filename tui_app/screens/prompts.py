@@ -31,6 +31,8 @@ class PasteInput(Input):
 class PromptScreen(ModalScreen[T | None], Generic[T]):
     """Enter hands the text to ``check``: its result closes the dialog, a :class:`DialogError` is shown under
     the input and the dialog stays open with the text as typed. Escape cancels (result ``None``)."""
+    #: The name a lesson's `screen` condition gives this screen (a dialog opened counts as something done).
+    LESSON_NAME = "dialog"
 
     # priority: answered in the App's turn, so the key after Enter or escape reaches the screen below
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True),
