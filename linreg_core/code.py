@@ -7,39 +7,13 @@ import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import linreg_core
+from linreg_core.cases import CASE, trainer_class
 from linreg_core.config import STEPS
-
-if TYPE_CHECKING:
-    from linreg_core.cases.base import Trainer
 
 PHASES = {"prediction": "Prediction", "loss": "Loss", "gradient": "Gradient", "update": "Update"}
 _PHASE_COMMENT = re.compile(r"^\s*#\s*(prediction|loss|gradient|update)\b", re.IGNORECASE)
-
-
-def trainer_class(case: int, mistake: str | None = None) -> type[Trainer]:
-    """The class whose ``train_step`` runs for ``case`` (imports torch for cases 2–4), or its ``mistake``'s."""
-    if mistake is not None:
-        from linreg_core.cases.mistakes import VARIANTS
-
-        return VARIANTS[(mistake, case)]
-    if case == 1:
-        from linreg_core.cases.manual import ManualTrainer
-
-        return ManualTrainer
-    if case == 2:
-        from linreg_core.cases.autograd import AutogradTrainer
-
-        return AutogradTrainer
-    if case == 3:
-        from linreg_core.cases.torch_optim import TorchOptimTrainer
-
-        return TorchOptimTrainer
-    from linreg_core.cases.module import ModuleTrainer
-
-    return ModuleTrainer
 
 
 @dataclass(frozen=True)
@@ -85,7 +59,7 @@ NOTEBOOK_CASE_1: dict[str, list[str]] = {
 def step_blocks(case: int, mistake: str | None = None) -> dict[str, list[str]]:
     """The four blocks of ``case``'s training step (or its ``mistake``'s): phase → its lines (dedented, the opening
     comment included); ``case`` 0 is the notebook's own case-1 cell."""
-    if case == 0:
+    if case not in CASE:  # 0: the notebook's own cell
         return {phase: list(lines) for phase, lines in NOTEBOOK_CASE_1.items()}
     _, lines = step_source(case, mistake)
     blocks: dict[str, list[str]] = {phase: [] for phase in PHASES.values()}
@@ -109,7 +83,7 @@ def changed_blocks(before: int, after: int) -> set[str]:
 def swapped_blocks(case: int) -> tuple[int, set[str], str]:
     """What the code view's diff sets ``case`` beside: (the other case, 0 for the notebook's own case-1 cell; the
     phases that changed; a line saying what changed)."""
-    if case == 1:
+    if case - 1 not in CASE:  # case 1: beside the notebook's own cell
         return 0, {"Gradient"}, ("the notebook's gradient np.dot(2*x, y_pred-y).mean() is a sum, N× the mean "
                                  "gradient (its lr 0.005 acts like 0.02 here); the other blocks only rename")
     changed = changed_blocks(case - 1, case)

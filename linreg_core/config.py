@@ -6,20 +6,11 @@ import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Mapping
 
-CASES: dict[int, str] = {
-    1: "Manual (NumPy)",
-    2: "Autograd",
-    3: "Loss + optimizer",
-    4: "nn.Module",
-}
+from linreg_core.cases.facts import CASE
 
+CASES: dict[int, str] = {n: c.name for n, c in CASE.items()}
 #: The notebook's four bullets per case: which step is done by hand and which by torch.
-STEPS: dict[int, dict[str, str]] = {
-    1: {"Prediction": "manual", "Loss": "manual", "Gradient": "manual", "Update": "manual"},
-    2: {"Prediction": "manual", "Loss": "manual", "Gradient": "autograd", "Update": "manual"},
-    3: {"Prediction": "manual", "Loss": "nn.MSELoss", "Gradient": "autograd", "Update": "torch.optim"},
-    4: {"Prediction": "nn.Linear", "Loss": "nn.MSELoss", "Gradient": "autograd", "Update": "torch.optim"},
-}
+STEPS: dict[int, dict[str, str]] = {n: c.steps for n, c in CASE.items()}
 
 
 @dataclass(frozen=True)
@@ -119,7 +110,7 @@ class TrainConfig:
         """Switch case, taking the new case's preset lr/epochs/log-every/bias and keeping everything else."""
         keep = {f.name: getattr(self, f.name) for f in fields(self)
                 if f.name not in ("case", "lr", "epochs", "log_every", "bias")}
-        if case in (1, 2):
+        if CASE[case].hand_update:
             keep["optimizer"], keep["loss"] = "sgd", "mse"
         if keep["mistake"] is not None and case not in MISTAKES.get(keep["mistake"], ()):
             keep["mistake"] = None  # a mistake the new case cannot make
@@ -179,7 +170,7 @@ class TrainConfig:
                 which = ", ".join(map(str, cases))
                 out.append(f"mistake: {self.mistake} is not a mistake case {self.case} can make "
                            f"(case{'s' if len(cases) > 1 else ''} {which})")
-        hand = self.case in (1, 2)  # cases 1-2 write update and loss by hand: that is the one thing to say
+        hand = self.case in CASE and CASE[self.case].hand_update  # update and loss by hand: the one thing to say
         if self.optimizer not in OPTIMIZERS and not hand:
             out.append(f"optimizer: must be one of {', '.join(OPTIMIZERS)} (got {self.optimizer!r})")
         if self.loss not in LOSSES and not hand:
@@ -193,10 +184,10 @@ class TrainConfig:
                 isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and 0 <= v < 1
                 for v in self.betas)):
             out.append(f"betas: must be two numbers in [0, 1) (got {self.betas!r})")
-        if self.case in (1, 2) and self.optimizer != "sgd":
+        if hand and self.optimizer != "sgd":
             out.append(f"optimizer: case {self.case} writes its update by hand; only sgd applies "
                        f"(got {self.optimizer!r}; use case 3 or 4)")
-        if self.case in (1, 2) and self.loss != "mse":
+        if hand and self.loss != "mse":
             out.append(f"loss: case {self.case} writes its MSE loss by hand; only mse applies "
                        f"(got {self.loss!r}; use case 3 or 4)")
         return out

@@ -10,7 +10,8 @@ from typing import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from linreg_core.cases import Trainer, make_trainer
+from linreg_core.cases import make_trainer
+from linreg_core.cases.base import Trainer
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.events import EpochBlock, EpochEnded, RunFinished

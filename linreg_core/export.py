@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg_core.cases.facts import CASE
 from linreg_core.code import PHASES, step_blocks
 from linreg_core.config import CASES, STEPS, TrainConfig
 from linreg_core.data import Dataset
@@ -99,15 +100,15 @@ def _params_code(config: TrainConfig) -> list[str]:
            f"INIT_B = {config.init_b!r}",
            "init_w = None if INIT_W is None else np.broadcast_to(np.asarray(INIT_W, dtype=np.float32).reshape(-1), "
            "(D,)).copy()"]
-    if config.case != 4:  # case 4 starts from nn.Linear's initialisation unless these are given
+    if not CASE[config.case].model:  # a model starts from nn.Linear's initialisation unless these are given
         out += ["w0 = np.zeros((D, 1), dtype=np.float32) if init_w is None else init_w.reshape(D, 1)",
                 "b0 = float(INIT_B or 0.0)"]
     return out
 
 
 def _model_code(config: TrainConfig) -> list[str]:
-    case, std = config.case, config.standardize
-    if case == 4:
+    case, std = CASE[config.case], config.standardize
+    if case.model:
         lines = ["class LinearRegression(nn.Module):",
                  "    def __init__(self, input_size, output_size, bias=True):",
                  "        super().__init__()",
@@ -139,11 +140,11 @@ def _model_code(config: TrainConfig) -> list[str]:
     if std:
         lines += ["w_init, b_init = to_original(np.zeros(D), 0.0 if BIAS else None)"] + _std_init() + \
                  ["w0 = np.asarray(w_s, dtype=np.float32).reshape(D, 1)", "b0 = float(b_s or 0.0)"]
-    if case == 1:
+    if not case.torch:
         lines += ["w = w0.copy()", "b = np.array(b0, dtype=np.float32)"]
     else:
         lines += ["w = torch.tensor(w0, requires_grad=True)", "b = torch.tensor(b0, requires_grad=BIAS)"]
-    if case == 3:
+    if case.torch_loss:
         lines += [f"loss_fn = {LOSS_CODE[config.loss]}",
                   f"optimizer = {OPTIMIZER_CODE[config.optimizer].format(params='[w, b] if BIAS else [w]')}"]
     return lines + ["", "def forward(X):", "    y_pred = X @ w", "    if BIAS:", "        y_pred = y_pred + b",
@@ -168,27 +169,28 @@ def _step_code(config: TrainConfig) -> tuple[list[str], dict[str, list[str]]]:
             line = line.replace("self.lr", "LR").replace("self.bias", "BIAS").replace("self.", "")
             out.append(line)
         plain[phase] = out
-    names = "w, b" if config.case in (1, 2) else ""
+    names = "w, b" if CASE[config.case].hand_update else ""  # the update rebinds them
     head = ["def train_step(X, y):"] + ([f"    global {names}"] if names else [])
     body = [f"    {line}" if line else "" for phase in PHASES.values() for line in plain[phase]]
-    ret = "    return loss, dw, db" if config.case == 1 else "    return loss"
+    ret = "    return loss" if CASE[config.case].torch else "    return loss, dw, db"
     return head + body + [ret], plain
 
 
 def _loop_code(config: TrainConfig) -> list[str]:
-    case = config.case
-    value = "float(loss)" if case == 1 else "loss.item()"
-    to_arrays = "X_data, y_data = X_train, y_train" if case == 1 else \
-        "X_data, y_data = torch.from_numpy(X_train), torch.from_numpy(y_train)"
-    take = "X_data[idx], y_data[idx]" if case == 1 else "X_data[torch.from_numpy(idx)], y_data[torch.from_numpy(idx)]"
-    step = "loss = train_step(X_data, y_data)" + ("[0]" if case == 1 else "")
-    if case == 4:
+    case = CASE[config.case]
+    value = "loss.item()" if case.torch else "float(loss)"
+    to_arrays = "X_data, y_data = torch.from_numpy(X_train), torch.from_numpy(y_train)" if case.torch else \
+        "X_data, y_data = X_train, y_train"
+    take = "X_data[torch.from_numpy(idx)], y_data[torch.from_numpy(idx)]" if case.torch else "X_data[idx], y_data[idx]"
+    first = "" if case.torch else "[0]"  # train_step returns (loss, dw, db)
+    step = "loss = train_step(X_data, y_data)" + first
+    if case.model:
         params = ["    w_now = model.lin.weight.detach().numpy().ravel()",
                   "    b_now = model.lin.bias.item() if BIAS else None"]
-    elif case == 1:
-        params = ["    w_now = w.ravel()", "    b_now = float(b) if BIAS else None"]
-    else:
+    elif case.torch:
         params = ["    w_now = w.detach().numpy().ravel()", "    b_now = b.item() if BIAS else None"]
+    else:
+        params = ["    w_now = w.ravel()", "    b_now = float(b) if BIAS else None"]
     conv = ["    w_now, b_now = to_original(w_now, b_now)"] if config.standardize else []
     return [to_arrays, "rng = np.random.default_rng(SEED)", "N = len(X_train)",
             "", "for epoch in range(1, EPOCHS + 1):",
@@ -199,7 +201,7 @@ def _loop_code(config: TrainConfig) -> list[str]:
             "        order, total, count = rng.permutation(N), 0.0, 0",
             "        for start in range(0, N, BATCH_SIZE):",
             "            idx = order[start:start + BATCH_SIZE]",
-            f"            loss = train_step({take})" + ("[0]" if case == 1 else ""),
+            f"            loss = train_step({take})" + first,
             f"            total += {value}",
             "            count += 1",
             "        loss_value = total / count",
@@ -213,16 +215,16 @@ def _loop_code(config: TrainConfig) -> list[str]:
 def _predict_code(config: TrainConfig, predict: npt.NDArray[np.float32] | None) -> list[str]:
     if predict is None:
         return []
-    case = config.case
+    case = CASE[config.case]
     inputs = "X_new" if not config.standardize else "((X_new.astype(np.float64) - MEAN) / SCALE).astype(np.float32)"
-    if case == 1:
-        pred = f"forward({inputs})"
-    elif case == 4:
+    if case.model:
         pred = f"model(torch.from_numpy({inputs})).numpy()"
-    else:
+    elif case.torch:
         pred = f"forward(torch.from_numpy({inputs})).numpy()"
+    else:
+        pred = f"forward({inputs})"
     lines = ["", "# inference with the trained parameters", f"X_new = {_array(predict)}"]
-    lines += ["with torch.no_grad():" if case != 1 else "if True:", f"    y_new = {pred}"]
+    lines += ["with torch.no_grad():" if case.torch else "if True:", f"    y_new = {pred}"]
     if config.standardize:
         lines += ["y_new = (y_new.astype(np.float64) + Y_MEAN).astype(np.float32)"]
     lines += ["for x, v in zip(X_new, y_new.reshape(-1)):",
@@ -242,17 +244,18 @@ def program_parts(config: TrainConfig, dataset: Dataset,
     """The program as (markdown, code lines) cells, in order."""
     if config.tol is not None or config.patience is not None:
         raise ValueError("--tol and --patience are not exported: the program runs every epoch")
-    imports = ["import numpy as np"] + (["import torch"] if config.case != 1 else []) + \
-        (["from torch import nn"] if config.case >= 3 else [])
+    case = CASE[config.case]
+    imports = ["import numpy as np"] + (["import torch"] if case.torch else []) + \
+        (["from torch import nn"] if case.torch_loss else [])
     step, blocks = _step_code(config)
     mistake = f", with the mistake {config.mistake}" if config.mistake else ""
     title = f"Linear regression by gradient descent: case {config.case}, {CASES[config.case]}{mistake}"
     cells: list[tuple[str, list[str]]] = [
-        (f"# {title}\n\nExported by linreg-tui; it needs NumPy" + (" and torch" if config.case != 1 else "") +
+        (f"# {title}\n\nExported by linreg-tui; it needs NumPy" + (" and torch" if case.torch else "") +
          " only, and prints the same `epoch …` lines as `linreg run` with the same options.",
          imports + ["", "# hyperparameters"] + _header(config, dataset)),
         ("The data, and how the optimizer sees it.", _data_code(config, dataset) + [""] + _scaling_code(config)),
-        ("The parameters" + (", the model, the loss and the optimizer" if config.case >= 3 else "") + ".",
+        ("The parameters" + (", the model, the loss and the optimizer" if case.torch_loss else "") + ".",
          _params_code(config) + _model_code(config)),
     ]
     for phase, lines in blocks.items():

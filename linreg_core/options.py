@@ -150,7 +150,7 @@ def config_from_args(args: argparse.Namespace, current: TrainConfig | None = Non
     base = ckpt.config_to_continue() if ckpt else current
     case = args.case if args.case is not None else (base.case if base else 1)
     if base is not None:
-        cfg = base if case == base.case else base.with_case(case)
+        cfg = base.with_case(case) if case != base.case else base
     else:
         cfg = TrainConfig.for_case(case)
     changes: dict[str, Any] = {}

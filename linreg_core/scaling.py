@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -125,6 +125,12 @@ class Standardized(Trainer):
             self.scaler.transform_X(X), (np.asarray(y, np.float64) - self.scaler.y_mean).astype(np.float32)))
         g, gb0 = self.scaler.grad_to_original(gw, gb)
         return loss, np.asarray(g, dtype=np.float32), gb0
+
+    def named_parameters(self) -> dict[str, Any]:
+        return self.inner.named_parameters()  # in the scaled units the step's code works in
+
+    def step_result(self, ns: dict[str, Any]) -> StepResult:
+        return self.inner.step_result(ns)
 
     def step(self) -> EpochEnded:
         ev = self.inner.step()

@@ -53,21 +53,7 @@ def shape_of(value: Any) -> tuple[int, ...] | None:
 def named_values(trainer: Trainer, ns: dict[str, Any]) -> dict[str, Any]:
     """The step's arrays and tensors, named as in the code without ``self.``."""
     out: dict[str, Any] = {k: ns[k] for k in ("y_pred", "loss", "dw", "db") if k in ns}
-    if trainer.case == 4:
-        lin = trainer.model.lin  # type: ignore[attr-defined]
-        out["lin.weight"], out["lin.weight.grad"] = lin.weight, lin.weight.grad
-        if trainer.bias:
-            out["lin.bias"], out["lin.bias.grad"] = lin.bias, lin.bias.grad
-        return out
-    torch_case = trainer.case != 1
-    out["w"] = trainer.w  # type: ignore[attr-defined]
-    if torch_case:
-        out["w.grad"] = trainer.w.grad  # type: ignore[attr-defined]
-    if trainer.bias:
-        out["b"] = trainer.b  # type: ignore[attr-defined]
-        if torch_case:
-            out["b.grad"] = trainer.b.grad  # type: ignore[attr-defined]
-    return out
+    return out | trainer.named_parameters()
 
 
 class Stepper:
@@ -112,7 +98,7 @@ class Stepper:
         changed = [k for k, v in values.items() if self._before.get(k, object()) != v]
         self._before = values
         none_grads = [k for k in ("w.grad", "lin.weight.grad") if k in now and now[k] is None]
-        note = NONE_NOTE if phase == "update" and none_grads and self.inner.case in (3, 4) else ""
+        note = NONE_NOTE if phase == "update" and none_grads and self.inner.facts.torch_loss else ""
         return PhaseResult(self.epoch, phase, code, values, {k: shape_of(v) for k, v in now.items()}, changed,
                            note, error)
 
@@ -123,11 +109,7 @@ class Stepper:
             self.next_phase()
         if self.failure is not None:
             raise self.failure
-        ns = self.ns
-        if self.inner.case == 1:
-            return ns["loss"], ns["dw"], ns.get("db")
-        torch_trainer: Any = self.inner
-        return ns["loss"].item(), torch_trainer._grad_w, torch_trainer._grad_b
+        return self.inner.step_result(self.ns)
 
 
 def step_phases(trainer: Trainer) -> Iterator[PhaseResult]:

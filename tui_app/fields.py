@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from linreg_core.cases.facts import CASE
 from linreg_core.config import ConfigError, TrainConfig, mistakes_for
 from linreg_core.data import DataError, Dataset
 from linreg_core.parse import InputError, parse_numbers
@@ -51,8 +52,8 @@ def field_text(cfg: TrainConfig, key: str) -> str:
 
 def placeholder(key: str, cfg: TrainConfig) -> str:
     return {
-        "init_w": ("default (0)" if cfg.case != 4 else "default (nn.Linear)") + (" scaled" if cfg.standardize else ""),
-        "init_b": ("default (0)" if cfg.case != 4 else "default (nn.Linear)") + (" scaled" if cfg.standardize else ""),
+        "init_w": f"default ({CASE[cfg.case].default_init})" + (" scaled" if cfg.standardize else ""),
+        "init_b": f"default ({CASE[cfg.case].default_init})" + (" scaled" if cfg.standardize else ""),
         "batch_size": "full batch",
         "data": "seed | synthetic | path.csv",
         "optimizer": "sgd|momentum|adam|rmsprop|adagrad",

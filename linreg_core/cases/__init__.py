@@ -1,12 +1,29 @@
-"""The notebook's four cases. Torch is imported only when a torch case is built."""
+"""The notebook's four cases (facts.py: what each one is). Torch is imported only when a torch case is built."""
 
 from __future__ import annotations
 
-from linreg_core.cases.base import Trainer
-from linreg_core.config import TrainConfig
-from linreg_core.data import Dataset
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-MODULES = {1: "manual", 2: "autograd", 3: "torch_optim", 4: "module"}
+from linreg_core.cases.facts import CASE, Case
+
+if TYPE_CHECKING:
+    from linreg_core.cases.base import Trainer
+    from linreg_core.config import TrainConfig
+    from linreg_core.data import Dataset
+
+MODULES = {n: c.module for n, c in CASE.items()}
+
+
+def trainer_class(case: int, mistake: str | None = None) -> type[Trainer]:
+    """The class whose ``train_step`` runs for ``case`` (imports torch for cases 2–4), or its ``mistake``'s."""
+    if mistake is not None:
+        from linreg_core.cases.mistakes import VARIANTS
+
+        return VARIANTS[(mistake, case)]
+    facts = CASE[case]
+    cls: type[Trainer] = getattr(import_module(f"linreg_core.cases.{facts.module}"), facts.trainer)
+    return cls
 
 
 def make_trainer(config: TrainConfig, dataset: Dataset) -> Trainer:
@@ -16,25 +33,7 @@ def make_trainer(config: TrainConfig, dataset: Dataset) -> Trainer:
         from linreg_core.scaling import Standardized
 
         return Standardized(config, dataset, make_trainer)
-    if config.mistake is not None:
-        from linreg_core.cases.mistakes import VARIANTS
-
-        return VARIANTS[(config.mistake, config.case)](config, dataset)
-    if config.case == 1:
-        from linreg_core.cases.manual import ManualTrainer
-
-        return ManualTrainer(config, dataset)
-    if config.case == 2:
-        from linreg_core.cases.autograd import AutogradTrainer
-
-        return AutogradTrainer(config, dataset)
-    if config.case == 3:
-        from linreg_core.cases.torch_optim import TorchOptimTrainer
-
-        return TorchOptimTrainer(config, dataset)
-    from linreg_core.cases.module import ModuleTrainer
-
-    return ModuleTrainer(config, dataset)
+    return trainer_class(config.case, config.mistake)(config, dataset)
 
 
-__all__ = ["MODULES", "Trainer", "make_trainer"]
+__all__ = ["CASE", "MODULES", "Case", "make_trainer", "trainer_class"]

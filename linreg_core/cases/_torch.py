@@ -71,6 +71,18 @@ class TorchTrainer(Trainer):
         """The weight tensor (d values in any shape) and the bias tensor (None without bias)."""
         return self.w, self.b if self.bias else None
 
+    def named_parameters(self) -> dict[str, Any]:
+        """The parameters and their ``.grad`` as the step's code names them (the stepper shows them)."""
+        out: dict[str, Any] = {}
+        for name, tensor_ in zip(self.facts.params, self.parameter_tensors(), strict=True):
+            if tensor_ is not None:
+                out[name], out[f"{name}.grad"] = tensor_, tensor_.grad
+        return out
+
+    def step_result(self, ns: dict[str, Any]) -> StepResult:
+        """What a step run block by block in namespace ``ns`` returned, as the engine records it."""
+        return ns["loss"].item(), self._grad_w, self._grad_b
+
     def use_given_initial_values(self) -> None:
         """Overwrite the parameters with ``--init-w`` / ``--init-b`` where they were given."""
         weight, bias = self.parameter_tensors()

@@ -11,6 +11,7 @@ from typing import Any, Callable, cast
 import numpy as np
 import numpy.typing as npt
 
+from linreg_core.cases.facts import CASE, Case
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.events import EpochBlock, EpochEnded
@@ -49,6 +50,11 @@ class Trainer(ABC):
     #: An epoch begun block by block (linreg_core.stepper.Stepper): the next epoch is its remaining blocks.
     stepping: Any = None
 
+    @property
+    def facts(self) -> Case:
+        """What this case is (linreg_core/cases/facts.py)."""
+        return CASE[self.case]
+
     def __init__(self, config: TrainConfig, dataset: Dataset):
         self.config = config
         self.dataset = dataset
@@ -68,6 +74,14 @@ class Trainer(ABC):
     def batch_step(self, X: Any, y: Any) -> StepResult:
         """The case's ``train_step`` on one batch (X, y in the case's array type, see :meth:`data`), recorded as
         (loss, gradient of w, gradient of b)."""
+
+    @abstractmethod
+    def named_parameters(self) -> dict[str, Any]:
+        """The parameters (and their gradients) as the step's code names them: for the stepper to show."""
+
+    @abstractmethod
+    def step_result(self, ns: dict[str, Any]) -> StepResult:
+        """What a step run block by block in namespace ``ns`` returned, as the engine records it."""
 
     def data(self) -> tuple[Any, Any]:
         """The whole dataset in the array type ``train_step`` takes (NumPy here, tensors in the torch cases)."""
@@ -199,6 +213,14 @@ class NumpyTrainer(Trainer):
 
     @abstractmethod
     def train_step(self, X: F32, y: F32) -> tuple[Any, F32, Any]: ...
+
+    def named_parameters(self) -> dict[str, Any]:
+        """The parameters as the step's code names them (the stepper shows them)."""
+        return {"w": self.w, "b": self.b} if self.bias else {"w": self.w}
+
+    def step_result(self, ns: dict[str, Any]) -> StepResult:
+        """What a step run block by block in namespace ``ns`` returned, as the engine records it."""
+        return ns["loss"], ns["dw"], ns.get("db")
 
     def batch_step(self, X: F32, y: F32) -> StepResult:
         return self.train_step(X, y)  # NumPy scalars and arrays: the engine converts a block's values at once

@@ -4,6 +4,7 @@ ends at the same epoch, for the same reason, whatever the block size."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -103,6 +104,12 @@ class Exploding(Trainer):
 
     def evaluate(self) -> float:
         return 1.0
+
+    def named_parameters(self) -> dict[str, Any]:
+        return {"w": self.w}
+
+    def step_result(self, ns: dict[str, Any]) -> StepResult:
+        return ns["loss"], ns["dw"], None
 
 
 @pytest.mark.parametrize("size", [1, 3, 100])

@@ -14,6 +14,7 @@ from typing import Any, Callable
 from textual import on
 
 from linreg_core import checkpoint
+from linreg_core.cases.facts import CASE
 from linreg_core.fileio import atomic_write
 from tui_app.fields import LABELS, FieldError, field_text, parse_field
 from tui_app.messages import FieldSubmitted
@@ -76,7 +77,6 @@ class MainScreen(MainCore):
         self.say("loss chart: log10(loss)" if self.chart.log_scale else "loss chart: loss")
         self.schedule_display()
 
-
     def action_toggle_view(self) -> None:
         if self.query_one("#step-view").display:  # from the step view, back to the chart as it was
             self.show_step(False)
@@ -88,7 +88,6 @@ class MainScreen(MainCore):
                                     "there are more than two)"}.get(view, "chart: loss"))
         self.schedule_display()
 
-
     def action_lr_opt(self) -> None:
         s = self.session
         if not s.config.plain_gd or not math.isfinite(s.bound.eta_opt):
@@ -97,14 +96,12 @@ class MainScreen(MainCore):
         lr = float(f"{s.bound.eta_opt:.4g}")
         self.apply_config(s.config.replace(lr=lr), why=f"lr set to η_opt = {lr:g}")
 
-
     def action_compare(self) -> None:
         from tui_app.screens.compare import CompareScreen  # imported on first use: a faster start
 
         # the four cases from the same start; a mistake is one case's, so compare runs them without it
         config = self.session.config
         self.app.push_screen(CompareScreen(config.replace(mistake=None), self.session.dataset, without=config.mistake))
-
 
     def action_gradcheck(self) -> None:
         s = self.session
@@ -116,7 +113,6 @@ class MainScreen(MainCore):
 
         self.app.push_screen(GradcheckScreen(s.dataset, w, b, s.epoch))
 
-
     def action_lr_find(self) -> None:
         from tui_app.screens.lr_find import LrFindScreen
 
@@ -126,7 +122,6 @@ class MainScreen(MainCore):
                                   why=f"lr set to the range test's suggestion {lr:g}")
 
         self.app.push_screen(LrFindScreen(self.session.config, self.session.dataset), use)
-
 
     def action_code(self) -> None:
         from tui_app.screens.code import CodeScreen
@@ -138,7 +133,6 @@ class MainScreen(MainCore):
             return
         self.app.push_screen(screen)
 
-
     def _prompt(self, title: str, hint: str, value: str, check: Callable[[str], Any],
                 done: Callable[[Any], None], *, paste_lines: bool = False) -> None:
         from tui_app.screens.prompts import PromptScreen
@@ -146,7 +140,6 @@ class MainScreen(MainCore):
         self.say("")  # what the line said was about the screen below (e.g. "nothing to export yet")
         self.app.push_screen(PromptScreen(title, hint, value, check, blink=self.cursor_blink, paste_lines=paste_lines),
                              done)
-
 
     def _file(self, title: str, what: str, default: str, suffixes: tuple[str, ...],
               content: Callable[[str], str], verb: str, detail: str) -> None:
@@ -178,7 +171,6 @@ class MainScreen(MainCore):
 
         self._prompt(title, hint, default, check, done)
 
-
     def action_edit_params(self) -> None:
         s = self.session
         if s.state.ended:
@@ -200,8 +192,7 @@ class MainScreen(MainCore):
                 s.stream.set_params(*result)
 
         self._prompt(f"Set the parameters by hand at epoch {s.epoch}", hint, params_text(*s.params()),
-                lambda text: parse_params(text, d, bias), done)
-
+                     lambda text: parse_params(text, d, bias), done)
 
     async def caught_up(self, most: float = 1.0) -> None:
         """Wait (at most ``most`` seconds) until the commands sent to the training process are handled and their
@@ -209,7 +200,6 @@ class MainScreen(MainCore):
         s, end = self.session, time.monotonic() + most
         while s.state != "running" and not (s.stream.idle and s.stream.queue.empty()) and time.monotonic() < end:
             await asyncio.sleep(0.005)  # (a running run is saved where it is: nothing to wait for)
-
 
     async def action_save(self) -> None:
         await self.caught_up()
@@ -219,10 +209,9 @@ class MainScreen(MainCore):
             return
         cfg, epoch, w, b = s.config, s.epoch, s.w, s.b
         self._file("Save a checkpoint", f"weights at epoch {epoch} and the configuration", "linreg-checkpoint.json",
-              (".json",), lambda _name: checkpoint.dumps(cfg, epoch, w, b),
-              "saved", f"epoch {epoch}, {params_label(w, b)} "
-                       f"({'L loads it, or --load' if self.served is None else 'L loads it: paste its text'})")
-
+                   (".json",), lambda _name: checkpoint.dumps(cfg, epoch, w, b),
+                   "saved", f"epoch {epoch}, {params_label(w, b)} "
+                            f"({'L loads it, or --load' if self.served is None else 'L loads it: paste its text'})")
 
     def action_load(self) -> None:
         from linreg_core.options import dataset_for
@@ -243,13 +232,12 @@ class MainScreen(MainCore):
 
         if served is None:
             self._prompt("Load a checkpoint", "path of a checkpoint saved with s or linreg --save (JSON only: loading "
-                    "never runs code)", "linreg-checkpoint.json", check, done)
+                         "never runs code)", "linreg-checkpoint.json", check, done)
             return
         offered = served.names(served.checkpoints)
         named = f", or the name of one offered here: {' | '.join(offered)}" if offered else ""
         self._prompt("Load a checkpoint", f"paste a checkpoint's text (the .json file s sent you){named}",
-                offered[0] if offered else "", check, done, paste_lines=True)
-
+                     offered[0] if offered else "", check, done, paste_lines=True)
 
     async def action_export(self) -> None:
         await self.caught_up()
@@ -260,9 +248,8 @@ class MainScreen(MainCore):
             return
         extra = {"config": s.config.to_dict(), "data": s.dataset.name, "state": str(s.state)}
         self._file("Export this run's history", "every epoch: loss, w, b, gradients", "linreg-history.csv",
-              (".csv", ".json"), lambda name: history.export_text(name, extra),
-              "exported", f"{len(history)} epochs (loss, w, b, gradients)")
-
+                   (".csv", ".json"), lambda name: history.export_text(name, extra),
+                   "exported", f"{len(history)} epochs (loss, w, b, gradients)")
 
     def action_history(self) -> None:
         from tui_app.screens.history import HistoryScreen
@@ -280,7 +267,6 @@ class MainScreen(MainCore):
 
         self.app.push_screen(HistoryScreen(list(past.runs), past.shown), done)
 
-
     def action_mistake(self) -> None:
         """m: the next mistake the selected case can make (after the last, none)."""
         from linreg_core.cases.mistakes import EFFECTS
@@ -295,7 +281,6 @@ class MainScreen(MainCore):
         self.apply_config(s.config.replace(mistake=new),
                           why=f"mistake {new}: {EFFECTS[new]}" if new else "no mistake: the case's own step")
 
-
     def action_export_script(self) -> None:
         """x: the run as a standalone program (.py) or notebook (.ipynb) that prints the same lines."""
         from linreg_core.export import notebook, program
@@ -306,11 +291,10 @@ class MainScreen(MainCore):
         def content(name: str) -> str:
             return (notebook if name.lower().endswith(".ipynb") else program)(config, dataset)
 
+        needs = "NumPy and torch" if CASE[config.case].torch else "NumPy"
         self._file("Export the run as a program", "this configuration as a standalone program in the notebook's style",
-              "linreg_run.py", (".py", ".ipynb"), content,
-              "wrote", f"run it with python (NumPy{'' if config.case == 1 else ' and torch'} only); it prints the same "
-                       f"epoch lines")
-
+                   "linreg_run.py", (".py", ".ipynb"), content,
+                   "wrote", f"run it with python ({needs} only); it prints the same epoch lines")
 
     def action_pair(self, step: int) -> None:
         """[ / ]: the landscape over the previous / next pair of parameters."""
@@ -326,5 +310,3 @@ class MainScreen(MainCore):
             choices = pairs(self.session.dataset.d, self.session.config.bias)
             self.say(f"landscape over {' and '.join(choices[self.pair % len(choices)])}")
             self.schedule_display()
-
-

@@ -290,12 +290,12 @@ class MainCore(Screen[Any]):
         self.say(f"reset to epoch 0 · {self.session.describe_config()}")
 
     def action_case(self, case: int) -> None:
-        if case == self.session.config.case:
-            self.action_reset()
-            self.say(f"case {case} {CASES[case]} · run reset to epoch 0")
+        if case != self.session.config.case:
+            self.apply_config(self.session.config.with_case(case),
+                              why=f"case {case} {CASES[case]} with its notebook preset")
             return
-        self.apply_config(self.session.config.with_case(case), why=f"case {case} {CASES[case]} with its notebook "
-                                                                   f"preset")
+        self.action_reset()
+        self.say(f"case {case} {CASES[case]} · run reset to epoch 0")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The keys are priority bindings (tui_app/typeahead.py): while a field has the focus they are typed into

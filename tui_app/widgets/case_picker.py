@@ -36,7 +36,7 @@ class CasePicker(Vertical):
     def compose(self) -> ComposeResult:
         for case in CASES:
             item = CaseItem(case)
-            item.set_class(case == self.selected, "selected")  # before mount: no restyle when shown
+            item.set_class(self.selected == case, "selected")  # before mount: no restyle when shown
             yield item
         yield Static(id="case-steps")
         yield Static(id="case-steps-short")  # a short terminal's two lines (app.tcss shows one or the other)
