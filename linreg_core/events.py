@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -12,6 +13,22 @@ if TYPE_CHECKING:
     F64 = npt.NDArray[np.float64]
 else:
     from linreg_core.lazy import np
+
+
+class RunState(enum.StrEnum):
+    """The state word of a run, as the app's status bar shows it and a lesson's ``state`` condition names it."""
+
+    READY = "ready"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    CONVERGED = "converged"
+    DIVERGED = "diverged"
+    FAILED = "failed"
+
+    @property
+    def ended(self) -> bool:
+        return self in (RunState.FINISHED, RunState.CONVERGED, RunState.DIVERGED, RunState.FAILED)
 
 
 #: Reasons a run ends. ``stopped`` only comes from a stream that was told to stop mid-run.

@@ -16,13 +16,14 @@ from typing import Any
 
 from linreg_core.config import CASES, MISTAKES, TrainConfig, mistakes_for
 from linreg_core.data import Dataset
+from linreg_core.events import RunState
 from linreg_core.lesson_setup import SetupChecker, apply
 
 __all__ = ["Facts", "Lesson", "LessonError", "Step", "Walk", "apply", "describe", "holds", "load", "parse"]
 
 BUILTIN = Path(__file__).parent / "lessons"
 
-STATES = ("ready", "running", "paused", "finished", "converged", "diverged", "failed")
+STATES = tuple(RunState)
 VIEWS = ("loss", "params", "landscape")
 PHASES = ("prediction", "loss", "gradient", "update")
 SCREENS = ("compare", "gradcheck", "code")

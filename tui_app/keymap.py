@@ -7,6 +7,8 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
+from linreg_core.cases.facts import CASE
+
 if TYPE_CHECKING:
     from textual.binding import Binding
 
@@ -29,8 +31,7 @@ class Key:
     """A few words for ``--help`` (empty: not listed there)."""
 
 
-_CASES = "select the case (resets): 1 Manual (NumPy), 2 Autograd, 3 Loss + optimizer, 4 nn.Module"
-_CASE_NAMES = {1: "Manual (NumPy)", 2: "Autograd", 3: "Loss + optimizer", 4: "nn.Module"}
+_CASES = "select the case (resets): " + ", ".join(f"{n} {c.name}" for n, c in CASE.items())
 
 _LESSON = "a lesson (--lesson): "
 KEYS: list[Key] = [
@@ -53,7 +54,7 @@ KEYS: list[Key] = [
     Key("full_stop", ".", "phase", "inside the step: run the next block of the epoch (prediction, loss, gradient, "
         "update) and show its code and values in the chart's place; n finishes the epoch, t shows the chart",
         "Step one block", "Block", "one block"),
-    *[Key(str(c), "1 2 3 4", f"case({c})", _CASES, f"Case {c}: {_CASE_NAMES[c]}", "", "case" if c == 1 else "")
+    *[Key(str(c), "1 2 3 4", f"case({c})", _CASES, f"Case {c}: {CASE[c].name}", "", "case" if c == 1 else "")
       for c in (1, 2, 3, 4)],
     Key("p", "p", "focus_predict", "focus the inference box (Enter predicts with the current parameters)",
         "Predict", "Predict", "predict"),

@@ -5,14 +5,23 @@ tested without Textual."""
 
 from __future__ import annotations
 
-import enum
 import math
 from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
 from linreg_core.config import CASES, STEP_TIMES_N, TrainConfig, mistakes_for
 from linreg_core.data import Dataset, DataShape
-from linreg_core.events import EpochBlock, EpochEnded, Event, ParamsSet, PhaseStepped, RunError, RunFinished, RunReset
+from linreg_core.events import (
+    EpochBlock,
+    EpochEnded,
+    Event,
+    ParamsSet,
+    PhaseStepped,
+    RunError,
+    RunFinished,
+    RunReset,
+    RunState,
+)
 from linreg_core.history import History
 from linreg_core.stream import StreamBase
 from tui_app.runs import RunLog, params_label
@@ -25,20 +34,6 @@ SPEEDS: list[float | None] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, No
 if TYPE_CHECKING:
     from linreg_core import analysis
     from linreg_core.lesson import Lesson
-
-
-class RunState(enum.StrEnum):
-    READY = "ready"
-    RUNNING = "running"
-    PAUSED = "paused"
-    FINISHED = "finished"
-    CONVERGED = "converged"
-    DIVERGED = "diverged"
-    FAILED = "failed"
-
-    @property
-    def ended(self) -> bool:
-        return self in (RunState.FINISHED, RunState.CONVERGED, RunState.DIVERGED, RunState.FAILED)
 
 
 REASON_STATE = {"completed": RunState.FINISHED, "converged": RunState.CONVERGED, "diverged": RunState.DIVERGED,

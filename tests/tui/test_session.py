@@ -9,9 +9,9 @@ import pytest
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset, seed
 from linreg_core.engine import Run
-from linreg_core.events import EpochEnded, Event, RunReset
+from linreg_core.events import EpochEnded, Event, RunReset, RunState
 from linreg_core.stream import StreamBase
-from tui_app.session import MAX_LOG_LINES, RunState, Session
+from tui_app.session import MAX_LOG_LINES, Session
 
 
 class Commands(StreamBase):

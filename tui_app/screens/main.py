@@ -53,6 +53,12 @@ class MainScreen(MainCore):
             self.apply_config(config, dataset, why=f"{LABELS[event.key]} set to {field_text(config, event.key)}")
         pane.show_taken(event.key)
 
+    async def action_quit_app(self) -> None:
+        await self.app.run_action("quit_app")
+
+    def action_help(self) -> None:
+        self.app.action_help()  # type: ignore[attr-defined]
+
     def action_fields(self) -> None:
         self.hyperparams.edit(self.hyperparams.current)
 

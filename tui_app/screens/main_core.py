@@ -18,13 +18,11 @@ from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.events import EpochEnded, Event, PhaseStepped
 from tui_app import keymap
-from tui_app.lesson_guide import LessonGuide
 from tui_app.messages import CaseChosen, ReferenceCurve
 from tui_app.session import Session
 from tui_app.widgets.case_picker import CasePicker
 from tui_app.widgets.hyperparams import Hyperparams, Toggle
 from tui_app.widgets.inference_box import InferenceBox
-from tui_app.widgets.lesson_pane import LessonPane
 from tui_app.widgets.log_start import LogStart
 from tui_app.widgets.loss_chart import ChartData, LossChart
 from tui_app.widgets.message_line import MessageLine
@@ -32,7 +30,9 @@ from tui_app.widgets.status_bar import StatusBar
 from tui_app.widgets.step_view import StepView
 
 if TYPE_CHECKING:
+    from tui_app.lesson_guide import LessonGuide
     from tui_app.visitor import Served
+    from tui_app.widgets.lesson_pane import LessonPane
     from tui_app.widgets.log_pane import LogPane
 
 #: Smallest gap between two display updates while epochs stream in (≤ 16 a second; more when a chart render is
@@ -89,6 +89,8 @@ class MainCore(Screen[Any]):
                     yield LogStart(s.describe_config(), id="log-start")
                     yield InferenceBox(s.shape.d, id="inference")
             if s.lesson is not None:
+                from tui_app.widgets.lesson_pane import LessonPane  # Textual's Markdown: only with a lesson
+
                 yield LessonPane(id="lesson")
         yield MessageLine(id="message")
         yield StatusBar(id="status")
@@ -105,6 +107,8 @@ class MainCore(Screen[Any]):
         self.predict_input.cursor_blink = self.cursor_blink
         self.query_one("#predict-error").display = False
         if self.session.lesson is not None:
+            from tui_app.lesson_guide import LessonGuide  # the lesson's parser: only with a lesson
+
             self.guide = LessonGuide(self, self.session.lesson)
             self.set_class(True, "-with-lesson")
         self.say(f"{self.session.describe_config()} — space runs, n steps, ? for help")
@@ -161,7 +165,9 @@ class MainCore(Screen[Any]):
         return self.app.screen is self
 
     def lesson_pane(self) -> LessonPane:
-        return self.query_one(LessonPane)
+        from tui_app.widgets.lesson_pane import LessonPane
+
+        return self.query_one("#lesson", LessonPane)
 
     def say(self, text: str, level: str = "info") -> None:
         self.message_line.say(text, level)
@@ -321,12 +327,6 @@ class MainCore(Screen[Any]):
             event.stop()
             self.say("no lesson is open: start one with linreg-tui --lesson NAME (linreg lessons lists them)",
                      "warning")
-
-    async def action_quit_app(self) -> None:
-        await self.app.run_action("quit_app")
-
-    def action_help(self) -> None:
-        self.app.action_help()  # type: ignore[attr-defined]
 
     # -- once the first screen is drawn, and what the data gives ------------------------------------------
     def after_first_screen(self) -> None:

@@ -3,14 +3,15 @@ main screen, and beside every view a step can ask for (code, compare, gradient c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
-from linreg_core.lesson import Walk
+if TYPE_CHECKING:
+    from linreg_core.lesson import Walk
 
 KEYS_LINE = "> next  < back  H hint  i hide"
 #: What a pane says when its text goes on below what it shows (beside a view too: PageDown scrolls the lesson
@@ -48,6 +49,8 @@ class LessonPane(VerticalScroll, can_focus=False):
         self.step = ""
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown  # markdown-it: imported only when a lesson is open
+
         yield Markdown(id="lesson-text")
         yield Static(id="lesson-hint")
         yield Static(id="lesson-goal")
@@ -60,10 +63,12 @@ class LessonPane(VerticalScroll, can_focus=False):
     def show(self, walk: Walk, waiting: bool = False) -> None:
         """Draw the walk's open step (its text, the hint if shown, what moves it on). ``waiting``: the step is done
         and the next one waits for the main screen (its setup changes the run)."""
+        from textual.widgets import Markdown
+
         lesson, step = walk.lesson, walk.step
         self.border_title = f"Lesson: {lesson.title}"
         self.step = f"step {walk.index + 1} of {len(lesson.steps)}"
-        self.query_one(Markdown).update(step.text)
+        self.query_one("#lesson-text", Markdown).update(step.text)
         hint = self.query_one("#lesson-hint", Static)
         hint.update(Text(f"Hint: {step.hint}") if walk.hint_shown and step.hint else "")
         hint.display = bool(walk.hint_shown and step.hint)

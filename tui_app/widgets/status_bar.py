@@ -9,7 +9,9 @@ from collections import deque
 from rich.text import Text
 from textual.widgets import Static
 
-STATES = ("ready", "running", "paused", "finished", "converged", "diverged", "failed")
+from linreg_core.events import RunState
+
+STATES = tuple(RunState)
 STATE_STYLES = {
     "ready": "bold cyan", "running": "bold green", "paused": "bold yellow",
     "finished": "bold blue", "converged": "bold green", "diverged": "bold red", "failed": "bold red",
