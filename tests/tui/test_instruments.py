@@ -130,3 +130,19 @@ async def test_f_runs_the_range_test_and_enter_uses_the_suggestion() -> None:
         await settle(pilot, app)
         assert app.session.config.lr == 0.06667 and app.session.epoch == 0
         assert "range test" in app.main.message_line.text
+
+
+async def test_closing_compare_cancels_its_thread() -> None:
+    """Compare's lockstep run is a Textual worker: closing the view cancels it, and the thread stops (the LR
+    finder's sweep is cancelled the same way, but ends too soon to be caught running)."""
+    app = make_app(case=1, epochs=200_000)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen))
+        await wait_for(pilot, lambda: any(w.group == "compare" for w in app.workers))
+        workers = [w for w in app.workers if w.group == "compare"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: all(w.is_finished for w in workers), timeout=30)
+        assert all(w.is_cancelled for w in workers)
+        assert app.screen is app.main

@@ -3,7 +3,6 @@ the largest |Δθ| between cases."""
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
@@ -17,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
 
 from linreg_core.compare import ROUNDOFF, Compare, CompareStep
 from linreg_core.config import CASES, TrainConfig
@@ -49,7 +49,6 @@ class CompareScreen(Screen[None]):
         self.reasons: dict[int, str] = {}
         self.done = False
         self.log_scale = False
-        self._cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="∇")
@@ -70,6 +69,7 @@ class CompareScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
     def run_compare(self) -> None:
         """The lockstep run, in a thread: it posts snapshots (copies), never touching the screen's state."""
+        worker = get_current_worker()  # cancelled when the screen closes
         cmp = Compare(self.config, self.dataset)
         total = min(self.config.epochs, COMPARE_MAX_EPOCHS)
         losses: dict[int, list[float]] = {c: [] for c in CASES}
@@ -81,7 +81,7 @@ class CompareScreen(Screen[None]):
             self.post_message(CompareProgress(snapshot, step, cmp.reasons() if done else {}, done))
 
         with np.errstate(all="ignore"):
-            while not cmp.finished and cmp.epoch < total and not self._cancel.is_set():
+            while not cmp.finished and cmp.epoch < total and not worker.is_cancelled:
                 step = cmp.step()
                 for c, ev in step.events.items():
                     losses[c].append(ev.loss)
@@ -89,7 +89,7 @@ class CompareScreen(Screen[None]):
                 if now - last_post > 0.1:
                     last_post = now
                     post(False)
-        if not self._cancel.is_set():
+        if not worker.is_cancelled:
             post(True)
 
     def on_compare_progress(self, message: CompareProgress) -> None:
@@ -163,5 +163,5 @@ class CompareScreen(Screen[None]):
         self.refresh_view()
 
     def action_close(self) -> None:
-        self._cancel.set()
+        self.workers.cancel_group(self, "compare")  # the thread stops at its next look
         self.dismiss(None)

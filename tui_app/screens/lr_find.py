@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any
 
 import numpy as np
@@ -14,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
@@ -37,7 +37,6 @@ class LrFindScreen(ModalScreen[float | None]):
         self.result: Any = None
         self.done_steps = 0
         self.total_steps = 0
-        self._cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield from lesson_beside(self.app)  # the lesson stays in sight (a lesson open)
@@ -54,11 +53,13 @@ class LrFindScreen(ModalScreen[float | None]):
     def sweep(self) -> None:
         from linreg_core.lrfind import lr_find
 
+        worker = get_current_worker()  # cancelled when the screen closes
+
         def progress(done: int, total: int) -> None:
             self.post_message(LrFindProgress(done, total))
 
-        result = lr_find(self.config, self.dataset, progress=progress, cancelled=self._cancel.is_set)
-        if not self._cancel.is_set():
+        result = lr_find(self.config, self.dataset, progress=progress, cancelled=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
             self.post_message(LrFindDone(result))
 
     def on_lr_find_progress(self, message: LrFindProgress) -> None:
@@ -108,9 +109,9 @@ class LrFindScreen(ModalScreen[float | None]):
 
     def action_use(self) -> None:
         if self.result is not None and self.result.suggested:
-            self._cancel.set()
+            self.workers.cancel_group(self, "lrfind")  # the thread stops at its next look
             self.dismiss(float(f"{self.result.suggested:.4g}"))
 
     def action_close(self) -> None:
-        self._cancel.set()
+        self.workers.cancel_group(self, "lrfind")  # the thread stops at its next look
         self.dismiss(None)
