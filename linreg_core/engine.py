@@ -82,7 +82,7 @@ class Run:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             block = self._epochs_of(first, k)
-        failure = trainer.failure or getattr(getattr(trainer, "inner", None), "failure", None)
+        failure = trainer.case_trainer.failure
         if failure is not None:  # a step torch refused: the run fails here, with torch's own words
             return block, self._finish("failed", failure_message(failure, [str(w.message) for w in caught]))
         # Parameters can turn non-finite while the loss is still fine: the run ends at the first such epoch.

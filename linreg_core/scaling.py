@@ -126,6 +126,10 @@ class Standardized(Trainer):
         g, gb0 = self.scaler.grad_to_original(gw, gb)
         return loss, np.asarray(g, dtype=np.float32), gb0
 
+    @property
+    def case_trainer(self) -> Trainer:
+        return self.inner
+
     def named_parameters(self) -> dict[str, Any]:
         return self.inner.named_parameters()  # in the scaled units the step's code works in
 

@@ -61,7 +61,7 @@ class Stepper:
     lasts: the engine's next epoch is this one's remaining blocks (:meth:`finish`), recorded as any other."""
 
     def __init__(self, trainer: Trainer):
-        self.inner: Trainer = getattr(trainer, "inner", trainer)  # a standardized run steps its case, scaled
+        self.inner = trainer.case_trainer  # a standardized run steps its case, scaled
         X, y = self.inner.data()
         self.blocks = step_blocks(self.inner.case, self.inner.config.mistake)
         cls: Any = type(self.inner)

@@ -51,6 +51,11 @@ class Trainer(ABC):
     stepping: Any = None
 
     @property
+    def case_trainer(self) -> Trainer:
+        """The trainer whose ``train_step`` runs (a standardized run's is its case, on the scaled data)."""
+        return self
+
+    @property
     def facts(self) -> Case:
         """What this case is (linreg_core/cases/facts.py)."""
         return CASE[self.case]

@@ -188,8 +188,7 @@ class Worker:
         if run is None or run.finished is not None:
             return
         try:
-            inner = getattr(run.trainer, "inner", run.trainer)
-            stepper = inner.stepping or Stepper(run.trainer)
+            stepper = run.trainer.case_trainer.stepping or Stepper(run.trainer)
             res = stepper.next_phase()
             self.pending.append(PhaseStepped(self.run_id, res.epoch, res.phase, tuple(res.code), res.values,
                                              res.shapes, tuple(res.changed), res.note, res.error,
