@@ -1,5 +1,5 @@
 """NumPy imported at its first use. The app draws its first screen before it needs an array, and NumPy's import is
-about a third of what the app adds to a bare Textual app's start; the modules on that path write
+a large part of what the app adds to a bare Textual app's start (docs/performance.md); the modules on that path write
 
     if TYPE_CHECKING:
         import numpy as np

@@ -57,8 +57,8 @@ def resume_gc() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Start-up (imports, the widgets) allocates much and frees almost nothing, so the cyclic collector's ~170 passes
-    # until the first screen only cost time: ~50 ms of it, measured. It is off until the first screen is drawn.
+    # Start-up (imports, the widgets) allocates much and frees almost nothing, so the cyclic collector's passes
+    # until the first screen only cost time (docs/performance.md). It is off until the first screen is drawn.
     gc.disable()
     try:
         return _main(argv)

@@ -78,7 +78,7 @@ def plottable(x: npt.ArrayLike, y: npt.ArrayLike, max_points: int) -> tuple[list
 
 def nice_ticks(lo: float, hi: float, most: int) -> list[float]:
     """At most ``most`` (≥ 2) round values from about ``lo`` to about ``hi``: multiples of 1, 2, 2.5 or 5 × 10^k
-    (the first and last may lie up to a quarter step outside: the axis is widened to them). A chart given these puts
+    (the first and last may lie a little outside: the axis is widened to them). A chart given these puts
     each label on the row (column) nearest its value; plotext's own ticks, on a short chart, are equally spaced rows
     labelled with values that are not theirs."""
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:

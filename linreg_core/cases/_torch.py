@@ -30,7 +30,7 @@ def make_loss(config: TrainConfig) -> nn.Module:
 
 def make_optimizer(params: Iterable[torch.Tensor], config: TrainConfig) -> torch.optim.Optimizer:
     # foreach=False: the single-tensor implementation. With one or two parameter tensors the default multi-tensor
-    # path only adds its grouping work (about 7% of a case-4 epoch on the seed data, same updates).
+    # path only adds its grouping work (same updates).
     lr, opt = config.lr, config.optimizer
     if opt == "momentum":
         return torch.optim.SGD(params, lr=lr, momentum=config.momentum, foreach=False)

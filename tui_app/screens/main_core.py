@@ -116,12 +116,12 @@ class MainCore(Screen[Any]):
         if self.session.has_data:  # read before the start (a file): the log and what the data gives, at once
             self.start_log()
             self.show_data()
-        # Generated data (NumPy's import is a third of the start), the training process (it would compete with the
+        # Generated data (NumPy's import weighs on the start), the training process (it would compete with the
         # first layout for the CPU) and plotext come once the first screen is drawn; commands wait in the pipe.
         self.call_after_refresh(self.after_first_screen)
 
     def on_screen_resume(self, event: ScreenResume) -> None:
-        # Before Screen's handler, which restyles every widget: the first time, as they were mounted (~50 ms).
+        # Before Screen's handler, which restyles every widget: the first time, as they were mounted.
         if not self._resumed:
             self._resumed = True
             event.refresh_styles = False

@@ -1,6 +1,6 @@
 """The hyperparameter pane: every field drawn as text, and one editor on the field being edited.
 
-Twelve fields as twelve label/input/error widget groups cost ~130 ms of the first screen; here the fields before
+Twelve fields as twelve label/input/error widget groups slowed the first screen; here the fields before
 and after the one being edited are two text blocks (:class:`FieldRows`), and the edited one gets the single
 :class:`~textual.widgets.Input` (or the on/off :class:`Toggle`). Tab, shift+tab, ↑ and ↓ move the editor from field
 to field and a click on a field moves it there. A field's text is checked on Enter or when the editor leaves it.

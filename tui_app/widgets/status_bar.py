@@ -42,7 +42,7 @@ STATE_THEME = {"ready": "accent", "running": "success", "paused": "warning", "fi
 
 def status_text(state: str, epoch: int, epochs: int, loss: float, speed: float | None,
                 rate: float | None = None, styles: dict[str, str] | None = None) -> Text:
-    """``running  epoch 12/40  loss 1.234  speed 10/s  ███░░░  30%  ETA 3s``."""
+    """``running  epoch 12/40  loss 1.234  speed 10/s``, then the bar, its percentage and the ETA."""
     text = Text()
     text.append(state, style=(styles or STATE_STYLES).get(state, "bold"))
     text.append(f"  epoch {epoch}/{epochs}")
