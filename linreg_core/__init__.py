@@ -5,10 +5,10 @@ Pure core (NumPy, and torch for cases 2–4 only when they run); never imports a
 
 from linreg_core.config import CASES, PRESETS, ConfigError, DataSpec, TrainConfig
 from linreg_core.data import DataError, Dataset
-from linreg_core.events import EpochBlock, EpochEnded, ParamsSet, RunError, RunFinished, RunReset
+from linreg_core.events import EpochEnded, EpochSpan, ParamsSet, RunError, RunFinished, RunReset
 
 __all__ = [
-    "CASES", "PRESETS", "ConfigError", "DataError", "DataSpec", "Dataset", "EpochBlock", "EpochEnded", "ParamsSet",
+    "CASES", "PRESETS", "ConfigError", "DataError", "DataSpec", "Dataset", "EpochSpan", "EpochEnded", "ParamsSet",
     "RunError", "RunFinished", "RunReset", "TrainConfig",
 ]
 

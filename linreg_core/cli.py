@@ -171,7 +171,7 @@ def cmd_lr_find(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_step(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from linreg_core.stepper import step_phases
+    from linreg_core.stepper import step_by_block
 
     setup = setup_from_args(args)
     cfg, dataset = setup.config, setup.dataset
@@ -184,13 +184,13 @@ def cmd_step(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     run = Run(cfg, dataset)
     with np.errstate(all="ignore"):
         while run.epoch < k and run.finished is None:
-            run.advance_block(k - run.epoch)
+            run.advance_span(k - run.epoch)
     if run.finished is not None:
         out.write(report.step_ended(run.finished, args.json) + "\n")
         return EXIT_FAILED if run.finished.reason == "failed" else EXIT_DIVERGED
     failed = False
-    for result in step_phases(run.trainer):
-        out.write((report.phase_json(result) if args.json else report.phase_text(result)) + "\n")
+    for result in step_by_block(run.trainer):
+        out.write((report.block_json(result) if args.json else report.block_text(result)) + "\n")
         failed = bool(result.error)
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -332,7 +332,7 @@ def _add_step_and_code(sub: Any) -> None:
                                     "Exit status: 0, 2 bad input, 3 the run ended before, 4 a step torch refused.")
     add_config_options(st)
     st.add_argument("--at-epoch", type=int, default=0, metavar="K", help="epochs to train first (default 0)")
-    st.add_argument("--json", action="store_true", help="one strict JSON object per phase")
+    st.add_argument("--json", action="store_true", help="one strict JSON object per block")
     cd = sub.add_parser("code", help="the training step of a case, from the source that runs",
                         description="Print the selected case's training step (the code that runs), each line "
                                     "marked as written by hand or done by torch.")

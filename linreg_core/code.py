@@ -1,4 +1,4 @@
-"""The training step of each case, taken from the source that runs, with each line's phase and who does it."""
+"""The training step of each case, taken from the source that runs, with each line's block and who does it."""
 
 from __future__ import annotations
 
@@ -12,21 +12,21 @@ import linreg_core
 from linreg_core.cases import CASE, trainer_class
 from linreg_core.config import STEPS
 
-PHASES = {"prediction": "Prediction", "loss": "Loss", "gradient": "Gradient", "update": "Update"}
-_PHASE_COMMENT = re.compile(r"^\s*#\s*(prediction|loss|gradient|update)\b", re.IGNORECASE)
+BLOCKS = {"prediction": "Prediction", "loss": "Loss", "gradient": "Gradient", "update": "Update"}
+_BLOCK_COMMENT = re.compile(r"^\s*#\s*(prediction|loss|gradient|update)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class CodeLine:
     text: str
-    phase: str | None
+    block: str | None
     manual: bool | None
-    """True: written by hand; False: done by torch; None: not part of a phase."""
+    """True: written by hand; False: done by torch; None: not part of a block."""
 
 
 def step_source(case: int, mistake: str | None = None) -> tuple[str, list[CodeLine]]:
     """(file:line, lines) of ``train_step`` for ``case`` (or its ``mistake``) as it runs, each line tagged with its
-    phase."""
+    block."""
     fn = trainer_class(case, mistake).train_step  # type: ignore[attr-defined]
     source = textwrap.dedent(inspect.getsource(fn))
     path = Path(inspect.getsourcefile(fn) or "?")
@@ -34,15 +34,15 @@ def step_source(case: int, mistake: str | None = None) -> tuple[str, list[CodeLi
     shown = path.resolve().relative_to(root) if path.resolve().is_relative_to(root) else path
     where = f"{shown}:{inspect.getsourcelines(fn)[1]}"
     lines: list[CodeLine] = []
-    phase: str | None = None
+    block: str | None = None
     for raw in source.splitlines():
-        m = _PHASE_COMMENT.match(raw)
+        m = _BLOCK_COMMENT.match(raw)
         if m:
-            phase = PHASES[m.group(1).lower()]
+            block = BLOCKS[m.group(1).lower()]
         if raw.strip().startswith("return "):
-            phase = None
-        manual = None if phase is None else STEPS[case][phase] == "manual"
-        lines.append(CodeLine(raw, phase, manual))
+            block = None
+        manual = None if block is None else STEPS[case][block] == "manual"
+        lines.append(CodeLine(raw, block, manual))
     return where, lines
 
 
@@ -57,17 +57,17 @@ NOTEBOOK_CASE_1: dict[str, list[str]] = {
 
 
 def step_blocks(case: int, mistake: str | None = None) -> dict[str, list[str]]:
-    """The four blocks of ``case``'s training step (or its ``mistake``'s): phase → its lines (dedented, the opening
+    """The four blocks of ``case``'s training step (or its ``mistake``'s): block → its lines (dedented, the opening
     comment included); ``case`` 0 is the notebook's own case-1 cell."""
     if case not in CASE:  # 0: the notebook's own cell
-        return {phase: list(lines) for phase, lines in NOTEBOOK_CASE_1.items()}
+        return {block: list(lines) for block, lines in NOTEBOOK_CASE_1.items()}
     _, lines = step_source(case, mistake)
-    blocks: dict[str, list[str]] = {phase: [] for phase in PHASES.values()}
+    blocks: dict[str, list[str]] = {block: [] for block in BLOCKS.values()}
     for line in lines:
-        if line.phase is not None:
-            blocks[line.phase].append(line.text)
+        if line.block is not None:
+            blocks[line.block].append(line.text)
     indent = min((len(t) - len(t.lstrip()) for b in blocks.values() for t in b if t.strip()), default=0)
-    return {phase: [t[indent:] for t in b] for phase, b in blocks.items()}
+    return {block: [t[indent:] for t in b] for block, b in blocks.items()}
 
 
 def _code_only(lines: list[str]) -> list[str]:
@@ -75,14 +75,14 @@ def _code_only(lines: list[str]) -> list[str]:
 
 
 def changed_blocks(before: int, after: int) -> set[str]:
-    """The phases whose code (comments aside) differs between two cases' steps (0: the notebook's case 1)."""
+    """The blocks whose code (comments aside) differs between two cases' steps (0: the notebook's case 1)."""
     a, b = step_blocks(before), step_blocks(after)
-    return {phase for phase in PHASES.values() if _code_only(a[phase]) != _code_only(b[phase])}
+    return {block for block in BLOCKS.values() if _code_only(a[block]) != _code_only(b[block])}
 
 
 def swapped_blocks(case: int) -> tuple[int, set[str], str]:
     """What the code view's diff sets ``case`` beside: (the other case, 0 for the notebook's own case-1 cell; the
-    phases that changed; a line saying what changed)."""
+    blocks that changed; a line saying what changed)."""
     if case - 1 not in CASE:  # case 1: beside the notebook's own cell
         return 0, {"Gradient"}, ("the notebook's gradient np.dot(2*x, y_pred-y).mean() is a sum, N× the mean "
                                  "gradient (its lr 0.005 acts like 0.02 here); the other blocks only rename")

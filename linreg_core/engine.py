@@ -14,7 +14,7 @@ from linreg_core.cases import make_trainer
 from linreg_core.cases.base import Trainer
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
-from linreg_core.events import EpochBlock, EpochEnded, RunFinished
+from linreg_core.events import EpochEnded, EpochSpan, RunFinished
 from linreg_core.scaling import bound_for
 
 #: A loss this many times its first value (or the zero-predictor loss mean(y²), if larger) means divergence.
@@ -65,10 +65,10 @@ class Run:
 
     def advance(self) -> tuple[EpochEnded, RunFinished | None]:
         """Run one epoch; return its event and, if the run ended with it, the final event."""
-        block, fin = self.advance_block(1)
+        block, fin = self.advance_span(1)
         return block.event(0), fin
 
-    def advance_block(self, k: int) -> tuple[EpochBlock, RunFinished | None]:
+    def advance_span(self, k: int) -> tuple[EpochSpan, RunFinished | None]:
         """Run up to ``k`` epochs (fewer if the run ends first); return them as one block and, if the run ended
         with the block's last epoch, the final event. The same epochs and stop rules as :meth:`advance` called k
         times, recorded straight into arrays: no event object per epoch."""
@@ -82,7 +82,7 @@ class Run:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             block = self._epochs_of(first, k)
-        failure = trainer.case_trainer.failure
+        failure = trainer.failure
         if failure is not None:  # a step torch refused: the run fails here, with torch's own words
             return block, self._finish("failed", failure_message(failure, [str(w.message) for w in caught]))
         # Parameters can turn non-finite while the loss is still fine: the run ends at the first such epoch.
@@ -112,28 +112,28 @@ class Run:
             return block, self._finish("completed", f"completed {epoch} epochs")
         return block, None
 
-    def _epochs_of(self, first: int, k: int) -> EpochBlock:
+    def _epochs_of(self, first: int, k: int) -> EpochSpan:
         trainer = self.trainer
         watch = self._watch if self._patience else None
         if first != 1:
-            return trainer.run_block(k, self._tol, self._threshold, watch)
-        block = trainer.run_block(1, self._tol, math.inf, watch)  # the first loss sets the divergence threshold
+            return trainer.run_span(k, self._tol, self._threshold, watch)
+        block = trainer.run_span(1, self._tol, math.inf, watch)  # the first loss sets the divergence threshold
         if not len(block):
             return block
         loss = float(block.loss[0])
         self._threshold = DIVERGENCE_FACTOR * max(loss, self._floor, 1e-30) if math.isfinite(loss) else -1.0
         if k > 1 and self._tol < loss <= self._threshold and not self._since_best >= self._patience > 0:
-            block = EpochBlock.concat([block, trainer.run_block(k - 1, self._tol, self._threshold, watch)])
+            block = EpochSpan.concat([block, trainer.run_span(k - 1, self._tol, self._threshold, watch)])
         return block
 
-    def blocks(self, seconds: float = 0.05, most: int = 4096) -> Iterator[tuple[EpochBlock, RunFinished | None]]:
+    def blocks(self, seconds: float = 0.05, most: int = 4096) -> Iterator[tuple[EpochSpan, RunFinished | None]]:
         """Advance to the end in blocks sized to take about ``seconds`` each (at most ``most`` epochs; from one
         epoch on, each at most four times the one before); the last pair carries the final event."""
         size = 1
         fin = self.finished
         while fin is None:
             started = time.perf_counter()
-            block, fin = self.advance_block(size)
+            block, fin = self.advance_span(size)
             took = time.perf_counter() - started
             size = max(1, min(most, int(len(block) * seconds / took) if took > 0 else most, 4 * size))
             yield block, fin

@@ -1,4 +1,4 @@
-"""Events a run emits. Plain floats and tuples (NumPy arrays in :class:`EpochBlock`), never tensors."""
+"""Events a run emits. Plain floats and tuples (NumPy arrays in :class:`EpochSpan`), never tensors."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ class EpochEnded(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class EpochBlock:
+class EpochSpan:
     """Consecutive epochs ``first … first + len − 1`` of one run, packed into arrays (float64, exact copies of the
     events' floats; ``b`` and ``grad_b`` are None without a bias). A stream packs runs of :class:`EpochEnded` this way
     before they cross to the consumer: one array per field pickles and folds into a history far faster than
@@ -68,7 +68,7 @@ class EpochBlock:
     grad_b: F64 | None
 
     @classmethod
-    def pack(cls, events: list[EpochEnded]) -> EpochBlock:
+    def pack(cls, events: list[EpochEnded]) -> EpochSpan:
         """``events``: consecutive epochs of one run, at least one."""
         first = events[0]
         has_b = first.b is not None
@@ -79,7 +79,7 @@ class EpochBlock:
                    np.array([e.grad_b for e in events], dtype=np.float64) if has_b else None)
 
     @classmethod
-    def concat(cls, blocks: list[EpochBlock]) -> EpochBlock:
+    def concat(cls, blocks: list[EpochSpan]) -> EpochSpan:
         """Blocks of one run, each starting where the one before ended, as one block."""
         if len(blocks) == 1:
             return blocks[0]
@@ -95,9 +95,9 @@ class EpochBlock:
     def __len__(self) -> int:
         return len(self.loss)
 
-    def head(self, n: int) -> EpochBlock:
+    def head(self, n: int) -> EpochSpan:
         """The first ``n`` epochs of the block."""
-        return EpochBlock(self.run_id, self.first, self.loss[:n], self.w[:n],
+        return EpochSpan(self.run_id, self.first, self.loss[:n], self.w[:n],
                           None if self.b is None else self.b[:n], self.grad_w[:n],
                           None if self.grad_b is None else self.grad_b[:n])
 
@@ -159,21 +159,21 @@ class RunError:
 
 
 @dataclass(frozen=True, slots=True)
-class PhaseStepped:
+class BlockStepped:
     """One block of an epoch run on its own (``linreg_core.stepper``): the code it ran and the values after it
     (plain lists and floats; None for a gradient torch set to None); ``error`` when torch refused it."""
 
     run_id: int
     epoch: int
-    phase: str
+    block: str
     code: tuple[str, ...]
     values: dict[str, object]
     shapes: dict[str, tuple[int, ...] | None]
     changed: tuple[str, ...]
     note: str
     error: str
-    next_phase: str | None
+    next_block: str | None
 
 
-Event = EpochEnded | EpochBlock | RunFinished | RunReset | ParamsSet | RunError | PhaseStepped
+Event = EpochEnded | EpochSpan | RunFinished | RunReset | ParamsSet | RunError | BlockStepped
 

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg_core.cases.facts import CASE
-from linreg_core.code import PHASES, step_blocks
+from linreg_core.code import BLOCKS, step_blocks
 from linreg_core.config import CASES, STEPS, TrainConfig
 from linreg_core.data import Dataset
 
@@ -163,15 +163,15 @@ def _step_code(config: TrainConfig) -> tuple[list[str], dict[str, list[str]]]:
     """``train_step`` as a function of the module's names, and its four blocks (for the notebook's cells)."""
     blocks = step_blocks(config.case, config.mistake)
     plain = {}
-    for phase, lines in blocks.items():
+    for block, lines in blocks.items():
         out = []
         for line in lines:
             line = line.replace("self.lr", "LR").replace("self.bias", "BIAS").replace("self.", "")
             out.append(line)
-        plain[phase] = out
+        plain[block] = out
     names = "w, b" if CASE[config.case].hand_update else ""  # the update rebinds them
     head = ["def train_step(X, y):"] + ([f"    global {names}"] if names else [])
-    body = [f"    {line}" if line else "" for phase in PHASES.values() for line in plain[phase]]
+    body = [f"    {line}" if line else "" for block in BLOCKS.values() for line in plain[block]]
     ret = "    return loss" if CASE[config.case].torch else "    return loss, dw, db"
     return head + body + [ret], plain
 
@@ -258,10 +258,10 @@ def program_parts(config: TrainConfig, dataset: Dataset,
         ("The parameters" + (", the model, the loss and the optimizer" if case.torch_loss else "") + ".",
          _params_code(config) + _model_code(config)),
     ]
-    for phase, lines in blocks.items():
-        how = STEPS[config.case][phase]
+    for block, lines in blocks.items():
+        how = STEPS[config.case][block]
         by = "by hand" if how == "manual" else f"by torch ({how})"
-        cells.append((f"**{phase}** — {WHAT[phase]}: done {by} in this case.",
+        cells.append((f"**{block}** — {WHAT[block]}: done {by} in this case.",
                       ["# " + ln.lstrip("# ") if ln.strip().startswith("#") else "# " + ln for ln in lines]))
     cells.append(("One training step: the four blocks above, in order, on one batch.", step))
     cells.append(("The training loop, printing the notebook's lines.", _loop_code(config)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from linreg_core.events import EpochBlock, EpochEnded
+from linreg_core.events import EpochEnded, EpochSpan
 from linreg_core.fileio import atomic_write
 
 if TYPE_CHECKING:
@@ -56,9 +56,9 @@ class History:
     def extend(self, events: list[EpochEnded]) -> None:
         """Append many consecutive epochs at once (packed, then copied as whole arrays)."""
         if events:
-            self.extend_block(EpochBlock.pack(events))
+            self.extend_block(EpochSpan.pack(events))
 
-    def extend_block(self, block: EpochBlock) -> None:
+    def extend_block(self, block: EpochSpan) -> None:
         """Append a block of epochs (whole-array copies)."""
         k = len(block)
         while self._n + k > len(self._loss):

@@ -25,14 +25,16 @@ BUILTIN = Path(__file__).parent / "lessons"
 
 STATES = tuple(RunState)
 VIEWS = ("loss", "params", "landscape")
-PHASES = ("prediction", "loss", "gradient", "update")
+BLOCKS = ("prediction", "loss", "gradient", "update")
 SCREENS = ("compare", "gradcheck", "code")
 #: The conditions ``expect`` takes, and what each asks of the app (the pane's "to go on" line says it this way).
 CONDITIONS = {
     "epoch_at_least": "epoch ≥ {}", "state": "state {}", "case": "case {}", "view": "the chart showing {}",
-    "phase": "next block: {}", "mistake": "mistake: {}", "screen": "{} open",
+    "block": "next block: {}", "mistake": "mistake: {}", "screen": "{} open",
     "loss_below": "loss < {:g}", "predicted": "a prediction made",
 }
+#: Conditions read under an older name: ``phase`` is ``block``.
+OLD_NAMES = {"phase": "block"}
 STEP_KEYS = ("text", "setup", "expect", "hint")
 
 
@@ -56,7 +58,7 @@ class Step:
         """What moves the lesson on, in words."""
         if not self.expect:
             return "press >"
-        return " and ".join(CONDITIONS[k].format(v) for k, v in self.expect.items())
+        return " and ".join(CONDITIONS[OLD_NAMES.get(k, k)].format(v) for k, v in self.expect.items())
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class Facts:
     state: str
     case: int
     view: str
-    phase: str
+    block: str
     mistake: str
     screen: str
     loss: float
@@ -96,7 +98,7 @@ def holds(expect: dict[str, Any], facts: Facts) -> bool:
         elif key == "screen":
             ok = facts.screen == want or want in facts.opened
         else:
-            ok = getattr(facts, key) == want
+            ok = getattr(facts, OLD_NAMES.get(key, key)) == want
         if not ok:
             return False
     return True
@@ -274,14 +276,15 @@ def _step(raw: dict[str, Any], k: int, start: int, end: int, lines: list[str],
 def _expect_problems(expect: dict[str, Any], config: TrainConfig) -> list[tuple[str, str]]:
     """(key, problem) for each condition that is unknown, ill-typed or can never hold."""
     out: list[tuple[str, str]] = []
-    choices: dict[str, tuple[Any, ...]] = {"state": STATES, "case": tuple(CASES), "view": VIEWS, "phase": PHASES,
+    choices: dict[str, tuple[Any, ...]] = {"state": STATES, "case": tuple(CASES), "view": VIEWS, "block": BLOCKS,
                                            "mistake": (*MISTAKES, "none"), "screen": SCREENS}
     for key, value in expect.items():
-        if key not in CONDITIONS:
+        name = OLD_NAMES.get(key, key)
+        if name not in CONDITIONS:
             out.append((key, f"unknown condition {key!r} (conditions: {', '.join(CONDITIONS)})"))
-        elif key in choices:
-            if isinstance(value, bool) or value not in choices[key]:
-                allowed = ", ".join(map(str, choices[key]))
+        elif name in choices:
+            if isinstance(value, bool) or value not in choices[name]:
+                allowed = ", ".join(map(str, choices[name]))
                 out.append((key, f"{key} = {value!r} can never hold ({key} is one of {allowed})"))
         elif key == "epoch_at_least":
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:

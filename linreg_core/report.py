@@ -13,7 +13,7 @@ import numpy.typing as npt
 from linreg_core import analysis
 from linreg_core.analysis import LrBound
 from linreg_core.data import Dataset
-from linreg_core.events import EpochBlock, EpochEnded, RunFinished
+from linreg_core.events import EpochEnded, EpochSpan, RunFinished
 from linreg_core.parse import format_epoch, format_prediction, value_text
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ class RunReport:
             progress.close()
             self.write = self.out.write
 
-    def block(self, block: EpochBlock) -> None:
+    def block(self, block: EpochSpan) -> None:
         """The logged epochs of a block, written at once: every one with --json, else epochs 1, 1 + log_every, …
         (the text lines from the block's values as lists: no event object per line, which cost more than the
         notebook's own print)."""
@@ -163,9 +163,9 @@ class RunReport:
                 self.write(format_prediction(x, float(y)) + "\n")
 
 
-def phase_text(result: Any) -> str:
-    """One phase of ``linreg step`` as text: its name, the code it ran, the values (changed ones marked *)."""
-    lines = [f"epoch {result.epoch} · {result.phase}"]
+def block_text(result: Any) -> str:
+    """One block of ``linreg step`` as text: its name, the code it ran, the values (changed ones marked *)."""
+    lines = [f"epoch {result.epoch} · {result.block}"]
     lines += [f"    {line}" for line in result.code]
     for name, value in result.values.items():
         mark = "*" if name in result.changed else " "
@@ -178,8 +178,8 @@ def phase_text(result: Any) -> str:
     return "\n".join(lines)
 
 
-def phase_json(result: Any) -> str:
-    doc: dict[str, Any] = {"event": "phase", "epoch": result.epoch, "phase": result.phase, "code": result.code,
+def block_json(result: Any) -> str:
+    doc: dict[str, Any] = {"event": "phase", "epoch": result.epoch, "phase": result.block, "code": result.code,
                            "values": result.values}
     if result.note:
         doc["note"] = result.note

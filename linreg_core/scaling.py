@@ -24,7 +24,7 @@ from linreg_core.analysis import LrBound, lr_bound
 from linreg_core.cases.base import F32, StepResult, Trainer
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
-from linreg_core.events import EpochBlock, EpochEnded
+from linreg_core.events import EpochSpan
 
 F64 = npt.NDArray[np.float64]
 
@@ -124,7 +124,7 @@ class Standardized(Trainer):
         loss, gw, gb = self.inner.batch_step(*self.inner.as_batch(
             self.scaler.transform_X(X), (np.asarray(y, np.float64) - self.scaler.y_mean).astype(np.float32)))
         g, gb0 = self.scaler.grad_to_original(gw, gb)
-        return loss, np.asarray(g, dtype=np.float32), gb0
+        return loss, g, gb0
 
     @property
     def case_trainer(self) -> Trainer:
@@ -136,19 +136,12 @@ class Standardized(Trainer):
     def step_result(self, ns: dict[str, Any]) -> StepResult:
         return self.inner.step_result(ns)
 
-    def step(self) -> EpochEnded:
-        ev = self.inner.step()
-        self.epoch = self.inner.epoch
-        w, b = self.scaler.to_original(ev.w, ev.b)
-        gw, gb = self.scaler.grad_to_original(ev.grad_w, ev.grad_b)
-        return EpochEnded(ev.epoch, ev.loss, w, b, gw, gb, self.run_id)
-
-    def run_block(self, k: int, low: float, high: float, watch: Callable[[float], bool] | None = None) -> EpochBlock:
+    def run_span(self, k: int, low: float, high: float, watch: Callable[[float], bool] | None = None) -> EpochSpan:
         """The case's epochs on the scaled data, then mapped to original units (vectorised
         :meth:`Scaler.to_original` and :meth:`Scaler.grad_to_original`)."""
         self.inner.run_id = self.run_id  # the block carries the run id a stream stamped on this trainer
-        block = self.inner.run_block(k, low, high, watch)
-        self.epoch = self.inner.epoch
+        block = self.inner.run_span(k, low, high, watch)
+        self.epoch, self.failure = self.inner.epoch, self.inner.failure
         scale, mean = np.asarray(self.scaler.scale), np.asarray(self.scaler.mean)
         block.w[:] /= scale
         block.grad_w[:] *= scale

@@ -16,17 +16,17 @@ from typing import Any, Iterator
 import numpy as np
 
 from linreg_core.cases.base import StepResult, Trainer
-from linreg_core.code import PHASES, step_blocks
+from linreg_core.code import BLOCKS, step_blocks
 
-ORDER = tuple(PHASES)  # prediction, loss, gradient, update
+ORDER = tuple(BLOCKS)  # prediction, loss, gradient, update
 NONE_NOTE = ("optimizer.zero_grad() sets the gradients to None: torch's default (set_to_none=True), cheaper "
              "than writing zeros")
 
 
 @dataclass(frozen=True)
-class PhaseResult:
+class BlockResult:
     epoch: int
-    phase: str
+    block: str
     code: list[str]
     values: dict[str, Any]
     shapes: dict[str, tuple[int, ...] | None]
@@ -57,8 +57,8 @@ def named_values(trainer: Trainer, ns: dict[str, Any]) -> dict[str, Any]:
 
 
 class Stepper:
-    """The next epoch of a run's trainer, one block at a time (full batch). Attached to the trainer while it
-    lasts: the engine's next epoch is this one's remaining blocks (:meth:`finish`), recorded as any other."""
+    """The next epoch of a run's trainer, one block at a time (full batch). While it lasts, the trainer's next
+    epoch is this one's remaining blocks (:meth:`finish`, its ``begun``), recorded as any other."""
 
     def __init__(self, trainer: Trainer):
         self.inner = trainer.case_trainer  # a standardized run steps its case, scaled
@@ -71,23 +71,23 @@ class Stepper:
         self.index = 0
         self.failure: Exception | None = None
         self._before = {k: plain(v) for k, v in named_values(self.inner, self.ns).items()}
-        self.inner.stepping = self
+        self.inner.begun = self.finish
 
     @property
     def done(self) -> bool:
         return self.index == len(ORDER) or self.failure is not None
 
     @property
-    def next_phase_name(self) -> str | None:
+    def next_block_name(self) -> str | None:
         return None if self.done else ORDER[self.index]
 
-    def next_phase(self) -> PhaseResult:
-        phase = ORDER[self.index]
-        lines = self.blocks[PHASES[phase]]
+    def next_block(self) -> BlockResult:
+        block = ORDER[self.index]
+        lines = self.blocks[BLOCKS[block]]
         code = [line for line in lines if line.strip() and not line.strip().startswith("#")]
         error = ""
         try:
-            exec(compile(textwrap.dedent("\n".join(lines)), f"<{phase} of {type(self.inner).__name__}>", "exec"),
+            exec(compile(textwrap.dedent("\n".join(lines)), f"<{block} of {type(self.inner).__name__}>", "exec"),
                  self.module, self.ns)
         except Exception as exc:  # noqa: BLE001 - a mistake torch refuses: shown, and the epoch fails there
             self.failure = exc
@@ -98,25 +98,24 @@ class Stepper:
         changed = [k for k, v in values.items() if self._before.get(k, object()) != v]
         self._before = values
         none_grads = [k for k in ("w.grad", "lin.weight.grad") if k in now and now[k] is None]
-        note = NONE_NOTE if phase == "update" and none_grads and self.inner.facts.torch_loss else ""
-        return PhaseResult(self.epoch, phase, code, values, {k: shape_of(v) for k, v in now.items()}, changed,
+        note = NONE_NOTE if block == "update" and none_grads and self.inner.facts.torch_loss else ""
+        return BlockResult(self.epoch, block, code, values, {k: shape_of(v) for k, v in now.items()}, changed,
                            note, error)
 
     def finish(self, X: Any, y: Any) -> StepResult:
         """The epoch's remaining blocks, then its result as the engine records it (called as the epoch's step)."""
-        self.inner.stepping = None
         while not self.done:
-            self.next_phase()
+            self.next_block()
         if self.failure is not None:
             raise self.failure
         return self.inner.step_result(self.ns)
 
 
-def step_phases(trainer: Trainer) -> Iterator[PhaseResult]:
+def step_by_block(trainer: Trainer) -> Iterator[BlockResult]:
     """Run the next epoch of ``trainer`` one block at a time; yield each block's result (the last one carries
     the error when a block raised)."""
     stepper = Stepper(trainer)
     while not stepper.done:
-        yield stepper.next_phase()
-    trainer.stepping = stepper.inner.stepping = None
+        yield stepper.next_block()
+    stepper.inner.begun = None
 

@@ -51,7 +51,7 @@ KEYS: list[Key] = [
     Key("n", "n", "step", "one epoch (a running run pauses first; inside an epoch, the rest of it)",
         "Step one epoch", "Step", "step"),
     Key("r", "r", "reset", "reset to epoch 0", "Reset", "Reset", "reset"),
-    Key("full_stop", ".", "phase", "inside the step: run the next block of the epoch (prediction, loss, gradient, "
+    Key("full_stop", ".", "block", "inside the step: run the next block of the epoch (prediction, loss, gradient, "
         "update) and show its code and values in the chart's place; n finishes the epoch, t shows the chart",
         "Step one block", "Block", "one block"),
     *[Key(str(c), "1 2 3 4", f"case({c})", _CASES, f"Case {c}: {CASE[c].name}", "", "case" if c == 1 else "")

@@ -76,7 +76,7 @@ class LessonGuide:
     def facts(self) -> lessons.Facts:
         s = self.screen.session
         return lessons.Facts(epoch=s.epoch, state=s.state.value, case=s.config.case,
-                             view=VIEWS.get(self.screen.chart.view, "loss"), phase=s.next_phase or "prediction",
+                             view=VIEWS.get(self.screen.chart.view, "loss"), block=s.next_block or "prediction",
                              mistake=s.config.mistake or "none",
                              screen=getattr(self.screen.app.screen, "LESSON_NAME", "main"), loss=s.loss,
                              predicted=s.predictions, opened=tuple(s.opened))

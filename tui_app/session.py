@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from linreg_core.config import CASES, STEP_TIMES_N, TrainConfig, mistakes_for
 from linreg_core.data import Dataset, DataShape
 from linreg_core.events import (
-    EpochBlock,
+    BlockStepped,
     EpochEnded,
+    EpochSpan,
     Event,
     ParamsSet,
-    PhaseStepped,
     RunError,
     RunFinished,
     RunReset,
@@ -53,7 +53,7 @@ class Sink(Protocol):
 
     def error(self, text: str) -> None: ...
 
-    def phase(self, ev: PhaseStepped) -> None:
+    def block_stepped(self, ev: BlockStepped) -> None:
         """A block of the epoch ran on its own (`.`)."""
 
 
@@ -96,12 +96,12 @@ class Session:
         self.past_runs = RunLog()
         self.contiguity_errors = 0
         #: The last block run on its own (`.`), and the block `.` runs next (None: the next epoch's prediction)
-        self.last_phase: PhaseStepped | None = None
+        self.last_block: BlockStepped | None = None
         #: The run's initial parameters (its RunReset): epoch 0 of the landscape's path
         self.initial: tuple[tuple[float, ...], float | None] | None = None
         #: With a mistake on: the losses of the same run without it (set by the main screen once computed)
         self.reference: Any = None
-        self.next_phase: str | None = None
+        self.next_block: str | None = None
         #: True once the training process has reported the current run's start (its RunReset)
         self.started = False
         self._bound: analysis.LrBound | None = None
@@ -201,7 +201,7 @@ class Session:
         self.started = False
         self.initial = None  # until the new run reports its start
         self.state = RunState.READY
-        self.last_phase, self.next_phase = None, None
+        self.last_block, self.next_block = None, None
         self.epoch = 0
         self.history = History(self.shape.d, self.config.bias)
 
@@ -237,7 +237,7 @@ class Session:
             return "the rest of the epoch ran — n steps another, . steps inside the next", "info"
         return "one epoch — n steps another, space runs", "info"
 
-    def phase(self) -> str | None:
+    def run_next_block(self) -> str | None:
         """`.`: the next block of the next epoch on its own; a message when it cannot run."""
         if self.state.ended:
             return f"the run has {self.state} — r resets, space starts again"
@@ -245,7 +245,7 @@ class Session:
             return "stepping inside an epoch steps a full-batch epoch: clear Batch size first"
         if self.state is RunState.RUNNING:
             self.stream.pause()
-        self.stream.phase()
+        self.stream.run_next_block()
         self.state = RunState.PAUSED
         return None
 
@@ -270,7 +270,7 @@ class Session:
         for ev in batch:
             if ev.run_id != self.run_id:
                 continue  # from a run that was reset meanwhile
-            if type(ev) is EpochBlock:
+            if type(ev) is EpochSpan:
                 if len(ev):
                     folding.block(ev)
             elif isinstance(ev, EpochEnded):
@@ -285,10 +285,10 @@ class Session:
             elif isinstance(ev, ParamsSet):
                 folding.flush()
                 self._params_set(ev, sink)
-            elif isinstance(ev, PhaseStepped):
+            elif isinstance(ev, BlockStepped):
                 folding.flush()
-                self.last_phase, self.next_phase = ev, ev.next_phase
-                sink.phase(ev)
+                self.last_block, self.next_block = ev, ev.next_block
+                sink.block_stepped(ev)
             elif isinstance(ev, RunError):
                 sink.error(f"core error: {ev.message} — change a setting or press r")
         folding.flush()
@@ -349,8 +349,8 @@ class _Folding:
         if first != self.s.epoch + 1:
             self.s.contiguity_errors += 1
 
-    def block(self, ev: EpochBlock) -> None:
-        self.s.next_phase = None
+    def block(self, ev: EpochSpan) -> None:
+        self.s.next_block = None
         self._check(ev.first)
         self._history()
         self.s.history.extend_block(ev)
@@ -363,7 +363,7 @@ class _Folding:
             self._logged(ev.event(i))
 
     def epoch(self, ev: EpochEnded) -> None:
-        self.s.next_phase = None  # an epoch ended: the next block `.` runs is the next epoch's prediction
+        self.s.next_block = None  # an epoch ended: the next block `.` runs is the next epoch's prediction
         self._check(ev.epoch)
         self.singles.append(ev)
         self.s.epoch = ev.epoch

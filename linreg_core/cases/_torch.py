@@ -3,15 +3,14 @@ for the engine, the gradients recorded for the log, the configured loss and opti
 
 from __future__ import annotations
 
-from itertools import repeat
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import numpy as np
 import numpy.typing as npt
 import torch
 from torch import nn
 
-from linreg_core.cases.base import F32, Record, StepResult, Trainer
+from linreg_core.cases.base import F32, StepResult, Trainer
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 
@@ -51,15 +50,15 @@ class TorchTrainer(Trainer):
     w: torch.Tensor
     b: torch.Tensor
     loss_fn: nn.Module
+    #: The last step's loss tensor.
+    loss: torch.Tensor | None = None
 
     def __init__(self, config: TrainConfig, dataset: Dataset):
         super().__init__(config, dataset)
         self.X, self.y = tensor(dataset.X), tensor(dataset.y)
-        self._grad_w: float | list[float] = 0.0 if self.d == 1 else [0.0] * self.d
+        self._grad_w: list[float] = [0.0] * self.d
         self._grad_b: float | None = None
         self._hooked = False
-        self._w_grad: torch.Tensor | None = None  # the .grad tensor _record_w read last, and how it reads it
-        self._w_read: Callable[[], Any] | None = None
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
@@ -80,7 +79,7 @@ class TorchTrainer(Trainer):
         return out
 
     def step_result(self, ns: dict[str, Any]) -> StepResult:
-        """What a step run block by block in namespace ``ns`` returned, as the engine records it."""
+        """What a step run block by block in namespace ``ns`` returned, as :meth:`batch_step` returns it."""
         return ns["loss"].item(), self._grad_w, self._grad_b
 
     def use_given_initial_values(self) -> None:
@@ -104,47 +103,12 @@ class TorchTrainer(Trainer):
 
     # the gradient in .grad once backward() has added this pass's to it: the one the update uses
     def _record_w(self, param: torch.Tensor) -> None:
-        grad = param.grad
-        assert grad is not None
-        if grad is self._w_grad:  # the same tensor as the epoch before, zeroed in place: read through NumPy
-            if self._w_read is None:
-                values = grad.detach().numpy().reshape(-1)  # a view (the tensor is contiguous)
-                self._w_read = values.item if self.d == 1 else values.tolist
-            self._grad_w = self._w_read()
-            return
-        # a new .grad (the first epoch, or optimizer.zero_grad() set it to None): one weight, .item() costs a
-        # seventh of .view(-1).tolist()
-        self._w_grad, self._w_read = (grad if grad.is_contiguous() else None), None
-        self._grad_w = grad.item() if self.d == 1 else grad.reshape(-1).tolist()
+        assert param.grad is not None
+        self._grad_w = sum(param.grad.tolist(), [])  # the weight is [d, 1] (cases 2-3) or nn.Linear's [1, d]
 
     def _record_b(self, param: torch.Tensor) -> None:
         assert param.grad is not None
         self._grad_b = param.grad.item()
-
-    def epoch_function(self) -> tuple[Callable[[Any, Any], StepResult], Callable[[Any], Any]]:
-        return self.batch_step, float if self.d == 1 else list  # the hooks' floats, as they are
-
-    def record_epochs(self, record: Record, X: torch.Tensor, y: torch.Tensor, k: int) -> None:
-        # train_step itself, its loss read here and its gradients as the hooks left them: a call less an epoch
-        # ``loss`` (and so its graph) lives until the next step has run, as in the notebook's loop: autograd then
-        # keeps the parameters' gradient accumulators instead of making them anew each epoch
-        step, add_loss, add_w, add_gw = self.train_step, record.losses.append, record.add_w, record.add_gw
-        w_value, b = record.w_value, record.b
-        if b is None:
-            for _ in repeat(None, k):
-                loss = step(X, y)
-                add_loss(loss.item())
-                add_w(w_value())
-                add_gw(self._grad_w)
-            return
-        add_b, add_gb = record.bs.append, record.add_gb
-        for _ in repeat(None, k):
-            loss = step(X, y)
-            add_loss(loss.item())
-            add_w(w_value())
-            add_gw(self._grad_w)
-            add_b(b.item())
-            add_gb(self._grad_b)
 
     def as_batch(self, X: F32, y: F32) -> tuple[torch.Tensor, torch.Tensor]:
         return tensor(X), tensor(y)
@@ -154,8 +118,10 @@ class TorchTrainer(Trainer):
         return X[rows], y[rows]
 
     def batch_step(self, X: torch.Tensor, y: torch.Tensor) -> StepResult:
-        loss = self.train_step(X, y)
-        return loss.item(), self._grad_w, self._grad_b
+        # the loss (and so its graph) is kept until the next step has run, as the notebook's ``l`` is: autograd
+        # then keeps the parameters' gradient accumulators instead of making them anew each epoch
+        self.loss = self.train_step(X, y)
+        return self.loss.item(), self._grad_w, self._grad_b
 
     def get_params(self) -> tuple[F32, float | None]:
         weight, bias = self.parameter_tensors()

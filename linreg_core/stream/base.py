@@ -9,9 +9,9 @@ from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.events import Event
 from linreg_core.stream.commands import (
+    BlockCmd,
     Command,
     PauseCmd,
-    PhaseCmd,
     ResetCmd,
     RunCmd,
     SetParamsCmd,
@@ -45,6 +45,8 @@ class StreamBase:
         self.worker_state = WorkerState.STARTING
         self.sent = 0  # commands sent to the worker
         self.handled = 0  # of them, handled as the worker last reported
+        #: Set while the worker is idle with every command handled and every event taken from the queue.
+        self.settled = asyncio.Event()
 
     @property
     def idle(self) -> bool:
@@ -69,9 +71,9 @@ class StreamBase:
     def step(self, n: int = 1) -> None:
         self._command(StepCmd(max(1, int(n))))
 
-    def phase(self) -> None:
-        """Run the next block of the next epoch on its own; a :class:`PhaseStepped` event shows it."""
-        self._command(PhaseCmd())
+    def run_next_block(self) -> None:
+        """Run the next block of the next epoch on its own; a :class:`BlockStepped` event shows it."""
+        self._command(BlockCmd())
 
     def reset(self, config: TrainConfig | None = None, dataset: Dataset | None = None) -> int:
         """Start afresh at epoch 0, optionally with a new configuration or data; returns the new run id."""
@@ -95,6 +97,7 @@ class StreamBase:
 
     def _command(self, cmd: Command) -> None:
         self.sent += 1
+        self.settled.clear()
         self._send(cmd)
 
     def _send(self, cmd: Command) -> None:
@@ -113,6 +116,13 @@ class StreamBase:
             self.worker_state, self.handled = item.state, item.handled
         else:
             self.queue.put_nowait(item)
+        self._note_settled()
+
+    def _note_settled(self) -> None:
+        if self.idle and self.queue.empty():
+            self.settled.set()
+        else:
+            self.settled.clear()
 
     def _to_loop(self, item: Delivery) -> bool:
         loop = self._loop
@@ -133,7 +143,7 @@ class StreamBase:
     async def get_batch(self, max_chunks: int | None = None, *, blocks: bool = False) -> list[Event]:
         """The events available now (at least one, waiting for it), in order; at most ``max_chunks``
         further chunks are taken, so a consumer can interleave other work with a flood. With ``blocks``,
-        runs of epochs come as :class:`EpochBlock` (cheaper to fold in); otherwise one event per epoch."""
+        runs of epochs come as :class:`EpochSpan` (cheaper to fold in); otherwise one event per epoch."""
         out = list(self._buffer)
         self._buffer.clear()
         if not out:
@@ -147,6 +157,7 @@ class StreamBase:
                 break
             self._release_credit()
             out.extend(chunk)
+        self._note_settled()
         return out if blocks else unpack(out)
 
     async def _take(self) -> list[Event]:

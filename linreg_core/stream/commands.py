@@ -27,7 +27,7 @@ class StepCmd:
 
 
 @dataclass(frozen=True)
-class PhaseCmd:
+class BlockCmd:
     """Run the next block of the next epoch (prediction, loss, gradient or update) on its own."""
 
 
@@ -61,7 +61,7 @@ class StopCmd:
     """End the run (reason ``stopped``) and the worker."""
 
 
-Command = RunCmd | PauseCmd | StepCmd | PhaseCmd | ResetCmd | SetParamsCmd | SpeedCmd | StopCmd
+Command = RunCmd | PauseCmd | StepCmd | BlockCmd | ResetCmd | SetParamsCmd | SpeedCmd | StopCmd
 
 
 class WorkerState(enum.StrEnum):

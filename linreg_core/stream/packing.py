@@ -3,16 +3,16 @@ event per epoch."""
 
 from __future__ import annotations
 
-from linreg_core.events import EpochBlock, EpochEnded, Event
+from linreg_core.events import EpochEnded, EpochSpan, Event
 
 
 def pack(chunk: list[Event]) -> list[Event]:
-    """Consecutive epochs of one run, single events and blocks alike, become one :class:`EpochBlock`; a lone
+    """Consecutive epochs of one run, single events and blocks alike, become one :class:`EpochSpan`; a lone
     epoch stays an :class:`EpochEnded`."""
     out: list[Event] = []
-    group: list[EpochEnded | EpochBlock] = []
+    group: list[EpochEnded | EpochSpan] = []
     singles: list[EpochEnded] = []
-    parts: list[EpochBlock] = []
+    parts: list[EpochSpan] = []
 
     def close() -> None:
         if len(group) == 1 and type(group[0]) is EpochEnded:
@@ -23,19 +23,19 @@ def pack(chunk: list[Event]) -> list[Event]:
                     singles.append(item)
                 else:
                     if singles:
-                        parts.append(EpochBlock.pack(singles))
+                        parts.append(EpochSpan.pack(singles))
                         singles.clear()
                     parts.append(item)  # type: ignore[arg-type]
             if singles:
-                parts.append(EpochBlock.pack(singles))
+                parts.append(EpochSpan.pack(singles))
                 singles.clear()
-            out.append(EpochBlock.concat(parts))
+            out.append(EpochSpan.concat(parts))
             parts.clear()
         group.clear()
 
     for ev in chunk:
         t = type(ev)
-        if t is EpochEnded or t is EpochBlock:
+        if t is EpochEnded or t is EpochSpan:
             first = ev.epoch if t is EpochEnded else ev.first  # type: ignore[union-attr]
             if group:
                 prev = group[-1]
@@ -52,11 +52,11 @@ def pack(chunk: list[Event]) -> list[Event]:
 
 def unpack(events: list[Event]) -> list[Event]:
     """Blocks back into single :class:`EpochEnded` events."""
-    if not any(type(ev) is EpochBlock for ev in events):
+    if not any(type(ev) is EpochSpan for ev in events):
         return events
     out: list[Event] = []
     for ev in events:
-        if type(ev) is EpochBlock:
+        if type(ev) is EpochSpan:
             out.extend(ev.events())
         else:
             out.append(ev)

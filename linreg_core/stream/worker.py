@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import time
 import traceback
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.engine import Run
 from linreg_core.events import Event, ParamsSet, RunError, RunReset
 from linreg_core.stream.commands import (
+    BlockCmd,
     Command,
     PauseCmd,
-    PhaseCmd,
     ResetCmd,
     RunCmd,
     SetParamsCmd,
@@ -25,6 +25,9 @@ from linreg_core.stream.commands import (
     WorkerStatus,
 )
 from linreg_core.stream.packing import pack
+
+if TYPE_CHECKING:
+    from linreg_core.stepper import Stepper
 
 #: Most events in one chunk, and the longest a chunk waits before it is sent at full speed.
 CHUNK_EVENTS = 512
@@ -67,6 +70,8 @@ class Worker:
         self.config, self.dataset, self.speed = config, dataset, speed
         self.run_factory = run_factory
         self.run: Run | None = None
+        #: The epoch being stepped block by block (the ``phase`` command), or None.
+        self.stepper: Stepper | None = None
         self.run_id = 0
         self.pending: list[Event] = []
         self.pending_epochs = 0
@@ -139,9 +144,9 @@ class Worker:
             case StepCmd(n=n):
                 self.running = False
                 self.steps_left += n
-            case PhaseCmd():
+            case BlockCmd():
                 self.running = False
-                self.phase()
+                self.run_next_block()
             case SetParamsCmd(run_id=run_id, w=w, b=b):
                 self.set_params(run_id, w, b)
             case SpeedCmd(speed=speed):
@@ -151,6 +156,7 @@ class Worker:
         return False
 
     def new_run(self) -> None:
+        self.stepper = None
         try:
             self.run = run = self.run_factory(self.config, self.dataset, self.run_id)
             self.pending.append(RunReset(self.run_id, *run.trainer.parameters(), run.loss_now()))
@@ -179,22 +185,24 @@ class Worker:
             self.pending.append(RunError(describe(exc), run_id))
         self.flush()
 
-    def phase(self) -> None:
+    def run_next_block(self) -> None:
         """One block of the next epoch; the epoch is recorded (stop rules and all) when its last block ran."""
-        from linreg_core.events import PhaseStepped
+        from linreg_core.events import BlockStepped
         from linreg_core.stepper import Stepper
 
         run = self.run
         if run is None or run.finished is not None:
             return
         try:
-            stepper = run.trainer.case_trainer.stepping or Stepper(run.trainer)
-            res = stepper.next_phase()
-            self.pending.append(PhaseStepped(self.run_id, res.epoch, res.phase, tuple(res.code), res.values,
+            if self.stepper is None or self.stepper.done:
+                self.stepper = Stepper(run.trainer)
+            stepper = self.stepper
+            res = stepper.next_block()
+            self.pending.append(BlockStepped(self.run_id, res.epoch, res.block, tuple(res.code), res.values,
                                              res.shapes, tuple(res.changed), res.note, res.error,
-                                             stepper.next_phase_name))
+                                             stepper.next_block_name))
             if stepper.done:
-                block, fin = run.advance_block(1)
+                block, fin = run.advance_span(1)
                 if len(block):
                     self.pending.append(block.event(0))
                 if fin is not None:
@@ -215,7 +223,7 @@ class Worker:
         assert run is not None
         started = time.perf_counter()
         try:
-            block, fin = run.advance_block(self.block_size())
+            block, fin = run.advance_span(self.block_size())
         except Exception as exc:
             self.pending.append(RunError(describe(exc), self.run_id))
             self.run = None

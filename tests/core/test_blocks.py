@@ -10,7 +10,7 @@ import pytest
 from linreg_core.config import TrainConfig
 from linreg_core.data import seed, synthetic
 from linreg_core.engine import Run
-from linreg_core.events import EpochBlock, EpochEnded, RunFinished, RunReset
+from linreg_core.events import EpochEnded, EpochSpan, RunFinished, RunReset
 from linreg_core.history import History
 from linreg_core.stream import ProcessRunStream, RunStream, pack, unpack
 
@@ -25,19 +25,19 @@ def test_pack_then_unpack_gives_the_same_events(bias: bool) -> None:
     evs = direct(TrainConfig.for_case(1, bias=bias, epochs=50), synthetic(n=10, d=3), 50)
     fin = RunFinished("completed", 50, evs[-1].w, evs[-1].b, 0.0)
     packed = pack([RunReset(0, (0.0,) * 3, None, 1.0), *evs[:20], fin, *evs[20:]])
-    assert [type(e).__name__ for e in packed] == ["RunReset", "EpochBlock", "RunFinished", "EpochBlock"]
+    assert [type(e).__name__ for e in packed] == ["RunReset", "EpochSpan", "RunFinished", "EpochSpan"]
     assert unpack(packed)[1:21] == evs[:20] and unpack(packed)[22:] == evs[20:]
     # a gap or another run starts a new block; a lone epoch stays an event
     lone = evs[0]._replace(run_id=7)
-    assert [type(e).__name__ for e in pack([*evs[:3], *evs[4:6], lone])] == ["EpochBlock", "EpochBlock", "EpochEnded"]
+    assert [type(e).__name__ for e in pack([*evs[:3], *evs[4:6], lone])] == ["EpochSpan", "EpochSpan", "EpochEnded"]
 
 
 def test_history_from_blocks_equals_history_from_events() -> None:
     evs = direct(TrainConfig.for_case(4, bias=True, epochs=30), synthetic(n=10, d=2), 30)
     a, b = History(2, True), History(2, True)
     a.extend(evs)
-    b.extend_block(EpochBlock.pack(evs[:13]))
-    b.extend_block(EpochBlock.pack(evs[13:]))
+    b.extend_block(EpochSpan.pack(evs[:13]))
+    b.extend_block(EpochSpan.pack(evs[13:]))
     assert a.to_csv() == b.to_csv()
     assert np.array_equal(a.loss, b.loss)
 
@@ -52,7 +52,7 @@ async def test_streams_deliver_blocks_when_asked(Stream: type) -> None:
     while not any(isinstance(e, RunFinished) for e in got):
         got.extend(await asyncio.wait_for(stream.get_batch(blocks=True), 20))
     stream.stop()
-    blocks = [e for e in got if isinstance(e, EpochBlock)]
+    blocks = [e for e in got if isinstance(e, EpochSpan)]
     assert blocks and sum(len(b) for b in blocks) >= 4000  # at full speed almost every epoch travels in a block
     flat = [e for e in unpack(got) if isinstance(e, EpochEnded)]  # type: ignore[arg-type]
     assert [e.epoch for e in flat] == list(range(1, 5001))
@@ -62,10 +62,10 @@ async def test_streams_deliver_blocks_when_asked(Stream: type) -> None:
 def test_pack_merges_adjacent_blocks_and_single_epochs_of_one_run() -> None:
     evs = direct(TrainConfig.for_case(1, bias=True, epochs=30), synthetic(n=10, d=2), 30)
     fin = RunFinished("completed", 30, evs[-1].w, evs[-1].b, 0.0)
-    chunk = [EpochBlock.pack(evs[:5]), evs[5], EpochBlock.pack(evs[6:12]), EpochBlock.pack(evs[12:20]), fin,
-             evs[20], EpochBlock.pack(evs[21:25]), EpochBlock.pack(evs[26:30]), evs[25]._replace(run_id=3)]
+    chunk = [EpochSpan.pack(evs[:5]), evs[5], EpochSpan.pack(evs[6:12]), EpochSpan.pack(evs[12:20]), fin,
+             evs[20], EpochSpan.pack(evs[21:25]), EpochSpan.pack(evs[26:30]), evs[25]._replace(run_id=3)]
     packed = pack(chunk)  # type: ignore[arg-type]
-    assert [type(e).__name__ for e in packed] == ["EpochBlock", "RunFinished", "EpochBlock", "EpochBlock",
+    assert [type(e).__name__ for e in packed] == ["EpochSpan", "RunFinished", "EpochSpan", "EpochSpan",
                                                   "EpochEnded"]
-    assert [(b.first, len(b)) for b in packed if isinstance(b, EpochBlock)] == [(1, 20), (21, 5), (27, 4)]
+    assert [(b.first, len(b)) for b in packed if isinstance(b, EpochSpan)] == [(1, 20), (21, 5), (27, 4)]
     assert unpack(packed)[:20] == evs[:20] and unpack(packed)[21:26] == evs[20:25]

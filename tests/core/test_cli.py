@@ -135,7 +135,7 @@ def test_unexpected_error_is_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(self: object, k: int) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(engine.Run, "advance_block", boom)
+    monkeypatch.setattr(engine.Run, "advance_span", boom)
     code, _, err = run_cli("run")
     assert code == 1 and err == "linreg: unexpected error: RuntimeError: boom\n"
 

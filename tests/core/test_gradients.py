@@ -61,7 +61,7 @@ def test_a_block_records_the_gradient_each_update_used(d: int, case: int, mistak
     grads = []
     fin = None
     while fin is None:
-        block, fin = run.advance_block(5)
+        block, fin = run.advance_span(5)
         params.extend(block.w)
         grads.extend(block.grad_w)
     assert len(grads) == 12

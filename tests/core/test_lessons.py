@@ -35,7 +35,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 
 def facts(**changes: object) -> lesson.Facts:
-    base = dict(epoch=0, state="ready", case=1, view="loss", phase="prediction", mistake="none", screen="main",
+    base = dict(epoch=0, state="ready", case=1, view="loss", block="prediction", mistake="none", screen="main",
                 loss=30.0, predicted=0, opened=())
     return lesson.Facts(**{**base, **changes})  # type: ignore[arg-type]
 
@@ -133,7 +133,7 @@ def test_conditions() -> None:
     assert lesson.holds({"screen": "code"}, facts(screen="code"))
     assert lesson.holds({"screen": "code"}, facts(opened=("code",)))  # opened and closed between two looks
     assert lesson.holds({"predicted": True}, facts(predicted=1)) and not lesson.holds({"predicted": True}, facts())
-    assert lesson.holds({"phase": "update", "mistake": "no-zero-grad"}, facts(phase="update",
+    assert lesson.holds({"phase": "update", "mistake": "no-zero-grad"}, facts(block="update",
                                                                               mistake="no-zero-grad"))
 
 

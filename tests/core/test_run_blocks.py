@@ -1,4 +1,4 @@
-"""Run.advance_block: k epochs recorded into arrays are the epochs of Trainer.step() one at a time, and the run
+"""Run.advance_span: k epochs recorded into arrays are the epochs of Trainer.step() one at a time, and the run
 ends at the same epoch, for the same reason, whatever the block size."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def by_blocks(cfg: TrainConfig, ds: Dataset, size: int) -> tuple[list[EpochEnded
     events: list[EpochEnded] = []
     fin = None
     while fin is None:
-        block, fin = run.advance_block(size)
+        block, fin = run.advance_span(size)
         assert 1 <= len(block) <= size and block.first == len(events) + 1
         events.extend(block.events())
     return events, fin, run
@@ -119,7 +119,7 @@ def test_parameters_turning_infinite_end_the_run_at_that_epoch(size: int) -> Non
     fin = None
     epochs = 0
     while fin is None:
-        block, fin = run.advance_block(size)
+        block, fin = run.advance_span(size)
         epochs += len(block)
     assert fin.reason == "diverged" and fin.epochs == epochs == run.epoch == 5
     assert "parameters are not finite" in fin.message and math.isinf(fin.w[0])
@@ -139,7 +139,7 @@ class Refusing(Exploding):
 def test_a_step_that_raises_ends_the_block_with_the_epochs_before_it() -> None:
     cfg = TrainConfig.for_case(1, epochs=50, bias=False)
     trainer = Refusing(cfg, seed())
-    block = trainer.run_block(20, -1.0, math.inf)
+    block = trainer.run_span(20, -1.0, math.inf)
     assert isinstance(trainer.failure, RuntimeError) and trainer.epoch == 6
     assert block.loss.tolist() == [1, 2, 3, 4, 5, 6] and block.w[:, 0].tolist() == [1, 2, 3, 4, 5, 6]
     assert block.grad_w[:, 0].tolist() == [-1, -2, -3, -4, -5, -6]
@@ -156,14 +156,14 @@ class NoGradient(Refusing):
 def test_an_epoch_cut_between_two_of_its_values_is_left_out() -> None:
     ds = synthetic(n=9, d=2, seed=3)
     trainer = NoGradient(TrainConfig.for_case(1, epochs=50, bias=False), ds)
-    block = trainer.run_block(20, -1.0, math.inf)
+    block = trainer.run_span(20, -1.0, math.inf)
     assert isinstance(trainer.failure, TypeError) and len(block) == 3 and trainer.epoch == 3
     assert block.loss.tolist() == [1, 2, 3] and block.w.shape == block.grad_w.shape == (3, 2)
 
 
 def test_a_block_is_cut_at_the_configured_epochs_and_a_finished_run_refuses_more() -> None:
     run = Run(TrainConfig.for_case(1, epochs=10), seed())
-    block, fin = run.advance_block(1000)
+    block, fin = run.advance_span(1000)
     assert len(block) == 10 and fin is not None and fin.reason == "completed"
     with pytest.raises(RuntimeError):
-        run.advance_block(5)
+        run.advance_span(5)

@@ -32,7 +32,7 @@ async def settle(pilot: Pilot[Any], app: LinregApp) -> None:
     """Wait until the stream is idle, every event is applied, the chart is drawn and the log written."""
     await pilot.pause(0.1)
     await wait_for(pilot, lambda: app.session.started and app.session.stream.idle
-                   and app.session.stream.queue.empty() and not app.main.display_due and not app.main.display_timer_set
+                   and app.session.stream.queue.empty() and not app.main.display_due
                    and not app.main.log_pane.pending)
     await pilot.pause(0.05)
 

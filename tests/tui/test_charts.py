@@ -99,7 +99,10 @@ async def test_the_landscape_names_theta_star_and_the_path_at_every_size(size: t
         await pilot.press("space")
         await settle(pilot, app)
         await pilot.press("t", "t")
-        await pilot.pause(0.3)
-        chart = region_text(app, app.main.query_one(LossChart))
-        flat = " ".join(chart.split())
-        assert "θ* = 2" in flat and "path of the run" in flat, chart
+
+        def flat() -> str:
+            return " ".join(region_text(app, app.main.query_one(LossChart)).split())
+
+        # the landscape is drawn at the display's next tick (later on a big screen, where a render takes longer)
+        await wait_for(pilot, lambda: "θ* = 2" in flat(), timeout=5)
+        assert "path of the run" in flat()

@@ -133,7 +133,7 @@ async def test_the_step_view_and_the_log_beside_a_lesson_cut_no_value(size: tupl
     async with app.run_test(size=size) as pilot:
         await settle(pilot, app)
         await pilot.press("n", "n", "n", "full_stop", "full_stop", "full_stop")
-        await wait_for(pilot, lambda: app.main.case_picker.next_phase == "Update")
+        await wait_for(pilot, lambda: app.main.case_picker.next_block == "Update")
         await pilot.pause(0.2)
         text = on_screen(app, app.main.query_one(StepView))
         assert "w.grad = [[-78.9488]]" in text

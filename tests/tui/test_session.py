@@ -87,7 +87,7 @@ def test_events_of_an_earlier_run_are_ignored_and_gaps_counted() -> None:
     s, sink = session(), Sink()
     s.fold(events_of(s.config, run_id=7), sink)
     assert s.epoch == 0 and s.state is RunState.READY and not sink.lines
-    blocks = [ev for ev in events_of(s.config) if type(ev).__name__ == "EpochBlock"]
+    blocks = [ev for ev in events_of(s.config) if type(ev).__name__ == "EpochSpan"]
     s.fold([blocks[-1]], sink)  # not epoch 1: a gap
     assert s.contiguity_errors == 1
 
@@ -128,12 +128,12 @@ def test_phase_steps_only_full_batch_runs_that_have_not_ended() -> None:
     s = session()
     stream = s.stream
     assert isinstance(stream, Commands)
-    assert s.phase() is None and s.state is RunState.PAUSED and stream.log[-1] == "PhaseCmd"
+    assert s.run_next_block() is None and s.state is RunState.PAUSED and stream.log[-1] == "BlockCmd"
     s = session(batch_size=2)
-    assert "full-batch" in (s.phase() or "")
+    assert "full-batch" in (s.run_next_block() or "")
     s = session()
     s.fold(events_of(s.config), Sink())
-    assert "r resets" in (s.phase() or "")
+    assert "r resets" in (s.run_next_block() or "")
 
 
 def test_mistakes_offered_are_those_of_the_case() -> None:

@@ -16,14 +16,14 @@ async def test_dot_runs_one_block_at_a_time_and_the_epoch_lands_in_the_log() -> 
         await settle(pilot, app)
         view = app.main.query_one(StepView)
         await pilot.press("full_stop")
-        await wait_for(pilot, lambda: app.session.last_phase is not None)
-        ev = app.session.last_phase
-        assert ev is not None and ev.phase == "prediction" and ev.values["y_pred"] == [[0.0]] * 4
+        await wait_for(pilot, lambda: app.session.last_block is not None)
+        ev = app.session.last_block
+        assert ev is not None and ev.block == "prediction" and ev.values["y_pred"] == [[0.0]] * 4
         assert view.display and not app.main.chart.display
-        assert app.main.case_picker.next_phase == "Loss" and "▸ Loss" in screen_text(app)
+        assert app.main.case_picker.next_block == "Loss" and "▸ Loss" in screen_text(app)
         await pilot.press("full_stop", "full_stop")
-        await wait_for(pilot, lambda: app.session.last_phase is not None and app.session.last_phase.phase == "gradient")
-        assert app.session.last_phase.values["w.grad"] == [[-30.0]]  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: app.session.last_block is not None and app.session.last_block.block == "gradient")
+        assert app.session.last_block.values["w.grad"] == [[-30.0]]  # type: ignore[union-attr]
         assert app.session.epoch == 0 and "w.grad = [[-30]]" in screen_text(app)
         await pilot.press("full_stop")  # the update: the epoch is complete and recorded as any other
         await wait_for(pilot, lambda: app.session.epoch == 1)
@@ -100,7 +100,7 @@ def test_step_view_snapshot(snap_compare) -> None:  # type: ignore[no-untyped-de
         app = pilot.app
         await settle(pilot, app)
         await pilot.press("full_stop", "full_stop", "full_stop")
-        await wait_for(pilot, lambda: app.session.last_phase is not None and app.session.last_phase.phase == "gradient")
+        await wait_for(pilot, lambda: app.session.last_block is not None and app.session.last_block.block == "gradient")
         await settle(pilot, app)
 
     assert snap_compare(make_app(case=2), terminal_size=SIZE, run_before=run_before)

@@ -79,11 +79,11 @@ class CodeScreen(ModalScreen[None]):
         name = "the notebook's case 1" if other == 0 else f"case {other} {CASES[other]}"
         mine = f"case {self.case} {CASES[self.case]}" + (f", mistake {self.mistake}" if self.mistake else "")
         grid.add_row(Text(""), Text(name, style="bold"), Text(mine, style="bold"))
-        for phase, lines in right.items():
-            swapped = phase in changed
-            mark = Text(f"{'◆ ' if swapped else '  '}{phase}", style="bold magenta" if swapped else "dim")
+        for block, lines in right.items():
+            swapped = block in changed
+            mark = Text(f"{'◆ ' if swapped else '  '}{block}", style="bold magenta" if swapped else "dim")
             grid.add_row(mark, Text(""), Text(""))
-            before = left[phase]
+            before = left[block]
             for i in range(max(len(before), len(lines))):
                 a = before[i] if i < len(before) else ""
                 b = lines[i] if i < len(lines) else ""

@@ -6,9 +6,9 @@ w/b, save, load, export). Each is the screen's ``action_*`` method."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import math
-import time
 from typing import Any, Callable
 
 from textual import on
@@ -203,9 +203,10 @@ class MainScreen(MainCore):
     async def caught_up(self, most: float = 1.0) -> None:
         """Wait (at most ``most`` seconds) until the commands sent to the training process are handled and their
         events folded in: `s` or `e` typed right behind `n` saves or exports the epoch `n` ran."""
-        s, end = self.session, time.monotonic() + most
-        while s.state != "running" and not (s.stream.idle and s.stream.queue.empty()) and time.monotonic() < end:
-            await asyncio.sleep(0.005)  # (a running run is saved where it is: nothing to wait for)
+        if self.session.state == "running":
+            return  # a running run is saved where it is: nothing to wait for
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.session.stream.settled.wait(), most)
 
     async def action_save(self) -> None:
         await self.caught_up()

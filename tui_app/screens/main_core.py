@@ -4,7 +4,6 @@ the session says, and owns the run-control keys (so a dialog on top blocks them 
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from textual import events, on, work
@@ -16,7 +15,7 @@ from textual.widgets import Footer, Header, Input
 
 from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
-from linreg_core.events import EpochEnded, Event, PhaseStepped
+from linreg_core.events import BlockStepped, EpochEnded, Event
 from tui_app import keymap
 from tui_app.messages import CaseChosen, ReferenceCurve
 from tui_app.session import Session
@@ -65,9 +64,7 @@ class MainCore(Screen[Any]):
         self.redraws = 0
         self.pair = 0  # which pair of parameters the landscape view draws
         self.display_due = False
-        self.display_timer_set = False
-        self._last_display = 0.0
-        self._display_gap = DISPLAY_GAP
+        self.display_gap = DISPLAY_GAP
         self.guide: LessonGuide | None = None
 
     def compose(self) -> ComposeResult:
@@ -97,6 +94,7 @@ class MainCore(Screen[Any]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.display_timer = self.set_interval(DISPLAY_GAP, self._update_display, pause=True)
         self.status_bar = self.query_one(StatusBar)
         self.message_line = self.query_one(MessageLine)
         self.hyperparams = self.query_one(Hyperparams)
@@ -176,13 +174,13 @@ class MainCore(Screen[Any]):
         self.errors.append(text)
         self.say(text, "error")
 
-    def phase(self, ev: PhaseStepped) -> None:
+    def block_stepped(self, ev: BlockStepped) -> None:
         s = self.session
         self.show_step(True)
         self.query_one(StepView).show(ev, s.config.case, s.config.mistake)
-        self.case_picker.next_phase = None if ev.next_phase is None else ev.next_phase.capitalize()
+        self.case_picker.next_block = None if ev.next_block is None else ev.next_block.capitalize()
         if not ev.error:
-            self.say(f"epoch {ev.epoch}: {ev.phase} ran — . runs the next block, n the rest of the epoch, "
+            self.say(f"epoch {ev.epoch}: {ev.block} ran — . runs the next block, n the rest of the epoch, "
                      f"t back to the chart")
 
     def show_step(self, on: bool) -> None:
@@ -190,7 +188,7 @@ class MainCore(Screen[Any]):
         self.query_one(StepView).display = on
         self.chart.display = not on
         if not on:
-            self.case_picker.next_phase = None
+            self.case_picker.next_block = None
 
     # -- status, log and chart, updated together and throttled -------------------------------------------
     def refresh_status(self) -> None:
@@ -201,26 +199,19 @@ class MainCore(Screen[Any]):
         return self.status_bar.plain
 
     def schedule_display(self) -> None:
-        """Redraw the chart, and show the status and the log's waiting lines, at the next display update."""
+        """Redraw the chart, and show the status and the log's waiting lines, at the display timer's next tick: at
+        once when it was resting, then at most every ``display_gap`` seconds while events keep coming."""
         self.display_due = True
-        if self.display_timer_set:
-            return
-        wait = max(0.0, self._last_display + self._display_gap - time.monotonic())
-        self.display_timer_set = True
-        if wait <= 0.001:
-            self.call_later(self._update_display)
-        else:
-            self.set_timer(wait, self._update_display)
+        self.display_timer.resume()
 
     def _update_display(self) -> None:
-        self.display_timer_set = False
         if not self.display_due:
+            self.display_timer.pause()  # nothing new since the last tick: rest until the next schedule_display
             return
         self.display_due = False
         chart, s = self.chart, self.session
         if not self.app.is_running or not chart.is_attached or not chart.children:
             return  # shutting down
-        self._last_display = time.monotonic()
         self.log_pane.flush()
         self.refresh_status()
         w, b = s.params()
@@ -234,7 +225,11 @@ class MainCore(Screen[Any]):
                                chart.log_scale, s.past_runs.overlays(), s.reference, land))
         self.redraws += 1
         # a slow render (big terminal) spaces the next update out: the UI stays responsive
-        self._display_gap = max(DISPLAY_GAP, 2.0 * chart.last_render_seconds())
+        gap = max(DISPLAY_GAP, 2.0 * chart.last_render_seconds())
+        if abs(gap - self.display_gap) > 0.25 * self.display_gap:
+            self.display_gap = gap
+            self.display_timer.stop()
+            self.display_timer = self.set_interval(gap, self._update_display)
 
     # -- configuration changes ----------------------------------------------------------------------
     def apply_config(self, config: TrainConfig, dataset: Dataset | None = None, why: str = "") -> None:
@@ -277,15 +272,15 @@ class MainCore(Screen[Any]):
         self.say(text, level)
         self.refresh_status()
 
-    def action_phase(self) -> None:
-        problem = self.session.phase()
+    def action_block(self) -> None:
+        problem = self.session.run_next_block()
         if problem is not None:
             self.say(problem, "warning")
             return
         self.refresh_status()
 
     def action_step(self) -> None:
-        mid_epoch = self.case_picker.next_phase is not None
+        mid_epoch = self.case_picker.next_block is not None
         self.show_step(False)
         self.say(*self.session.step(mid_epoch))
         self.refresh_status()

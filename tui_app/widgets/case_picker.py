@@ -31,7 +31,7 @@ class CasePicker(Vertical):
 
     selected: reactive[int] = reactive(1)
     #: The block `.` runs next ("Prediction" … "Update"), marked in the steps; None outside a stepped epoch.
-    next_phase: reactive[str | None] = reactive(None)
+    next_block: reactive[str | None] = reactive(None)
 
     def compose(self) -> ComposeResult:
         for case in CASES:
@@ -49,7 +49,7 @@ class CasePicker(Vertical):
         if self.children:
             self._show(case)
 
-    def watch_next_phase(self, phase: str | None) -> None:
+    def watch_next_block(self, block: str | None) -> None:
         if self.children:
             self._show(self.selected)
 
@@ -59,8 +59,8 @@ class CasePicker(Vertical):
             mark = "▶" if c == case else " "
             item.update(Text(f"{mark} {c} {name}", style="bold" if c == case else ""))
             item.set_class(c == case, "selected")
-        self.query_one("#case-steps", Static).update(steps_text(case, self.next_phase))
-        self.query_one("#case-steps-short", Static).update(steps_text(case, self.next_phase, short=True))
+        self.query_one("#case-steps", Static).update(steps_text(case, self.next_block))
+        self.query_one("#case-steps-short", Static).update(steps_text(case, self.next_block, short=True))
 
 
 def who(how: str) -> tuple[str, str]:
@@ -68,13 +68,13 @@ def who(how: str) -> tuple[str, str]:
     return ("hand", palette.HAND) if how == MANUAL else ("torch", palette.TORCH)
 
 
-def steps_text(case: int, next_phase: str | None = None, short: bool = False) -> Text:
+def steps_text(case: int, next_block: str | None = None, short: bool = False) -> Text:
     """The notebook's four bullets, each block marked hand or torch (and coloured so); ▸ marks the block `.` runs
     next. ``short``: two blocks a line, the words only (a short terminal's case pane)."""
     text = Text()
     for i, (step, how) in enumerate(STEPS[case].items()):
         word, color = who(how)
-        mine = step == next_phase
+        mine = step == next_block
         if short:
             text.append("\n" if i == 2 else "  " if i else "")
             text.append(step, style="bold reverse" if mine else "")

@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Static
 
-from linreg_core.code import PHASES, step_blocks
-from linreg_core.events import PhaseStepped
+from linreg_core.code import BLOCKS, step_blocks
+from linreg_core.events import BlockStepped
 from linreg_core.parse import value_text as number_text
 
 MAX_VALUE = 60
@@ -27,12 +27,12 @@ def value_text(value: Any) -> str:
 class StepView(Static):
     """Shown in the chart's place while an epoch is stepped block by block."""
 
-    shown: tuple[PhaseStepped, int, str | None] | None = None
+    shown: tuple[BlockStepped, int, str | None] | None = None
 
     def on_mount(self) -> None:
         self.border_title = "Inside the step  [. next block · n rest of the epoch · t chart]"
 
-    def show(self, ev: PhaseStepped, case: int, mistake: str | None) -> None:
+    def show(self, ev: BlockStepped, case: int, mistake: str | None) -> None:
         # narrow (the chart's column at 80 columns, or beside a lesson): the values above the code rather than beside
         # it; and short as well (a few rows to show it in): the block just run and what it changed first, the rest
         # below. The column is the parent's: this view has no size of its own while hidden.
@@ -48,11 +48,11 @@ class StepView(Static):
             self.show(*self.shown)
 
 
-def code_text(blocks: dict[str, list[str]], phase: str, only_here: bool = False) -> Text:
-    """The step's four blocks, the one just run (``phase``) marked; ``only_here``: that block alone."""
+def code_text(blocks: dict[str, list[str]], block: str, only_here: bool = False) -> Text:
+    """The step's four blocks, the one just run (``block``) marked; ``only_here``: that block alone."""
     code = Text()
-    for name, title in PHASES.items():
-        here = name == phase
+    for name, title in BLOCKS.items():
+        here = name == block
         if only_here and not here:
             continue
         for line in blocks[title]:
@@ -61,7 +61,7 @@ def code_text(blocks: dict[str, list[str]], phase: str, only_here: bool = False)
     return code
 
 
-def values_table(ev: PhaseStepped, changed: bool | None = None) -> Table:
+def values_table(ev: BlockStepped, changed: bool | None = None) -> Table:
     """The step's values, those this block changed marked; ``changed``: only those it changed (True) or did not."""
     values = Table.grid(padding=(0, 1))
     values.add_column(justify="right", min_width=max((len(name) + 4 for name in ev.values), default=0))
@@ -77,10 +77,10 @@ def values_table(ev: PhaseStepped, changed: bool | None = None) -> Table:
     return values
 
 
-def render_step(ev: PhaseStepped, case: int, mistake: str | None, side_by_side: bool = True,
+def render_step(ev: BlockStepped, case: int, mistake: str | None, side_by_side: bool = True,
                 focus: bool = False) -> Any:
     blocks = step_blocks(case, mistake)
-    code = code_text(blocks, ev.phase)
+    code = code_text(blocks, ev.block)
     grid = Table.grid(padding=(0, 2), expand=True)
     if side_by_side:
         grid.add_column(ratio=3)
@@ -88,7 +88,7 @@ def render_step(ev: PhaseStepped, case: int, mistake: str | None, side_by_side: 
         grid.add_row(code, values_table(ev))
     elif focus:  # what the block just run changed, its code, the other values, then the whole step
         grid.add_column()
-        here = code_text(blocks, ev.phase, only_here=True)
+        here = code_text(blocks, ev.block, only_here=True)
         here.rstrip()
         for row in (values_table(ev, changed=True), here, values_table(ev, changed=False),
                     Text("\nthe whole step:", style="dim"), code):
@@ -97,9 +97,9 @@ def render_step(ev: PhaseStepped, case: int, mistake: str | None, side_by_side: 
         grid.add_column()
         grid.add_row(values_table(ev))
         grid.add_row(code)
-    head = Text(f"epoch {ev.epoch} · {ev.phase}", style="bold")
+    head = Text(f"epoch {ev.epoch} · {ev.block}", style="bold")
     head.append("   * changed by this block", style="dim yellow")
-    nxt = f"   next: {ev.next_phase} (.)" if ev.next_phase else "   epoch done: . begins the next one, n runs one"
+    nxt = f"   next: {ev.next_block} (.)" if ev.next_block else "   epoch done: . begins the next one, n runs one"
     head.append(nxt, style="dim")
     parts: list[Any] = [head, grid]
     if ev.note:
