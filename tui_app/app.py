@@ -77,6 +77,7 @@ class LinregApp(App[int]):
 
     def on_mount(self) -> None:
         self.screen_change_signal.subscribe(self, self.on_screen_change)
+        self.typeahead.follow(self.screen)
 
     def on_screen_change(self, screen: Screen[Any]) -> None:
         """Every view opened over the main one is counted by its name (a lesson's `screen` condition reads the
@@ -84,6 +85,7 @@ class LinregApp(App[int]):
         name = getattr(screen, "LESSON_NAME", None)
         if name is not None and screen is not self.screen_stack[0]:
             self.session.opened.append(name)
+        self.typeahead.follow(screen)
 
     def get_default_screen(self) -> Screen[Any]:
         # The first Resize gives the main screen its breakpoint classes, and a change of classes restyles every

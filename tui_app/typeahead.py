@@ -8,17 +8,23 @@ the keys read meanwhile. Keys sent back to back (a paste, tmux, a fast typist) w
 * the App forwards a key, then waits until the widget and each of its ancestors have handled it
   (:func:`caught_up`); a key nobody stopped has its bindings answered right then, in its turn (and is ignored when
   the bubbled copy reaches the App later);
-* a screen that is not ready for keys yet (a dialog whose input has not the focus) says so with
-  ``ready_for_keys = False``: the App holds the keys that arrive and replays them, in order, on :meth:`release`.
+* a screen that is not ready for keys yet (a dialog whose input has not the focus) says so with its reactive
+  ``ready_for_keys`` (a Textual ``var``): the App holds the keys that arrive and replays them, in order, when it turns
+  True or another screen comes on top (:meth:`TypeAhead.follow`). Screens never call the type-ahead.
+
+Textual answers a key's bindings only once it has bubbled back to the App, behind the keys read meanwhile; were it to
+answer them in the key's turn, this module could go.
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
+from weakref import WeakSet
 
 from textual import events
 from textual._dispatch_key import dispatch_key
+from textual.reactive import Reactive
 
 #: The longest the App waits for a widget to handle a key (a widget that waits for the App itself).
 CATCH_UP_SECONDS = 0.5
@@ -48,6 +54,14 @@ class TypeAhead:
         self.replaying = 0
         self._replayed: set[int] = set()  # ids of the held keys handed back to the App (plain Keys: Textual
         self._answered: set[int] = set()  # finds a message's handler by its class name)
+        self._followed: WeakSet[Any] = WeakSet()
+
+    def follow(self, screen: Any) -> None:
+        """A screen on top now: replay the held keys if it is ready, and whenever its ``ready_for_keys`` turns True."""
+        if isinstance(getattr(type(screen), "ready_for_keys", None), Reactive) and screen not in self._followed:
+            self._followed.add(screen)
+            self.app.watch(screen, "ready_for_keys", lambda ready: self.release() if ready else None, init=False)
+        self.release()
 
     # -- holding keys for a screen that is not ready ------------------------------------------------
     def hold(self, event: events.Key) -> bool:

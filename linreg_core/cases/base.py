@@ -202,10 +202,12 @@ class NumpyTrainer(Trainer):
         return {"w": self.w, "b": self.b} if self.bias else {"w": self.w}
 
     def batch_step(self, X: F32, y: F32) -> StepResult:
-        return recorded(*self.train_step(X, y))
+        loss, dw, db = self.train_step(X, y)
+        return float(loss), dw.ravel().tolist(), None if db is None else float(db)
 
     def step_result(self, ns: dict[str, Any]) -> StepResult:
-        return recorded(ns["loss"], ns["dw"], ns.get("db"))
+        db = ns.get("db")
+        return float(ns["loss"]), ns["dw"].ravel().tolist(), None if db is None else float(db)
 
     def get_params(self) -> tuple[F32, float | None]:
         return self.w.ravel(), float(self.b) if self.bias else None
@@ -222,11 +224,6 @@ class NumpyTrainer(Trainer):
 
     def evaluate(self) -> float:
         return float(((self.forward(self.dataset.X) - self.dataset.y) ** 2).mean())
-
-
-def recorded(loss: Any, dw: Any, db: Any) -> StepResult:
-    """NumPy's loss, dw and db as :meth:`Trainer.batch_step` returns them."""
-    return float(loss), np.ravel(dw).tolist(), None if db is None else float(db)
 
 
 class Record:

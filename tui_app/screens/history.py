@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.reactive import var
 from textual.screen import ModalScreen
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
@@ -25,7 +26,7 @@ class HistoryScreen(ModalScreen[set[int] | None]):
                 Binding("enter,h", "apply", "Overlay the marked runs", priority=True)]
 
     #: False until the list has the focus: the App holds the keys typed meanwhile (tui_app/typeahead.py)
-    ready_for_keys = False
+    ready_for_keys = var(False, init=False)
 
     def __init__(self, runs: list[PastRun], shown: set[int]):
         super().__init__()
@@ -51,7 +52,6 @@ class HistoryScreen(ModalScreen[set[int] | None]):
         if self.runs:
             self.set_focus(self.query_one(SelectionList))
         self.ready_for_keys = True
-        self.app.typeahead.release()  # type: ignore[attr-defined]
 
     def selected(self) -> set[int]:
         if not self.runs:

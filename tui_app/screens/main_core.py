@@ -10,6 +10,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import ScreenResume
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
@@ -48,7 +49,7 @@ class MainCore(Screen[Any]):
     # Nothing has the focus at start: keys are the screen's until tab, a click or p enters a field.
     AUTO_FOCUS = ""
     #: Keys typed before the log is mounted and the data shown wait (tui_app/typeahead.py), then come in order.
-    ready_for_keys = False
+    ready_for_keys = var(False, init=False)
     log_pane: LogPane
     BINDINGS = keymap.bindings()
 
@@ -348,7 +349,6 @@ class MainCore(Screen[Any]):
             self.guide.start()
         preload_plotting()  # the first screen has no figure to draw
         self.ready_for_keys = True
-        self.app.typeahead.release()  # type: ignore[attr-defined]
         if self.on_first_screen is not None:
             self.on_first_screen()
 

@@ -10,6 +10,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.reactive import var
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
@@ -38,7 +39,7 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True),
                 Binding("enter", "submit", "Confirm", priority=True)]
     #: False until the input has the focus: the App holds the keys typed meanwhile (tui_app/typeahead.py)
-    ready_for_keys = False
+    ready_for_keys = var(False, init=False)
 
     def __init__(self, title: str, hint: str, value: str, check: Callable[[str], T], *, blink: bool = True,
                  paste_lines: bool = False):
@@ -68,7 +69,6 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
         self.set_focus(inp)
         inp.select_all()  # typing replaces the text offered (the keys held meanwhile come after this)
         self.ready_for_keys = True
-        self.app.typeahead.release()  # type: ignore[attr-defined]
 
     def on_key(self, event: events.Key) -> None:
         # A key that reaches the dialog itself came while the input had not the focus (a click beside it): it
@@ -100,7 +100,6 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
             return
         self.ready_for_keys = False  # closing: keys wait for the screen below
         self.dismiss(result)
-        self.app.typeahead.release()  # type: ignore[attr-defined]
 
     def show_error(self, text: str) -> None:
         err = self.query_one("#prompt-error", Static)
@@ -114,4 +113,3 @@ class PromptScreen(ModalScreen[T | None], Generic[T]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-        self.app.typeahead.release()  # type: ignore[attr-defined]
