@@ -60,6 +60,7 @@ def run_alone(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("opts", GRID, ids=[" ".join(o) for o in GRID])
+@pytest.mark.slow
 def test_the_exported_program_prints_what_linreg_run_prints(opts: list[str], tmp_path: Path) -> None:
     path = tmp_path / "exported.py"
     code, _, err = linreg("script", *opts, "-o", str(path))
@@ -83,6 +84,7 @@ def test_the_notebooks_cells_in_order_print_the_same(opts: list[str], tmp_path: 
 
 
 @pytest.mark.parametrize("case", ["1", "2", "3", "4"])
+@pytest.mark.slow
 def test_init_w_edited_as_its_comment_says_runs(case: str, tmp_path: Path) -> None:
     """INIT_W = a number (for every feature), or one per feature: the program runs as linreg run --init-w does."""
     for opts, edit, same in ((["--init-w", "1.5"], "INIT_W = 1.5 ", ["--init-w", "1.5"]),
@@ -96,6 +98,7 @@ def test_init_w_edited_as_its_comment_says_runs(case: str, tmp_path: Path) -> No
         assert run_alone(path) == expected(["--case", case, *same])
 
 
+@pytest.mark.slow
 def test_the_notebook_validates_and_runs_under_a_jupyter_kernel(tmp_path: Path) -> None:
     """nbformat's validator finds nothing (every cell has its id), and a real kernel (nbclient, ipykernel) running
     the cells prints linreg run's epoch lines."""

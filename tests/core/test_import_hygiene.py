@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 
 def _modules_after(code: str) -> set[str]:
     script = code + "\nimport sys\nprint(' '.join(sorted(m.split('.')[0] for m in sys.modules)))"
@@ -12,6 +14,7 @@ def _modules_after(code: str) -> set[str]:
     return set(out.stdout.split())
 
 
+@pytest.mark.slow
 def test_core_never_imports_textual_or_plotext() -> None:
     mods = _modules_after(
         "import linreg_core, linreg_core.cli, linreg_core.stream, linreg_core.analysis\n"

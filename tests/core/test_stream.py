@@ -58,6 +58,7 @@ async def test_backpressure_with_a_slow_consumer_loses_nothing(Stream: type) -> 
     assert epochs_of(events) == list(range(1, 20001))
 
 
+@pytest.mark.slow
 async def test_step_and_pause(Stream: type) -> None:
     stream = Stream(TrainConfig.for_case(2, epochs=100), seed(), speed=5.0)
     stream.start()
@@ -113,6 +114,7 @@ async def test_stop_mid_run_emits_a_final_event(Stream: type) -> None:
     assert events[-1].epochs == epochs[-1]  # type: ignore[union-attr]
 
 
+@pytest.mark.slow
 async def test_divergence_ends_the_run(Stream: type) -> None:
     stream = Stream(TrainConfig.for_case(3, lr=1.0, epochs=1000), seed())
     stream.start()
@@ -137,6 +139,7 @@ async def test_an_error_inside_the_core_is_an_event_and_reset_recovers(Stream: t
 
 
 @pytest.mark.parametrize("case", [1, 2, 3, 4])
+@pytest.mark.slow
 async def test_stream_matches_a_direct_run(case: int, Stream: type) -> None:
     from linreg_core.engine import Run
 
@@ -162,6 +165,7 @@ async def next_of(stream: RunStream | ProcessRunStream, kind: type) -> Event:
 
 
 @pytest.mark.parametrize("case", [1, 3])
+@pytest.mark.slow
 async def test_parameters_set_by_hand_continue_like_a_run_started_there(case: int, Stream: type) -> None:
     cfg = TrainConfig.for_case(case, bias=True, epochs=12)
     stream = Stream(cfg, seed(), speed=None)

@@ -1,10 +1,9 @@
-"""`linreg-tui --serve` in a real headless Chromium (Debian's chromium, driven by Playwright): each visitor gets
-their own app, keys work, and Ctrl+C leaves no process behind. Never skipped: .ci/run installs chromium."""
+"""`linreg-tui --serve` in a real headless Chromium (driven by Playwright): each visitor gets their own app, keys
+work, and Ctrl+C leaves no process behind. Skipped without a Chromium (tests/machine.py); .ci/run installs it."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -13,10 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.machine import need
 from tui_app.serve import descendants, running
 
 TUI = Path(sys.executable).parent / "linreg-tui"
-CHROMIUM = "/usr/bin/chromium"
 
 
 def free_port() -> int:
@@ -91,10 +90,6 @@ def start_server(argv: list[str], cwd: Path) -> tuple[subprocess.Popen[str], str
     return server, f"http://127.0.0.1:{port}/"
 
 
-def test_chromium_is_installed() -> None:
-    assert Path(CHROMIUM).exists() or shutil.which("chromium"), "chromium is not installed (.ci/run installs it)"
-
-
 def test_bad_launch_options_exit_2_before_serving() -> None:
     port = free_port()
     proc = subprocess.run([str(TUI), "--serve", "--port", str(port), "--lr", "-1"], capture_output=True, text=True,
@@ -106,6 +101,7 @@ def test_bad_launch_options_exit_2_before_serving() -> None:
 
 
 def test_served_app_in_headless_chromium(tmp_path: Path) -> None:
+    browser_path = need("chromium")
     from playwright.sync_api import sync_playwright
 
     port = free_port()
@@ -120,7 +116,7 @@ def test_served_app_in_headless_chromium(tmp_path: Path) -> None:
         while socket.socket().connect_ex(("127.0.0.1", port)) != 0 and time.monotonic() < end:
             time.sleep(0.1)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
+            browser = pw.chromium.launch(executable_path=browser_path, headless=True)
             one = Page(browser, url)
             one.wait("2 Autograd")  # the case pane, as the terminal draws it
             one.wait("ready")
@@ -173,6 +169,7 @@ def local_files(folder: Path) -> dict[str, str]:
 
 
 def test_a_served_visitor_gets_downloads_and_never_touches_the_servers_files(tmp_path: Path) -> None:
+    browser_path = need("chromium")
     from playwright.sync_api import sync_playwright
 
     local, served, elsewhere = tmp_path / "local", tmp_path / "server", tmp_path / "elsewhere"
@@ -182,7 +179,7 @@ def test_a_served_visitor_gets_downloads_and_never_touches_the_servers_files(tmp
     server, url = start_server(["--case", "2"], served)
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
+            browser = pw.chromium.launch(executable_path=browser_path, headless=True)
             visitor = Page(browser, url)
             visitor.wait("ready")
             visitor.key("n")

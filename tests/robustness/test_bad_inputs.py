@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from linreg_core.cli import main
 from linreg_core.parse import InputError, parse_predict
-from tests.tui.conftest import make_app, settle, wait_for
+from tests.tui.helpers import make_app, settle, wait_for
 from tui_app.app import LinregApp
 
 CORPUS = json.loads((Path(__file__).parent / "bad_inputs.json").read_text())
@@ -83,6 +83,7 @@ def make_csv(case: dict[str, Any], tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("case", CORPUS["csv"], ids=lambda c: c.get("kind") or repr(c["content"])[:30])
+@pytest.mark.slow
 def test_csv_files(case: dict[str, Any], tmp_path: Path) -> None:
     path = make_csv(case, tmp_path)
     code, out, err = run_cli(["run", "--data", str(path)])
@@ -145,6 +146,7 @@ def snapshot(app: LinregApp) -> tuple[object, ...]:
     return s.config, s.dataset, s.epoch, s.state, len(s.history)
 
 
+@pytest.mark.slow
 async def test_every_field_of_the_hyperparameter_pane() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -162,6 +164,7 @@ async def test_every_field_of_the_hyperparameter_pane() -> None:
         assert app.is_running and not app.main.errors
 
 
+@pytest.mark.slow
 async def test_inference_box() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -10,7 +10,7 @@ import pytest
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset, seed
 from linreg_core.engine import Run
-from tests.tui.conftest import make_app, settle, wait_for
+from tests.tui.helpers import make_app, settle, wait_for
 from tui_app.plotting import decimate, finite_xy, log10_loss
 
 HUGE = Dataset(X=np.array([[1e18], [-2e18], [3e18]], dtype=np.float32),

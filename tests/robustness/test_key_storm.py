@@ -12,7 +12,7 @@ import pytest
 from textual.widgets import Input
 
 from linreg_core import lesson
-from tests.tui.conftest import make_app, settle, wait_for
+from tests.tui.helpers import make_app, settle, wait_for
 from tui_app.app import LinregApp
 from tui_app.widgets.status_bar import STATES
 

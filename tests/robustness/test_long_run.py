@@ -19,7 +19,7 @@ RSS_BUDGET = 96 * 2**20
 
 SCRIPT = r'''
 import asyncio, json, math, time
-from tests.tui.conftest import make_app, settle, wait_for
+from tests.tui.helpers import make_app, settle, wait_for
 
 def peak_rss():
     with open("/proc/self/status") as fh:
@@ -59,6 +59,7 @@ if __name__ == "__main__":
 
 
 @pytest.mark.timeout(560)
+@pytest.mark.slow
 def test_a_million_epochs_keep_memory_bounded_and_keys_answered(tmp_path: Path) -> None:
     script = tmp_path / "long_run.py"
     script.write_text(SCRIPT)

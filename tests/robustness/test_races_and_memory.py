@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from linreg_core.engine import Run
 from linreg_core.events import EpochEnded
 from linreg_core.history import History
-from tests.tui.conftest import make_app, settle, wait_for
+from tests.tui.helpers import make_app, settle, wait_for
 
 
 def test_a_million_epochs_of_history_stay_compact() -> None:
@@ -20,6 +22,7 @@ def test_a_million_epochs_of_history_stay_compact() -> None:
     assert float(h.loss[-1]) == 1.0 and float(h.b[-1]) == 0.5  # type: ignore[index]
 
 
+@pytest.mark.slow
 async def test_fast_command_sequences_mid_run_then_a_clean_result() -> None:
     rng = random.Random(7)
     app = make_app(case=1, speed=None, epochs=50_000)

@@ -8,7 +8,7 @@ from textual.widgets import Input, Static
 from linreg_core import analysis
 from linreg_core.config import DataSpec, TrainConfig
 from linreg_core.data import seed, synthetic
-from tests.tui.conftest import make_app, screen_text, settle, wait_for
+from tests.tui.helpers import make_app, screen_text, settle, wait_for
 from tui_app.app import LinregApp
 from tui_app.fields import FIELDS
 from tui_app.keymap import help_rows
@@ -88,7 +88,7 @@ async def test_n_steps_one_epoch_from_ready_and_paused() -> None:
 
 
 async def test_space_runs_to_finished_with_the_notebook_trace() -> None:
-    app = make_app(case=2, speed=None)
+    app = make_app(case=2, speed=None, process=True)  # the training process, as linreg-tui runs it
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
         await wait_for(pilot, lambda: app.session.state == "finished")
@@ -171,6 +171,7 @@ async def test_inference_before_and_after_training() -> None:
         assert static_text(app, "#predict-output") == "at epoch 20:\nf(5) = 9.612\nf(3) = 5.767\nf(4) = 7.690"
 
 
+@pytest.mark.slow
 async def test_bad_inference_input_changes_nothing_and_leaves_no_stale_results() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -198,6 +199,7 @@ async def test_keys_are_text_while_an_input_has_focus() -> None:
         assert app.is_running
 
 
+@pytest.mark.slow
 async def test_plus_minus_change_speed() -> None:
     app = make_app(speed=10)
     async with app.run_test(size=SIZE) as pilot:
@@ -280,6 +282,7 @@ async def test_q_quits_with_status_0() -> None:
     assert app.return_value == 0
 
 
+@pytest.mark.slow
 async def test_divergence_then_recovery() -> None:
     app = make_app(lr=1.0, epochs=200, speed=None)
     async with app.run_test(size=SIZE) as pilot:
@@ -340,6 +343,7 @@ async def test_invalid_field_keeps_the_previous_value() -> None:
     ("init_b", "nan", "not a finite number"), ("batch_size", "0", "batch size: must be an integer"),
     ("seed", "x", "not a whole number"), ("data", "/no/such/file.csv", "no such file"),
 ])
+@pytest.mark.slow
 async def test_each_field_rejects_bad_values_on_blur(field: str, bad: str, message: str) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -353,6 +357,7 @@ async def test_each_field_rejects_bad_values_on_blur(field: str, bad: str, messa
         assert app.session.config == before and app.is_running
 
 
+@pytest.mark.slow
 async def test_data_field_loads_synthetic_and_bias_toggle() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -369,6 +374,7 @@ async def test_data_field_loads_synthetic_and_bias_toggle() -> None:
         assert [line for line in log_text(app) if line.startswith("epoch 1:")][0].count("b=") == 1
 
 
+@pytest.mark.slow
 async def test_multi_feature_inference_rows() -> None:
     app = make_app(dataset=synthetic(n=50, d=2, true_w=[1.0, 2.0]), init_w=(1.0, 2.0))
     async with app.run_test(size=SIZE) as pilot:
@@ -421,6 +427,7 @@ async def wait_for_epoch(app, n: int) -> None:  # type: ignore[no-untyped-def]
     raise AssertionError("epoch not reached")
 
 
+@pytest.mark.slow
 async def test_hyperparams_pane_exposes_every_field() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -480,6 +487,7 @@ async def test_a_click_on_a_switch_row_flips_it() -> None:
         assert "Bias           [x] on" in screen_text(app)
 
 
+@pytest.mark.slow
 async def test_an_invalid_text_stays_marked_in_its_row_after_the_editor_moves_on() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -498,6 +506,7 @@ async def test_an_invalid_text_stays_marked_in_its_row_after_the_editor_moves_on
         assert app.session.config.epochs == 30 and pane.error("epochs") is None and "✗" not in screen_text(app)
 
 
+@pytest.mark.slow
 async def test_optimizer_and_loss_fields_for_cases_3_and_4_only() -> None:
     app = make_app(case=1)
     async with app.run_test(size=SIZE) as pilot:
@@ -584,6 +593,7 @@ def test_the_console_entry_point_turns_the_collector_back_on(capsys: pytest.Capt
     assert gc.isenabled()
 
 
+@pytest.mark.slow
 async def test_the_editor_stays_in_view_as_it_moves_down_a_short_pane() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -14,7 +14,7 @@ from tui_app.plotting import nice_ticks, tick_labels
 from tui_app.screens.compare import CompareScreen
 from tui_app.widgets.loss_chart import LossChart
 
-from .conftest import make_app, screen_text, settle, wait_for
+from .helpers import make_app, screen_text, settle, wait_for
 
 SIZES = [(80, 24), (120, 40)]
 #: A y-axis label and its tick: `20┤`, ` 0├`, `1.5┼`.

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import inspect
 
+import pytest
+
 from linreg_core.cases import make_trainer
 from linreg_core.code import step_source
 from linreg_core.config import TrainConfig
 from linreg_core.data import seed
-from tests.tui.conftest import make_app, screen_text, settle, wait_for
+from tests.tui.helpers import make_app, screen_text, settle, wait_for
 from tui_app.screens.code import CodeScreen
 from tui_app.screens.compare import CompareScreen
 from tui_app.screens.gradcheck import GradcheckScreen
@@ -132,6 +134,7 @@ async def test_f_runs_the_range_test_and_enter_uses_the_suggestion() -> None:
         assert "range test" in app.main.message_line.text
 
 
+@pytest.mark.slow
 async def test_closing_compare_cancels_its_thread() -> None:
     """Compare's lockstep run is a Textual worker: closing the view cancels it, and the thread stops (the LR
     finder's sweep is cancelled the same way, but ends too soon to be caught running)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import make_app, screen_text, settle, wait_for
+from .helpers import make_app, screen_text, settle, wait_for
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -73,6 +73,7 @@ async def test_the_summed_gradients_divergence_names_the_effective_rate() -> Non
         assert "N = 4 times larger" in said and "4 × 0.04 = 0.16 > η_max = 0.1333" in said
 
 
+@pytest.mark.slow
 async def test_predictions_follow_the_parameters_and_errors_go_with_their_input() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -103,6 +104,7 @@ async def test_predictions_follow_the_parameters_and_errors_go_with_their_input(
         assert "float32" not in screen_text(app) and "f(" not in screen_text(app)
 
 
+@pytest.mark.slow
 async def test_the_message_line_follows_the_state() -> None:
     app = make_app(speed=10.0)
     async with app.run_test(size=(120, 40)) as pilot:

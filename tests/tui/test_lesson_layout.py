@@ -15,7 +15,7 @@ from tui_app.app import LinregApp
 from tui_app.widgets.lesson_pane import MORE, LessonPane
 from tui_app.widgets.step_view import StepView
 
-from .conftest import screen_text, settle, wait_for
+from .helpers import screen_text, settle, wait_for
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -47,6 +47,7 @@ def pane(app: LinregApp) -> str:
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("key", ["v", "c", "g", "f", "h"])
+@pytest.mark.slow
 async def test_the_lesson_stays_in_sight_over_every_view(size: tuple[int, int], key: str) -> None:
     app = lesson_app("notebook")
     async with app.run_test(size=size) as pilot:
@@ -60,6 +61,7 @@ async def test_the_lesson_stays_in_sight_over_every_view(size: tuple[int, int], 
         assert first in text, "the step's first sentence"
 
 
+@pytest.mark.slow
 async def test_a_step_done_on_a_view_keeps_its_setup_for_the_main_screen() -> None:
     """The mistakes lesson's step 3 asks for the code view; step 4 switches to case 3: not under the open view."""
     app = lesson_app("mistakes")
@@ -99,6 +101,7 @@ async def test_a_step_without_setup_opens_on_the_view_that_asked_for_it() -> Non
 
 
 @pytest.mark.parametrize("name", ["notebook", "learning-rate", "mistakes"])
+@pytest.mark.slow
 async def test_a_long_step_scrolls_with_pagedown_and_says_so(name: str) -> None:
     app = lesson_app(name)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -127,6 +130,7 @@ async def test_a_long_step_scrolls_with_pagedown_and_says_so(name: str) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
+@pytest.mark.slow
 async def test_the_step_view_and_the_log_beside_a_lesson_cut_no_value(size: tuple[int, int]) -> None:
     """The mistakes lesson asks to watch w.grad (−78.9488 in epoch 4); the log's words and numbers stay whole."""
     app = lesson_app("mistakes")

@@ -14,7 +14,7 @@ from linreg_core.data import seed
 from tui_app.app import LinregApp
 from tui_app.widgets.lesson_pane import LessonPane
 
-from .conftest import screen_text, settle, wait_for
+from .helpers import screen_text, settle, wait_for
 
 #: What a learner presses in each step of the built-in lessons, as the step's text says (keys after the one that
 #: moved the lesson on are the next step's: `escape` closing a view the step before opened).
@@ -55,6 +55,7 @@ def test_every_builtin_lesson_has_a_walk() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(WALKS))
+@pytest.mark.slow
 async def test_a_builtin_lesson_runs_to_its_end(name: str) -> None:
     app = lesson_app(name)
     async with app.run_test(size=(160, 50)) as pilot:
@@ -77,6 +78,7 @@ async def test_a_builtin_lesson_runs_to_its_end(name: str) -> None:
         assert app.main.errors == []
 
 
+@pytest.mark.slow
 async def test_the_pane_keys_and_the_setup_message() -> None:
     app = lesson_app("mistakes")
     async with app.run_test(size=(160, 50)) as pilot:
@@ -128,6 +130,7 @@ async def test_without_a_lesson_its_keys_do_nothing_and_are_not_in_the_footer() 
         assert app.main.errors == [] and not app.main.query(LessonPane)
 
 
+@pytest.mark.slow
 async def test_a_setup_that_cannot_apply_now_is_a_message(tmp_path: Path) -> None:
     """A step's setup checked at start can still meet a configuration the learner changed: a message, no crash."""
     app = file_lesson_app(tmp_path, 'title = "t"\n[[step]]\ntext = "one"\n[[step]]\ntext = "two"\n'
@@ -204,6 +207,7 @@ async def test_parameters_set_by_hand_move_a_step_on(tmp_path: Path) -> None:
         assert app.session.state == "paused" and app.session.epoch == 1 and app.session.loss < 1e-6
 
 
+@pytest.mark.slow
 async def test_a_step_moved_on_by_itself_leaves_the_apps_answer_on_the_message_line() -> None:
     """The mistakes lesson's update-in-graph step: n, torch refuses, the lesson moves on — and torch's words stay
     on the message line, which the next step's text points at."""

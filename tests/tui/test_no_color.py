@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .conftest import make_app, screen_text
+from .helpers import make_app, screen_text
 
 
 def step_words(text: str) -> dict[str, str]:

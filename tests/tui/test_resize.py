@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from tests.tui.conftest import make_app, settle, wait_for
+import pytest
+
+from tests.tui.helpers import make_app, settle, wait_for
 from tui_app.widgets.plot import SafePlot
 
 SIZES = [(300, 100), (200, 60), (120, 40), (100, 30), (80, 24), (60, 20), (40, 15), (30, 12), (20, 10),
          (25, 11), (80, 24), (120, 40), (300, 100)]
 
 
+@pytest.mark.slow
 async def test_resizes_during_a_run() -> None:
     app = make_app(case=2, speed=200, epochs=100_000)
     async with app.run_test(size=(300, 100)) as pilot:

@@ -18,7 +18,7 @@ from tui_app.screens.history import HistoryScreen
 from tui_app.screens.prompts import PromptScreen
 from tui_app.widgets.inference_box import predict
 
-from .conftest import make_app, screen_text, settle, wait_for
+from .helpers import make_app, screen_text, settle, wait_for
 
 SEED_X = (1.0, 2.0, 3.0, 4.0)
 
@@ -53,6 +53,7 @@ async def test_edit_parameters_while_paused_and_continue() -> None:
         assert app.session.w[0] == pytest.approx(1.5 + 0.02 * 2 * 7.5 * 0.5, rel=1e-6)
 
 
+@pytest.mark.slow
 async def test_edit_with_bias_bad_text_keeps_dialog_and_state() -> None:
     app = make_app(bias=True)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -77,6 +78,7 @@ async def test_edit_with_bias_bad_text_keeps_dialog_and_state() -> None:
         assert app.session.w == (2.0,) and app.session.loss == pytest.approx(0.25)
 
 
+@pytest.mark.slow
 async def test_edit_pauses_a_running_run_and_is_refused_after_it_ended() -> None:
     app = make_app(speed=20.0, epochs=1000)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -97,6 +99,7 @@ async def test_edit_pauses_a_running_run_and_is_refused_after_it_ended() -> None
         assert not isinstance(app.screen, PromptScreen) and "r resets" in app.main.message_line.text
 
 
+@pytest.mark.slow
 async def test_save_asks_before_overwriting_and_reports_a_failed_write(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "run.json"
@@ -145,6 +148,7 @@ async def test_save_asks_before_overwriting_and_reports_a_failed_write(tmp_path:
         assert app.session.state == "paused" and app.session.epoch == 5 and app.main.errors == []
 
 
+@pytest.mark.slow
 async def test_load_restores_configuration_and_weights_and_refuses_bad_files(tmp_path: Path) -> None:
     good = tmp_path / "good.json"
     cfg = TrainConfig.for_case(3, lr=0.003, epochs=77, bias=True, optimizer="adam")
@@ -177,6 +181,7 @@ async def test_load_restores_configuration_and_weights_and_refuses_bad_files(tmp
         assert "loaded" in app.main.message_line.text and "epoch 12" in app.main.message_line.text
 
 
+@pytest.mark.slow
 async def test_export_writes_every_epoch_and_never_overwrites_unasked(tmp_path: Path) -> None:
     app = make_app(bias=True)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -203,6 +208,7 @@ async def test_export_writes_every_epoch_and_never_overwrites_unasked(tmp_path: 
         assert len(doc["history"]) == 3 and doc["config"]["bias"] is True
 
 
+@pytest.mark.slow
 async def test_history_keeps_finished_runs_and_overlays_the_chosen_ones() -> None:
     app = make_app(epochs=5)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -243,6 +249,7 @@ async def test_standardize_switch_changes_the_bound_and_keeps_original_units() -
         assert predict("5", *app.session.params()) == ["f(5) = 10.000"]
 
 
+@pytest.mark.slow
 async def test_app_keys_are_off_while_a_dialog_is_open() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -268,6 +275,7 @@ async def test_app_keys_are_off_while_a_dialog_is_open() -> None:
         assert app.session.epoch == 0  # and back on the main screen they work again
 
 
+@pytest.mark.slow
 async def test_x_exports_the_run_as_a_program_that_prints_the_same_lines(tmp_path: Path) -> None:
     import subprocess
     import sys
@@ -287,6 +295,7 @@ async def test_x_exports_the_run_as_a_program_that_prints_the_same_lines(tmp_pat
     assert out.stdout.splitlines()[0] == "epoch 1: w=0.300, loss=30.000"  # case 2's first notebook line
 
 
+@pytest.mark.slow
 async def test_save_and_export_right_after_n_hold_the_epoch_n_ran(tmp_path: Path) -> None:
     """`n` then `s` (or `e`) typed back to back: the epoch n asked for is in what is saved, not the one before."""
     target, table = tmp_path / "now.json", tmp_path / "now.csv"

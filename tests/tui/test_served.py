@@ -21,7 +21,7 @@ from tui_app.messages import FieldSubmitted
 from tui_app.screens.prompts import PromptScreen
 from tui_app.visitor import Served
 
-from .conftest import settle, wait_for
+from .helpers import settle, wait_for
 
 
 class Browser:
@@ -63,6 +63,7 @@ async def run_keys(app: LinregApp, tmp_path: Path, names: dict[str, str]) -> tup
     return browser.files, said
 
 
+@pytest.mark.slow
 async def test_served_s_e_x_send_what_the_local_commands_write(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.chdir(tmp_path)
     local_dir = tmp_path / "local"
@@ -84,6 +85,7 @@ async def test_served_s_e_x_send_what_the_local_commands_write(tmp_path: Path, m
 
 
 @pytest.mark.parametrize("text", ["../x.json", "/tmp/x.json", "sub/x.json", "~/x.json", ".hidden.json"])
+@pytest.mark.slow
 async def test_served_save_takes_a_file_name_only(tmp_path: Path, text: str) -> None:
     app = make(Served(), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -97,6 +99,7 @@ async def test_served_save_takes_a_file_name_only(tmp_path: Path, text: str) -> 
         assert app.is_running and app.session.epoch == 1
 
 
+@pytest.mark.slow
 async def test_served_load_refuses_a_typed_path_and_takes_a_pasted_checkpoint(tmp_path: Path) -> None:
     secret = tmp_path / "server.json"
     checkpoint.save(secret, TrainConfig.for_case(2), 7, (1.5,), None)

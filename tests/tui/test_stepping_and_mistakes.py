@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.conftest import make_app, screen_text, settle, wait_for
+from tests.tui.helpers import make_app, screen_text, settle, wait_for
 from tui_app.widgets.step_view import StepView
 
 SIZE = (120, 40)
@@ -62,6 +62,7 @@ async def test_on_a_small_terminal_the_block_just_run_and_what_it_changed_come_f
         assert view.scroll_y == 0 and view.max_scroll_y > 0  # the rest (other values, the whole step) below
 
 
+@pytest.mark.slow
 async def test_m_cycles_the_cases_mistakes_and_a_refused_step_fails_the_run() -> None:
     app = make_app(case=2)
     async with app.run_test(size=SIZE) as pilot:
@@ -106,15 +107,20 @@ def test_step_view_snapshot(snap_compare) -> None:  # type: ignore[no-untyped-de
     assert snap_compare(make_app(case=2), terminal_size=SIZE, run_before=run_before)
 
 
-def test_mistake_code_view_snapshot(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot, pilot.app)
+async def test_a_mistake_is_shown_beside_the_correct_step() -> None:
+    app = make_app(case=3, mistake="zero-grad-before-step")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
         await pilot.press("v", "d")
         await pilot.pause(0.3)
+        text = " ".join(screen_text(app).split())
+        assert "mistake zero-grad-before-step, beside the correct step" in text
+        assert "self.optimizer.step() self.optimizer.zero_grad()" in text  # the correct order, then the mistake's
+        assert "self.optimizer.zero_grad() self.optimizer.step()" in text
+        assert "◆ Update" in text and "◆ swapped: zero-grad-before-step: the gradients are emptied before" in text
 
-    assert snap_compare(make_app(case=3, mistake="zero-grad-before-step"), terminal_size=SIZE, run_before=run_before)
 
-
+@pytest.mark.slow
 async def test_t_cycles_to_the_landscape_and_brackets_choose_the_pair() -> None:
     from linreg_core.data import synthetic
 
@@ -146,24 +152,3 @@ async def test_a_diverging_run_in_the_landscape_view_keeps_its_state_and_the_vie
         await settle(pilot, app)
         assert app.main.chart.view == "landscape-view" and "loss landscape" in screen_text(app)
         assert app.main.status_line().startswith("diverged") and not app.main.errors
-
-
-def _landscape_before(pilot) -> object:  # type: ignore[no-untyped-def]
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        app = pilot.app
-        await settle(pilot, app)
-        await pilot.press("t", "t", "space")
-        await wait_for(pilot, lambda: app.session.state == "finished")
-        await settle(pilot, app)
-
-    return run_before
-
-
-def test_landscape_snapshot_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(case=1, bias=True, speed=None), terminal_size=SIZE,
-                        run_before=_landscape_before(None))
-
-
-def test_landscape_snapshot_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(case=1, bias=True, speed=None), terminal_size=(80, 24),
-                        run_before=_landscape_before(None))

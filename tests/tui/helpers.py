@@ -1,4 +1,4 @@
-"""Helpers for driving the app with Textual's Pilot."""
+"""Helpers for driving the app with Textual's Pilot (imported by the tests; no fixtures live here)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,17 @@ from textual.pilot import Pilot
 
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset, seed
+from linreg_core.stream import ProcessRunStream, RunStream
 from tui_app.app import LinregApp
 
 
-def make_app(case: int = 1, speed: float | None = None, dataset: Dataset | None = None,
+def make_app(case: int = 1, speed: float | None = None, dataset: Dataset | None = None, process: bool = False,
              **overrides: Any) -> LinregApp:
+    """The app on ``case`` (and ``overrides``) with the seed data. Its training runs in a thread (the same worker as
+    the app's training process, without a process to start); ``process=True`` where the process is what is tested."""
     cfg = TrainConfig.for_case(case, **overrides)
-    return LinregApp(cfg, dataset or seed(), speed=speed, cursor_blink=False)
+    stream = ProcessRunStream if process else RunStream
+    return LinregApp(cfg, dataset or seed(), speed=speed, cursor_blink=False, stream_factory=stream)
 
 
 async def wait_for(pilot: Pilot[Any], cond: Callable[[], bool], timeout: float = 15.0) -> None:
