@@ -16,7 +16,7 @@ from linreg_core.data import Dataset
 from linreg_core.events import EpochEnded, EpochSpan
 
 F32 = npt.NDArray[np.float32]
-#: Epochs a block runs between two looks at the stop rules (one look costs about what a few epochs cost).
+#: Epochs a span runs between two looks at the stop rules (one look costs about what a few epochs cost).
 CHECK_EVERY = 256
 #: One batch's result as the engine records it: the loss before the update, the gradient of w (d floats) and the
 #: gradient of b (None without a bias).
@@ -137,7 +137,7 @@ class Trainer(ABC):
         return block.event(0)
 
     def run_span(self, k: int, low: float, high: float, watch: Callable[[float], bool] | None = None) -> EpochSpan:
-        """Run up to ``k`` epochs and return them as a block; stop after the first epoch whose loss is not in
+        """Run up to ``k`` epochs and return them as a span; stop after the first epoch whose loss is not in
         (low, high] (NaN included) or for which ``watch(loss)`` is True. The stop rules look at CHECK_EVERY epochs
         at once: the epochs run past a stop are dropped and the parameters put back to those the stop left (a run
         ends at a stop, so the optimizer's state past it is never used). An epoch begun block by block ends the
@@ -164,10 +164,10 @@ class Trainer(ABC):
         self.failure = failure
         first = self.epoch + 1
         self.epoch += len(record)
-        return record.block(self.run_id, first)
+        return record.span(self.run_id, first)
 
     def rewind(self, epoch: int, w: F32, b: float | None) -> None:
-        """Put the parameters back to those recorded at ``epoch`` (a run that ended inside a block)."""
+        """Put the parameters back to those recorded at ``epoch`` (a run that ended inside a span)."""
         self.set_params(w, b)
         self.epoch = epoch
 
@@ -227,7 +227,7 @@ class NumpyTrainer(Trainer):
 
 
 class Record:
-    """What :meth:`Trainer.run_span` records of each epoch, as C doubles (``array.array``) while the block runs and
+    """What :meth:`Trainer.run_span` records of each epoch, as C doubles (``array.array``) while the span runs and
     NumPy arrays once after it: the epoch's loss and gradients as the step returned them, its parameters read from
     views that follow the updates (:meth:`Trainer.live_params`)."""
 
@@ -261,7 +261,7 @@ class Record:
         return min(series)
 
     def params(self, i: int) -> tuple[F32, float | None]:
-        """w (float32 [d]) and b after the i-th epoch of the block."""
+        """w (float32 [d]) and b after the i-th epoch of the span."""
         w = np.asarray(self.ws[i * self.d:(i + 1) * self.d], dtype=np.float32)
         return w, None if self.b is None else self.bs[i]
 
@@ -280,7 +280,7 @@ class Record:
         inside = (losses > low) & (losses <= high)
         return start + int(inside.argmin())
 
-    def block(self, run_id: int, first: int) -> EpochSpan:
+    def span(self, run_id: int, first: int) -> EpochSpan:
         d, with_b = self.d, self.b is not None
 
         def arr(values: array[float]) -> npt.NDArray[np.float64]:
