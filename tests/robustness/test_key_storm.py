@@ -21,8 +21,8 @@ KEYS = ["space", "n", "r", "1", "2", "3", "4", "p", "escape", "plus", "minus", "
         "backspace", "semicolon", "up", "down", "left", "right", "ctrl+a", "ctrl+k", "home", "end",
         "w", "h", "e", "s", "L", "m", "d", "left_square_bracket", "right_square_bracket",
         "greater_than_sign", "less_than_sign", "H", "i"]
-CLICKABLE = ["#case-1", "#case-2", "#case-3", "#case-4", "#hp-editor", "#hp-toggle", "#hp-above", "#hp-below",
-             "#predict-input", "#log", "#chart"]
+CLICKABLE = ["#case-1", "#case-2", "#case-3", "#case-4", "#hp-editor", "#hp-toggle", "#hp-menu", "#hp-above",
+             "#hp-below", "#predict-input", "#log", "#chart"]
 
 
 def stream_diag(app: LinregApp) -> dict[str, object]:

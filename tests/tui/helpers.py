@@ -35,7 +35,7 @@ async def wait_for(pilot: Pilot[Any], cond: Callable[[], bool], timeout: float =
 async def settle(pilot: Pilot[Any], app: LinregApp) -> None:
     """Wait until the stream is idle, every event is applied, the chart is drawn and the log written."""
     await pilot.pause(0.1)
-    await wait_for(pilot, lambda: app.session.started and app.session.stream.idle
+    await wait_for(pilot, lambda: app.main.ready_for_keys and app.session.started and app.session.stream.idle
                    and app.session.stream.queue.empty() and not app.main.display_due
                    and not app.main.log_pane.pending)
     await pilot.pause(0.05)

@@ -43,8 +43,8 @@ async def test_first_screen_shows_every_pane_and_ready() -> None:
         assert "Gradient   hand" in steps and "Update     hand" in steps
         shown = screen_text(app)
         for label, value in [("Learning rate", "0.02"), ("Epochs", "20"), ("Log every", "1"),
-                             ("Initial w", "default (0)"), ("Initial b", "default (0)"), ("Bias", "[ ] off"),
-                             ("Standardize", "[ ] off"), ("Batch size", "full batch"), ("Seed", "0"),
+                             ("Initial w", "default (0)"), ("Initial b", "default (0)"), ("Bias", "▐ ▌ off"),
+                             ("Standardize", "▐ ▌ off"), ("Batch size", "full batch"), ("Seed", "0"),
                              ("Data", "seed")]:
             assert f"{label.ljust(14)} {value}" in shown
         assert "η_max 0.1333 (stable below)" in shown and "η_max 0.1333" in app.main.hyperparams.hint.plain
@@ -442,7 +442,7 @@ async def test_hyperparams_pane_exposes_every_field() -> None:
         await pilot.press("tab")  # into the editor, on the field it was left on
         for i, key in enumerate(keys):
             await pilot.pause()
-            widget = pane.toggle if key in ("bias", "standardize") else pane.editor
+            widget = pane.edited_by(key)
             assert pane.current == key and app.focused is widget, (key, app.focused)
             label = str(pane.query_one("#hp-label").render())
             assert label == dict(FIELDS)[key]
@@ -451,12 +451,12 @@ async def test_hyperparams_pane_exposes_every_field() -> None:
         assert app.focused is not None and pane not in app.focused.ancestors_with_self  # past Mistake: next pane
         await pilot.press("shift+tab")
         await pilot.pause()
-        assert pane.current == "mistake" and app.focused is pane.editor
+        assert pane.current == "mistake" and app.focused is pane.menu
         await pilot.press("up", "up", "shift+tab")
         await pilot.pause()
         assert pane.current == "data"
         # every other field is drawn as text; a click on one moves the editor there
-        assert "Bias           [ ] off" in screen_text(app)
+        assert "Bias           ▐ ▌ off" in screen_text(app)
         above = pane.query_one("#hp-above")
         row = above.line_keys.index("epochs")
         await pilot.click("#hp-above", offset=(3, row))
@@ -484,7 +484,7 @@ async def test_a_click_on_a_switch_row_flips_it() -> None:
         await pilot.click("#hp-below", offset=(20, row))
         await settle(pilot, app)
         assert app.session.config.bias and pane.current == "bias" and app.focused is pane.toggle
-        assert "Bias           [x] on" in screen_text(app)
+        assert "Bias           ▐X▌ on" in screen_text(app)
 
 
 @pytest.mark.slow
@@ -510,20 +510,25 @@ async def test_an_invalid_text_stays_marked_in_its_row_after_the_editor_moves_on
 async def test_optimizer_and_loss_fields_for_cases_3_and_4_only() -> None:
     app = make_app(case=1)
     async with app.run_test(size=SIZE) as pilot:
-        app.main.hyperparams.edit("optimizer")
-        await pilot.press("ctrl+a", "ctrl+k", *"adam", "enter")
+        await settle(pilot, app)
+        pane = app.main.hyperparams
+        pane.edit("optimizer")
+        await pilot.press("enter", *"ad", "enter")  # open the menu, type to find adam, take it
         await pilot.pause(0.05)
-        assert "case 1 writes its update by hand" in (app.main.hyperparams.error("optimizer") or "")
-        assert app.session.config.optimizer == "sgd"
+        assert "case 1 writes its update by hand" in (pane.error("optimizer") or "")
+        assert app.session.config.optimizer == "sgd" and "Optimizer      adam" in screen_text(app)
         await pilot.press("escape", "3")
         await settle(pilot, app)
-        app.main.hyperparams.edit("optimizer")
-        await pilot.press("ctrl+a", "ctrl+k", *"adam", "enter")
-        app.main.hyperparams.edit("loss")
-        await pilot.press("ctrl+a", "ctrl+k", *"huber", "enter")
+        assert pane.text("optimizer") == "sgd" and pane.error("optimizer") is None
+        pane.edit("optimizer")
+        await pilot.press("enter", *"ad", "enter")
+        await pilot.press("down")  # the next field, Loss: a menu too
+        await pilot.pause()
+        assert pane.current == "loss" and app.focused is pane.menu
+        await pilot.press("enter", "down", "down", "enter")  # mse → l1 → huber
         await settle(pilot, app)
         assert (app.session.config.optimizer, app.session.config.loss) == ("adam", "huber")
-        assert "bound n/a" in app.main.hyperparams.hint.plain
+        assert "bound n/a" in pane.hint.plain
         await pilot.press("escape", "n")
         await wait_for(pilot, lambda: app.session.epoch == 1)
         await pilot.press("1")  # back to case 1: its hand-written update and MSE

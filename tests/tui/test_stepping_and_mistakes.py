@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import OptionList
 
+from linreg_core.config import mistakes_for
 from tests.tui.helpers import make_app, screen_text, settle, wait_for
 from tui_app.widgets.step_view import StepView
 
@@ -81,19 +83,26 @@ async def test_m_cycles_the_cases_mistakes_and_a_refused_step_fails_the_run() ->
         assert app.session.config.mistake is None and app.session.state == "ready"
 
 
-async def test_the_mistake_field_takes_only_the_cases_mistakes() -> None:
+async def test_the_mistake_menu_offers_only_the_cases_mistakes() -> None:
     app = make_app(case=1)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        app.main.hyperparams.edit("mistake").value = "no-zero-grad"  # type: ignore[union-attr]
-        await pilot.press("enter")
-        await pilot.pause(0.2)
-        err = app.main.hyperparams.error("mistake")
-        assert err is not None and "not a mistake case 1 can make" in err and app.session.config.mistake is None
-        app.main.hyperparams.editor.value = "summed-gradient"
-        await pilot.press("enter")
+        menu = app.main.hyperparams.edit("mistake")
+        await pilot.press("enter")  # opens the menu
+        await pilot.pause()
+        options = menu.query_one(OptionList)
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert shown == ["none", *mistakes_for(1)] and "no-zero-grad" not in shown
+        await pilot.press(*"summ", "enter")  # typing picks the option that starts so
         await wait_for(pilot, lambda: app.session.config.mistake == "summed-gradient")
-        assert app.main.hyperparams.error("mistake") is None
+        assert app.main.hyperparams.error("mistake") is None and not menu.expanded
+        await pilot.press("escape", "2")  # case 2 has other mistakes: its menu lists them
+        await settle(pilot, app)
+        menu = app.main.hyperparams.edit("mistake")
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert shown == ["none", *mistakes_for(2)]
 
 
 def test_step_view_snapshot(snap_compare) -> None:  # type: ignore[no-untyped-def]

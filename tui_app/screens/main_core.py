@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import ScreenResume
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Checkbox, Footer, Header, Input, Select
 
 from linreg_core.config import CASES, TrainConfig
 from linreg_core.data import Dataset
@@ -21,7 +21,7 @@ from tui_app import keymap
 from tui_app.messages import CaseChosen, ReferenceCurve
 from tui_app.session import Session
 from tui_app.widgets.case_picker import CasePicker
-from tui_app.widgets.hyperparams import Hyperparams, Toggle
+from tui_app.widgets.hyperparams import Hyperparams
 from tui_app.widgets.inference_box import InferenceBox
 from tui_app.widgets.log_start import LogStart
 from tui_app.widgets.loss_chart import ChartData, LossChart
@@ -309,8 +309,10 @@ class MainCore(Screen[Any]):
             return True
         if action == "fields":
             return False  # Textual's own tab (focus_next) moves on from a focused widget
-        if isinstance(focused, Input) or (isinstance(focused, Toggle) and action == "toggle_run"):
-            return None
+        if isinstance(focused, Input) or isinstance(focused.parent, Select):
+            return None  # typed into the field, or into an open menu's search
+        if isinstance(focused, (Checkbox, Select)) and action == "toggle_run":
+            return None  # space flips the switch or opens the menu
         return True
 
     def action_lesson(self, what: str) -> None:
@@ -348,6 +350,11 @@ class MainCore(Screen[Any]):
         if self.guide is not None:
             self.guide.start()
         preload_plotting()  # the first screen has no figure to draw
+        self.call_next(self.take_keys)
+
+    async def take_keys(self) -> None:
+        """The fields' switch and menu mounted, then the keys typed meanwhile, in order."""
+        await self.hyperparams.add_editors()
         self.ready_for_keys = True
         if self.on_first_screen is not None:
             self.on_first_screen()

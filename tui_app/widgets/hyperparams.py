@@ -1,9 +1,11 @@
 """The hyperparameter pane: every field drawn as text, and one editor on the field being edited.
 
 Twelve fields as twelve label/input/error widget groups slowed the first screen; here the fields before
-and after the one being edited are two text blocks (:class:`FieldRows`), and the edited one gets the single
-:class:`~textual.widgets.Input` (or the on/off :class:`Toggle`). Tab, shift+tab, ↑ and ↓ move the editor from field
-to field and a click on a field moves it there. A field's text is checked on Enter or when the editor leaves it.
+and after the one being edited are two text blocks (:class:`FieldRows`), and the edited one gets Textual's editor
+for its kind: an :class:`~textual.widgets.Input` for text, a :class:`~textual.widgets.Checkbox` for on/off, a
+:class:`~textual.widgets.Select` for a choice from a list (Optimizer, Loss, Mistake). Tab, shift+tab, ↑ and ↓ move
+the editor from field to field and a click on a field moves it there. Typed text is checked on Enter or when the
+editor leaves it; a switch or a choice is taken as it changes.
 """
 
 from __future__ import annotations
@@ -19,10 +21,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import Click
-from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, Select
 
 from linreg_core.config import LOSSES, OPTIMIZERS, TrainConfig, mistakes_for
 from tui_app.fields import FIELDS, field_text, placeholder
@@ -38,40 +39,22 @@ LABEL_WIDTH = 14  # as `.field-label` in app.tcss
 
 
 def toggle_text(value: bool) -> str:
-    return "[x] on" if value else "[ ] off"
+    return "▐X▌ on" if value else "▐ ▌ off"  # as the Checkbox that edits it
 
 
-SUGGESTIONS: dict[str, tuple[str, ...]] = {"optimizer": OPTIMIZERS, "loss": LOSSES, "data": ("seed", "synthetic")}
+MENUS = ("optimizer", "loss", "mistake")
+#: the data presets offered while typing into Data (which also takes a CSV path, so it stays a text field)
+DATA_PRESETS = ("seed", "synthetic")
+Editor = Input | Checkbox | Select[str]
 
 
-class Toggle(Static, can_focus=True):
-    """``[x] on`` / ``[ ] off``; space, Enter or a click flips it."""
-
-    BINDINGS = [Binding("space,enter", "flip", "Flip", show=False)]
-
-    class Changed(Message):
-        def __init__(self, toggle: Toggle, value: bool, key: str):
-            super().__init__()
-            self.toggle = toggle
-            self.value = value
-            self.key = key  # the field it switched (the toggle may have moved on when this arrives)
-
-    def __init__(self, value: bool = False, id: str | None = None):  # noqa: A002
-        super().__init__(toggle_text(value), id=id, classes="toggle")
-        self.value = value
-        self.key = ""
-
-    def set_value(self, value: bool) -> None:
-        self.value = value
-        self.update(Text(toggle_text(value)))
-
-    def action_flip(self) -> None:
-        self.set_value(not self.value)
-        self.post_message(self.Changed(self, self.value, self.key))
-
-    def on_click(self, event: Click) -> None:
-        event.stop()
-        self.action_flip()
+def menu_values(key: str, case: int) -> tuple[str, ...]:
+    """The choices of a menu field (Mistake's depend on the case)."""
+    if key == "optimizer":
+        return OPTIMIZERS
+    if key == "loss":
+        return LOSSES
+    return ("none", *mistakes_for(case))
 
 
 @dataclass
@@ -169,7 +152,7 @@ class FieldRows(Widget):
 
     def on_click(self, event: Click) -> None:
         row = event.y
-        if 0 <= row < len(self.line_keys) and (key := self.line_keys[row]) is not None:
+        if 0 <= row < len(self.line_keys) and (key := self.line_keys[row]) is not None and self.form.editors_ready:
             event.stop()
             self.form.select(key, flip=key in TOGGLES)
 
@@ -191,11 +174,18 @@ class Hyperparams(VerticalScroll, can_focus=False):
                  data_choices: tuple[str, ...] = ()):
         super().__init__(id=id)
         self._config = config
-        self.suggestions = {**SUGGESTIONS, "data": data_choices} if data_choices else SUGGESTIONS
+        self.data_choices = data_choices or DATA_PRESETS
         self._blink = cursor_blink
         self.fields = {key: FieldState(field_text(config, key), placeholder(key, config)) for key in KEYS}
         self.hint = Text()
         self.current = KEYS[0]
+        self._filling = False
+        # the switch and the menu join the editor's row once the first screen is drawn (they would slow it)
+        self.toggle = Checkbox("off", id="hp-toggle", classes="field-input")
+        self.menu: Select[str] = Select.from_values(OPTIMIZERS, id="hp-menu", classes="field-input",
+                                                    allow_blank=False, compact=True)
+        self.toggle.display = self.menu.display = False
+        self.editors_ready = False
 
     def compose(self) -> ComposeResult:
         # built in the state the first field needs, so that showing it changes no style (each change restyles)
@@ -208,14 +198,19 @@ class Hyperparams(VerticalScroll, can_focus=False):
             editor = Input(value=state.text, placeholder=state.placeholder, id="hp-editor", classes="field-input")
             editor.cursor_blink = self._blink
             yield editor
-            toggle = Toggle(id="hp-toggle")
-            toggle.display = False
-            yield toggle
         yield FieldRows(self, id="hp-below")
 
     def on_mount(self) -> None:
         self.border_title = "Hyperparameters"
         self._show_current()
+
+    async def add_editors(self) -> None:
+        """Mount the switch and the menu (the app calls this once its first screen is drawn)."""
+        await self.query_one("#hp-row").mount(self.toggle, self.menu)
+        # a flip or a choice is the user's (the pane sets them to the field's text, which changes nothing)
+        self.watch(self.toggle, "value", self._flipped, init=False)
+        self.watch(self.menu, "value", self._chosen, init=False)
+        self.editors_ready = True
 
     # -- the app's side ---------------------------------------------------------------------------------
     def load(self, config: TrainConfig) -> None:
@@ -223,7 +218,7 @@ class Hyperparams(VerticalScroll, can_focus=False):
         self._config = config
         key, editor = self.current, self.editor
         # text typed into the field being edited (a change of another field arrives while typing) stays
-        typed = key not in TOGGLES and editor.value != self.fields[key].text
+        typed = self.edited_by(key) is editor and editor.value != self.fields[key].text
         text, selection = editor.value, editor.selection
         for k in KEYS:
             self.fields[k] = FieldState(field_text(config, k), placeholder(k, config))
@@ -234,7 +229,7 @@ class Hyperparams(VerticalScroll, can_focus=False):
     def show_taken(self, key: str) -> None:
         """Field ``key``'s text was taken: the editor, if still on it, shows it as the field writes it (a blank
         typed into Initial b reads ``default (0)`` again, 0.050 reads 0.05)."""
-        if key == self.current and key not in TOGGLES:
+        if key == self.current and self.edited_by(key) is self.editor:
             self.editor.value = self.fields[key].text
 
     def show_error(self, key: str, message: str) -> None:
@@ -272,26 +267,26 @@ class Hyperparams(VerticalScroll, can_focus=False):
     def editor(self) -> Input:
         return self.query_one("#hp-editor", Input)
 
-    @property
-    def toggle(self) -> Toggle:
-        return self.query_one("#hp-toggle", Toggle)
+    def edited_by(self, key: str) -> Editor:
+        """The widget that edits field ``key``."""
+        return self.toggle if key in TOGGLES else self.menu if key in MENUS else self.editor
 
     def error(self, key: str) -> str | None:
         return self.fields[key].error
 
     def text(self, key: str) -> str:
         """The text a field shows (for the field being edited, what the editor holds now)."""
-        if key == self.current and key not in TOGGLES:
+        if key == self.current and self.edited_by(key) is self.editor:
             return self.editor.value
         return self.fields[key].text
 
     def has_tail(self, key: str) -> bool:
         return bool(self.fields[key].error) or (key == "lr" and bool(self.hint.plain))
 
-    def edit(self, key: str) -> Input | Toggle:
+    def edit(self, key: str) -> Editor:
         """Move the editor to ``key`` and focus it; returns the widget that edits it."""
         self.select(key)
-        return self.toggle if key in TOGGLES else self.editor
+        return self.edited_by(key)
 
     # -- moving the editor --------------------------------------------------------------------------------
     def select(self, key: str, *, flip: bool = False) -> None:
@@ -299,19 +294,22 @@ class Hyperparams(VerticalScroll, can_focus=False):
             self._submit()
             self.current = key
             self._show_current()
-            if key not in TOGGLES:  # as an Input selects its text when it gets the focus: typing replaces it
+            if self.edited_by(key) is self.editor:  # as an Input selects its text on focus: typing replaces it
                 self.editor.select_all()
             # the editor's row moved within the pane: keep it in view once the new layout is done
             self.call_after_refresh(self._reveal)
-        widget: Widget = self.toggle if key in TOGGLES else self.editor
-        self.screen.set_focus(widget)  # now: the next key is already on its way
+        self.screen.set_focus(self.edited_by(key))  # now: the next key is already on its way
         if flip:
-            self.toggle.action_flip()
+            self.toggle.toggle()
 
     def _reveal(self, below: int = 0) -> None:
         """Scroll the editor's row into view, and ``below`` rows under it (a field's message)."""
         row = self.query_one("#hp-row")
         self.scroll_to_region(row.virtual_region.grow((0, 0, below, 0)), animate=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # while a menu is open its list takes ↑ ↓ and tab closes it
+        return not (action == "move" and self.menu.expanded) or None
 
     def action_move(self, step: int) -> None:
         i = KEYS.index(self.current) + step
@@ -325,22 +323,34 @@ class Hyperparams(VerticalScroll, can_focus=False):
         key = self.current
         state = self.fields[key]
         self.query_one("#hp-label", Label).update(LABEL_OF[key])
-        editor, toggle = self.editor, self.toggle
-        is_toggle = key in TOGGLES
-        if is_toggle:
-            toggle.key = key
-            toggle.set_value(state.text == "on")
+        editors: tuple[Editor, ...] = (self.editor, self.toggle, self.menu)
+        focused = self.screen.focused
+        had_focus = focused is not None and (focused in editors or focused.parent is self.menu)
+        widget = self.edited_by(key)
+        # set to the field's text (the watchers see no change from it), then shown
+        if widget is self.toggle:
+            self.toggle.value = state.text == "on"
+            self.toggle.label = state.text
+        elif widget is self.menu:
+            values = menu_values(key, self._config.case)
+            value = state.text or "none"
+            if value not in values:  # a value of another case (its error shows under the field)
+                values = (*values, value)
+            self._filling = True  # new options select their first: not the user's choice
+            try:
+                self.menu.set_options([(v, v) for v in values])
+                self.menu.value = value
+            finally:
+                self._filling = False
         else:
-            editor.value = state.text
-            editor.placeholder = state.placeholder
-            # the allowed values offered while typing (→ takes the suggestion); no keystroke is ever filtered
-            choices = self.suggestions.get(key) if key != "mistake" else tuple(mistakes_for(self._config.case))
-            editor.suggester = SuggestFromList(choices, case_sensitive=False) if choices else None
-        had_focus = editor.has_focus or toggle.has_focus
-        editor.display = not is_toggle
-        toggle.display = is_toggle
+            self.editor.value = state.text
+            self.editor.placeholder = state.placeholder
+            # Data's presets offered while typing (→ takes the suggestion); no keystroke is ever filtered
+            self.editor.suggester = SuggestFromList(self.data_choices, case_sensitive=False) if key == "data" else None
+        for w in editors:
+            w.display = w is widget
         if had_focus:
-            self.screen.set_focus(toggle if is_toggle else editor)
+            self.screen.set_focus(widget)
         self._mark()
 
     def _mark(self) -> None:
@@ -356,8 +366,8 @@ class Hyperparams(VerticalScroll, can_focus=False):
     # -- the editor's events ------------------------------------------------------------------------------
     def _submit(self) -> None:
         key = self.current
-        if key in TOGGLES:
-            return  # a flip is submitted as it happens
+        if self.edited_by(key) is not self.editor:
+            return  # a flip or a choice is submitted as it happens
         state = self.fields[key]
         text = self.editor.value
         state.text = text
@@ -372,11 +382,19 @@ class Hyperparams(VerticalScroll, can_focus=False):
             self._submit()
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
-        if event.input.id == "hp-editor" and self.current not in TOGGLES:
+        if event.input.id == "hp-editor" and self.edited_by(self.current) is self.editor:
             event.stop()
             self._submit()
 
-    def on_toggle_changed(self, event: Toggle.Changed) -> None:
-        event.stop()
-        self.fields[event.key].text = "on" if event.value else "off"
-        self.post_message(FieldSubmitted(event.key, self.fields[event.key].text))
+    def _flipped(self, value: bool) -> None:
+        self._take(self.current, "on" if value else "off")
+        self.toggle.label = self.fields[self.current].text
+
+    def _chosen(self, value: object) -> None:
+        if isinstance(value, str) and self.current in MENUS and not self._filling:
+            self._take(self.current, "" if value == "none" else value)
+
+    def _take(self, key: str, text: str) -> None:
+        if text != self.fields[key].text:
+            self.fields[key].text = text
+            self.post_message(FieldSubmitted(key, text))
