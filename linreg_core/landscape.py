@@ -10,6 +10,7 @@ space its optimizer moves in.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -176,20 +177,26 @@ def title(land: Landscape) -> str:
     return f"loss landscape: {what}"
 
 
+#: What :func:`draw` colours, and the plotext colour of each (a program may give its own).
+COLORS = {"curve": "gray", "contour": "blue", "contour-alt": "gray", "path": "cyan", "optimum": "green"}
+
+
 def legend(land: Landscape) -> list[tuple[str, str, str]]:
-    """What :func:`draw` draws, as (colour, mark, label): for a legend kept off the plot."""
+    """What :func:`draw` draws, as (part, mark, label), a part being a key of :data:`COLORS`: for a legend kept
+    off the plot."""
     scale = max(1.0, *(abs(v) for v in land.theta_star))
     star = ", ".join(f"{v if abs(v) > 1e-9 * scale else 0.0:.4g}" for v in land.theta_star)  # round-off shown as 0
-    items = [("gray", "━", "loss")] if land.curve else [("blue", "━", "contours of the loss")]
+    items = [("curve", "━", "loss")] if land.curve else [("contour", "━", "contours of the loss")]
     if any(all(math.isfinite(v) for v in pt) for pt in land.path):
-        items.append(("cyan", "•", "path of the run"))
-    items.append(("green", "x", f"θ* = ({star})" if len(land.theta_star) > 1 else f"θ* = {star}"))
+        items.append(("path", "•", "path of the run"))
+    items.append(("optimum", "x", f"θ* = ({star})" if len(land.theta_star) > 1 else f"θ* = {star}"))
     return items
 
 
-def draw(plt: object, land: Landscape, legend: bool = True) -> None:
+def draw(plt: object, land: Landscape, legend: bool = True, colors: Mapping[str, object] = COLORS) -> None:
     """Draw on a plotext-like object (``plot``, ``scatter``, ``title``, ``xlabel``, ``ylabel``): the curve or
-    the contours, the path in order, θ* (``legend``: their labels, which a small chart has no room for)."""
+    the contours, the path in order, θ* (``legend``: their labels, which a small chart has no room for), each
+    part in its colour of ``colors``."""
     p: Any = plt
 
     def label(text: str) -> str | None:
@@ -202,19 +209,23 @@ def draw(plt: object, land: Landscape, legend: bool = True) -> None:
         p.ylabel("loss")
         curve_x = np.asarray([c[0] for c in land.curve])
         curve_y = np.asarray([c[1] for c in land.curve])
-        p.plot(curve_x.tolist(), curve_y.tolist(), color="gray", marker="braille", label=label("loss"))
+        p.plot(curve_x.tolist(), curve_y.tolist(), color=colors["curve"], marker="braille",
+               label=label("loss"))
         marks = [(pt[0], lv) for pt, lv in zip(land.path, land.path_loss, strict=True)
                  if math.isfinite(pt[0]) and math.isfinite(lv)]
         if marks:
-            p.plot([q[0] for q in marks], [q[1] for q in marks], color="cyan", marker="dot", label=label("path"))
-        p.scatter([land.theta_star[0]], [float(np.interp(land.theta_star[0], curve_x, curve_y))], color="green",
+            p.plot([q[0] for q in marks], [q[1] for q in marks], color=colors["path"], marker="dot",
+                   label=label("path"))
+        p.scatter([land.theta_star[0]], [float(np.interp(land.theta_star[0], curve_x, curve_y))],
+                  color=colors["optimum"],
                   marker="x", label=label("θ*"))
         return
     p.ylabel(land.axes[1])
     for i, (_, pts) in enumerate(land.contours):
         if pts:
             style = p.plot if land.loss == "mse" else p.scatter
-            style([q[0] for q in pts], [q[1] for q in pts], color="gray" if i % 2 else "blue", marker="braille")
+            style([q[0] for q in pts], [q[1] for q in pts], color=colors["contour-alt" if i % 2 else "contour"],
+                  marker="braille")
     if path:
-        p.plot([q[0] for q in path], [q[1] for q in path], color="cyan", marker="dot", label=label("path"))
-    p.scatter([land.theta_star[0]], [land.theta_star[1]], color="green", marker="x", label=label("θ*"))
+        p.plot([q[0] for q in path], [q[1] for q in path], color=colors["path"], marker="dot", label=label("path"))
+    p.scatter([land.theta_star[0]], [land.theta_star[1]], color=colors["optimum"], marker="x", label=label("θ*"))

@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.stream import ProcessRunStream, RunStream
-from tui_app import keymap
+from tui_app import keymap, palette
 from tui_app.screens.main import MainScreen
 from tui_app.session import Session
 from tui_app.typeahead import TypeAhead
@@ -50,6 +50,10 @@ class LinregApp(App[int]):
         # multiprocessing's resource tracker, which must happen before Textual redirects stderr.
         self.session = Session(config, dataset, stream_factory(config, dataset, speed=speed), speed, lesson)
         self.typeahead = TypeAhead(self)
+        self.console.push_theme(palette.rich_theme(self.theme_variables))
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(palette.VARIABLES)  # tui_app/palette.py
 
     async def on_event(self, event: events.Event) -> None:
         """Keys one at a time, each where the previous one sent the focus (tui_app/typeahead.py)."""
@@ -77,6 +81,7 @@ class LinregApp(App[int]):
 
     def on_mount(self) -> None:
         self.screen_change_signal.subscribe(self, self.on_screen_change)
+        self.theme_changed_signal.subscribe(self, lambda _theme: self.recolor())
         self.typeahead.follow(self.screen)
 
     def on_screen_change(self, screen: Screen[Any]) -> None:
@@ -86,6 +91,13 @@ class LinregApp(App[int]):
         if name is not None and screen is not self.screen_stack[0]:
             self.session.opened.append(name)
         self.typeahead.follow(screen)
+
+    def recolor(self) -> None:
+        """A new theme: the text's roles take its colours, and every screen draws again what it drew with the old."""
+        self.console.pop_theme()
+        self.console.push_theme(palette.rich_theme(self.theme_variables))
+        for screen in self.screen_stack:
+            getattr(screen, "recolor", lambda: None)()
 
     def get_default_screen(self) -> Screen[Any]:
         # The first Resize gives the main screen its breakpoint classes, and a change of classes restyles every

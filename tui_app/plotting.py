@@ -128,11 +128,3 @@ def set_ticks(plt: object, xs: list[list[float]], ys: list[list[float]], width: 
         if xt:
             p.xticks(xt, tick_labels(xt))
 
-
-#: plotext's colour names that Rich spells otherwise (a legend in Rich text names a plotext curve's colour).
-_RICH_NAMES = {"gray": "grey62", "orange": "dark_orange"}
-
-
-def rich_color(plotext_color: str) -> str:
-    """The Rich colour of a plotext colour name."""
-    return _RICH_NAMES.get(plotext_color, plotext_color)

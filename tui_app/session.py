@@ -24,6 +24,7 @@ from linreg_core.events import (
 )
 from linreg_core.history import History
 from linreg_core.stream import StreamBase
+from tui_app import palette
 from tui_app.runs import RunLog, params_label
 
 #: At most this many logged epochs become log lines in one fold; the others are counted in one line.
@@ -303,13 +304,13 @@ class Session:
         star = self.star
         dist = distance(ev.w, ev.b, star.w, star.b) if math.isfinite(sum(ev.w)) else math.inf
         summary = f"{ev.reason}: {ev.epochs} epochs, loss at final parameters {ev.loss:.6g}, ‖θ−θ*‖ = {dist:.4g}"
-        sink.log_note(summary, "bold red" if ev.reason == "diverged" else "bold")
+        sink.log_note(summary, palette.ALARM if ev.reason == "diverged" else "bold")
         if ev.reason == "failed":  # torch refused a step (a mistake): its own words
             sink.say(f"failed at epoch {ev.epochs + 1}: {ev.message} — r resets, m changes the mistake", "error")
-            sink.log_note(ev.message, "red")
+            sink.log_note(ev.message, palette.BAD)
         elif ev.reason == "diverged":
             sink.say(self._diverged_text(ev.epochs), "error")
-            sink.log_note(ev.message, "red")
+            sink.log_note(ev.message, palette.BAD)
         elif ev.reason == "converged":
             sink.say(ev.message)
         else:

@@ -81,7 +81,7 @@ class CodeScreen(ModalScreen[None]):
         grid.add_row(Text(""), Text(name, style="bold"), Text(mine, style="bold"))
         for block, lines in right.items():
             swapped = block in changed
-            mark = Text(f"{'◆ ' if swapped else '  '}{block}", style="bold magenta" if swapped else "dim")
+            mark = Text(f"{'◆ ' if swapped else '  '}{block}", style=palette.SWAPPED if swapped else "dim")
             grid.add_row(mark, Text(""), Text(""))
             before = left[block]
             for i in range(max(len(before), len(lines))):
@@ -89,7 +89,7 @@ class CodeScreen(ModalScreen[None]):
                 b = lines[i] if i < len(lines) else ""
                 theme = self.syntax_theme()
                 grid.add_row(Text(""), _code(a, not swapped, theme), _code(b, not swapped, theme))
-        legend = Text("\n◆ swapped", style="bold magenta")
+        legend = Text("\n◆ swapped", style=palette.SWAPPED)
         legend.append(f": {note}", style="dim")
         return Group(grid, legend)
 
@@ -98,20 +98,20 @@ class CodeScreen(ModalScreen[None]):
         grid.add_column(width=9)
         grid.add_column()
         header = Text()
-        header.append("▌ hand: by hand", style=f"bold {palette.HAND}")
+        header.append("▌ hand: by hand", style=palette.HAND)
         header.append("   ")
-        header.append("▌ torch: by torch", style=f"bold {palette.TORCH}")
+        header.append("▌ torch: by torch", style=palette.TORCH)
         header.append(f"     source: {self.where}", style="dim")
         grid.add_row(Text(""), header)
         for line in self.lines:
             if line.text.strip() in self.changed:
-                gutter = Text("✗ mistake", style="bold red")
+                gutter = Text("✗ mistake", style=palette.ALARM)
             elif line.manual is None:
                 gutter = Text("")
             elif line.manual:
-                gutter = Text("▌ hand", style=f"bold {palette.HAND}")
+                gutter = Text("▌ hand", style=palette.HAND)
             else:
-                gutter = Text("▌ torch", style=f"bold {palette.TORCH}")
+                gutter = Text("▌ torch", style=palette.TORCH)
             code = Syntax(line.text or " ", "python", theme=self.syntax_theme(), background_color="default",
                           word_wrap=False).highlight(line.text or " ")
             code.rstrip()

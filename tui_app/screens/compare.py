@@ -57,7 +57,7 @@ class CompareScreen(Screen[None]):
             # shown from the first frame: the four runs start after torch has loaded (a few seconds the first time)
             yield Static(Text(f"starting the four cases in lockstep (loading torch for cases 2–4)… "
                               f"lr {self.config.lr:g}, up to {min(self.config.epochs, COMPARE_MAX_EPOCHS)} epochs",
-                              style="bold yellow"), id="compare-title")
+                              style=palette.MARKED), id="compare-title")
             yield SafePlot(id="compare-plot")
             yield Static(id="compare-table")
         yield Footer()
@@ -96,6 +96,9 @@ class CompareScreen(Screen[None]):
         self.losses, self.last, self.reasons, self.done = message.losses, message.step, message.reasons, message.done
         self.refresh_view()
 
+    def recolor(self) -> None:
+        self.refresh_view()
+
     def refresh_view(self) -> None:
         step = self.last
         epochs = step.epoch if step else 0
@@ -104,13 +107,13 @@ class CompareScreen(Screen[None]):
                      f"parameters · epoch {epochs}/{total}", style="bold")
         if self.without:
             title.append(f"  (each case's own step: the main run's mistake {self.without} is left out)",
-                         style="yellow")
+                         style=palette.NOTE)
         if self.done:
             title.append("  done", style="bold")
         # the legend above the plot, never over its curves
         title.append("\n" + ("log10(loss)" if self.log_scale else "loss (the curves coincide)"), style="bold")
         for c in CASES:
-            title.append("   ━ ", style=f"bold {palette.CASE[c]}")
+            title.append("   ━ ", style=palette.case_style(c))
             title.append(f"case {c}")
         self.query_one("#compare-title", Static).update(title)
         plot = self.query_one("#compare-plot", SafePlot)
@@ -128,7 +131,7 @@ class CompareScreen(Screen[None]):
             y = log10_loss(series) if self.log_scale else series
             x, yv = plottable(np.arange(1, len(y) + 1), y, points_for(plot))
             if x:
-                plt.plot(x, yv, color=palette.rgb(palette.CASE[c]), marker="braille")
+                plt.plot(x, yv, color=palette.plot_color(self.app.theme_variables, palette.CASE[c]), marker="braille")
                 xs.append(x)
                 ys.append(yv)
         plot.ticks_for(xs, ys, whole_x=True)
@@ -144,7 +147,7 @@ class CompareScreen(Screen[None]):
             return t
         for c, ev in step.events.items():
             ws = ", ".join(f"{v:.6g}" for v in ev.w)
-            t.add_row(Text(f"{c} {CASES[c]}", style=palette.CASE[c]), ws, "—" if ev.b is None else f"{ev.b:.6g}",
+            t.add_row(Text(f"{c} {CASES[c]}", style=palette.case_style(c)), ws, "—" if ev.b is None else f"{ev.b:.6g}",
                       f"{ev.loss:.6g}", self.reasons.get(c, "running"))
         ok = step.at_roundoff
         # within the round-off bound the digits are the machine's arithmetic: the bound is shown instead
@@ -152,7 +155,7 @@ class CompareScreen(Screen[None]):
         verdict = Text(f"largest |Δθ| between any two cases so far: {dtheta} — ")
         verdict.append("float32 round-off: the four levels of automation compute the same thing" if ok else
                        f"NOT float32 round-off (> {ROUNDOFF:g}·max(1, |θ|)): the cases disagree",
-                       style="green" if ok else "bold red")
+                       style=palette.PASS if ok else palette.ALARM)
         grid = Table.grid()
         grid.add_row(t)
         grid.add_row(verdict)

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from linreg_core import analysis
 from linreg_core.data import Dataset
+from tui_app import palette
 from tui_app.messages import GradcheckDone
 from tui_app.widgets.lesson_pane import beside as lesson_beside
 
@@ -56,7 +57,7 @@ class GradcheckScreen(ModalScreen[None]):
 
     def on_gradcheck_done(self, message: GradcheckDone) -> None:
         if message.result is None:
-            self.query_one("#gradcheck-body", Static).update(Text(message.error, style="red"))
+            self.query_one("#gradcheck-body", Static).update(Text(message.error, style=palette.BAD))
             return
         self.result = message.result
         self.show()
@@ -80,12 +81,12 @@ class GradcheckScreen(ModalScreen[None]):
         ok = max(gc.err_hand, gc.err_autograd) < 1e-6
         summary = Text(f"\nrelative error against finite differences: hand {error_text(gc.err_hand)}, "
                        f"autograd {error_text(gc.err_autograd)} — ")
-        summary.append("they agree" if ok else "they disagree", style="green" if ok else "bold red")
+        summary.append("they agree" if ok else "they disagree", style=palette.PASS if ok else palette.ALARM)
         if math.isfinite(gc.ratio_notebook):
             summary.append(f"\n\nThe notebook's np.dot(2*x, y_pred - y).mean() is a sum over the samples: "
                            f"{gc.ratio_notebook:.4g}× the true gradient of w (N = {self.dataset.n}). "
                            "That is why its case-1 trace at lr 0.005 equals the correct gradient at lr 0.02.",
-                           style="yellow")
+                           style=palette.NOTE)
         grid.add_row(summary)
         self.query_one("#gradcheck-body", Static).update(grid)
 

@@ -8,13 +8,12 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui_app import palette
 from tui_app.keymap import help_rows
 
 HELP = "\n\n".join([
     "[b]linreg-tui[/b] — linear regression by gradient descent at four levels of automation.",
-    f"Each level replaces one part of the one before: the blocks marked [b {palette.HAND}]hand[/] are written by "
-    f"hand, those marked [b {palette.TORCH}]torch[/] are done by torch. The loss in the log is computed in the "
+    "Each level replaces one part of the one before: the blocks marked [b $hand]hand[/] are written by "
+    "hand, those marked [b $torch]torch[/] are done by torch. The loss in the log is computed in the "
     "epoch's forward pass, before its update; ▼/△ compare it with the previous logged loss.",
     "Hyperparameters: tab or ↓ moves to the next field, shift+tab or ↑ to the previous one, a click to that field. "
     "A value is checked on Enter or when you leave its field: a bad one shows a message under the field and the "
@@ -34,7 +33,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
             yield Static(HELP, id="help-intro")
-            rows = "\n".join(f"  [b cyan]{key:<9}[/] {what}" for key, what in help_rows())
+            rows = "\n".join(f"  [b $accent]{key:<9}[/] {what}" for key, what in help_rows())
             yield Static("[b]Keys[/b] (when no text input has focus)\n" + rows, id="help-keys")
             yield Static("[dim]escape, ? or q closes this screen[/]")
 

@@ -71,6 +71,10 @@ class LrFindScreen(ModalScreen[float | None]):
         self.result = message.result
         self.show()
 
+    def recolor(self) -> None:
+        if self.result is not None:
+            self.show()
+
     def show_progress(self) -> None:
         self.query_one("#lrfind-title", Static).update(
             Text(f"sweeping lr from 1e-05 to 10: {self.done_steps}/{self.total_steps} rates, 10 epochs each "
@@ -86,13 +90,14 @@ class LrFindScreen(ModalScreen[float | None]):
         plt.title("log10(loss after 10 epochs) against log10(lr)")
         x, y = finite_xy(np.log10(res.lrs), log10_loss(res.losses))
         if len(x):
-            plt.plot(x.tolist(), y.tolist(), marker="braille", color="cyan")
+            color = palette.plot_color(self.app.theme_variables, palette.SERIES[0])
+            plt.plot(x.tolist(), y.tolist(), marker="braille", color=color)
             plot.ticks_for([x.tolist()], [y.tolist()])
         b = res.bound
         if b is not None and math.isfinite(b.eta_max):
-            plt.vline(math.log10(b.eta_max), palette.rgb(palette.HAND))
+            plt.vline(math.log10(b.eta_max), palette.plot_color(self.app.theme_variables, "hand"))
         if res.suggested:
-            plt.vline(math.log10(res.suggested), palette.rgb(palette.TORCH))
+            plt.vline(math.log10(res.suggested), palette.plot_color(self.app.theme_variables, "torch"))
         plot.refresh()
         text = Text()
         if res.stopped_at is not None:

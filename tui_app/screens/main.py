@@ -53,6 +53,12 @@ class MainScreen(MainCore):
             self.apply_config(config, dataset, why=f"{LABELS[event.key]} set to {field_text(config, event.key)}")
         pane.show_taken(event.key)
 
+    def recolor(self) -> None:
+        """A new theme (the App calls this): the log written and the charts drawn again in its colours."""
+        if getattr(self, "log_pane", None) is not None:  # made once the first screen is drawn
+            self.log_pane.rewrite()
+        self.schedule_display()
+
     async def action_quit_app(self) -> None:
         await self.app.run_action("quit_app")
 

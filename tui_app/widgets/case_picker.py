@@ -78,16 +78,16 @@ def steps_text(case: int, next_block: str | None = None, short: bool = False) ->
         if short:
             text.append("\n" if i == 2 else "  " if i else "")
             text.append(step, style="bold reverse" if mine else "")
-            text.append(f" {word:<5}" if i % 2 == 0 else f" {word}", style=f"bold {color}")
+            text.append(f" {word:<5}" if i % 2 == 0 else f" {word}", style=color)
             continue
         if i:
             text.append("\n")
         text.append(f"{'▸ ' if mine else '  '}{step:<10} ", style="bold reverse" if mine else "")
         if how.startswith("torch"):  # its name says torch
-            text.append(how, style=f"bold {color}")
+            text.append(how, style=color)
         else:
-            text.append(f"{word:<5}", style=f"bold {color}")
-            text.append("" if how == MANUAL else f" {how}", style=color)
+            text.append(f"{word:<5}", style=color)
+            text.append("" if how == MANUAL else f" {how}", style=color + "-plain")
         if mine:
             text.append(" ← next (.)", style="dim")
     return text

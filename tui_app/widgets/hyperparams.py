@@ -26,6 +26,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select
 
 from linreg_core.config import LOSSES, OPTIMIZERS, TrainConfig, mistakes_for
+from tui_app import palette
 from tui_app.fields import FIELDS, field_text, placeholder
 from tui_app.messages import FieldSubmitted
 
@@ -35,14 +36,8 @@ if TYPE_CHECKING:
 KEYS = [key for key, _ in FIELDS]
 LABEL_OF = dict(FIELDS)
 TOGGLES = ("bias", "standardize")
-LABEL_WIDTH = 14  # as `.field-label` in app.tcss
-
-
-def toggle_text(value: bool) -> str:
-    return "▐X▌ on" if value else "▐ ▌ off"  # as the Checkbox that edits it
-
-
 MENUS = ("optimizer", "loss", "mistake")
+LABEL_WIDTH = 14  # as `.field-label` in app.tcss
 #: the data presets offered while typing into Data (which also takes a CSV path, so it stays a text field)
 DATA_PRESETS = ("seed", "synthetic")
 Editor = Input | Checkbox | Select[str]
@@ -55,6 +50,10 @@ def menu_values(key: str, case: int) -> tuple[str, ...]:
     if key == "loss":
         return LOSSES
     return ("none", *mistakes_for(case))
+
+
+def toggle_text(value: bool) -> str:
+    return "▐X▌ on" if value else "▐ ▌ off"  # as the Checkbox that edits it
 
 
 @dataclass
@@ -255,7 +254,7 @@ class Hyperparams(VerticalScroll, can_focus=False):
                 u = s.bound_unscaled
                 text.append(f"\nunscaled: κ(H) {u.condition:.3g}\n          η_max {u.eta_max:.3g}", style="dim")
             if s.unstable():
-                text.append("\n⚠ lr ≥ η_max: will diverge", style="bold red")
+                text.append("\n⚠ lr ≥ η_max: will diverge", style=palette.ALARM)
         self.set_bound(text)
 
     def set_bound(self, text: Text) -> None:

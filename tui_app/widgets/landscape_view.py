@@ -13,7 +13,7 @@ from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.history import History
 from linreg_core.landscape import draw, landscape, legend, param_names, title
-from tui_app.plotting import rich_color
+from tui_app import palette
 from tui_app.widgets.plot import SafePlot
 
 if TYPE_CHECKING:
@@ -33,6 +33,11 @@ class LandscapeData:
     initial: tuple[tuple[float, ...], float | None] | None
     pair: int  # which pair of parameters, for more than two
 
+
+#: The theme variable of each part the landscape draws (linreg_core/landscape.py), and its role in the legend.
+PARTS = {"curve": palette.MUTED, "contour": "primary", "contour-alt": palette.MUTED, "path": "hand",
+         "optimum": palette.OPTIMUM}
+ROLE = {"curve": "muted", "contour": "series-0", "contour-alt": "muted", "path": "hand", "optimum": "optimum"}
 
 def pairs(d: int, bias: bool) -> list[list[str]]:
     """The parameters a landscape can be drawn over: one, two, or each pair of more."""
@@ -65,7 +70,8 @@ def draw_landscape(plot: SafePlot, data: LandscapeData) -> Text:
     plt = plot.plt
     plt.clear_data()
     plt.clear_figure()
-    draw(plt, land, legend=False)  # the legend goes in the title rows, off the plot
+    variables = plot.app.theme_variables
+    draw(plt, land, legend=False, colors={part: palette.plot_color(variables, v) for part, v in PARTS.items()})
     plt.title("")
     path = [p for p in land.path if all(math.isfinite(v) for v in p)]
     if land.curve:
@@ -77,8 +83,8 @@ def draw_landscape(plot: SafePlot, data: LandscapeData) -> Text:
     plot.ticks_for(xs, ys)
     plot.refresh()
     text = Text(title(land), style="bold")
-    for color, mark, label in legend(land):
-        text.append(f"   {mark} ", style=f"bold {rich_color(color)}")
+    for part, mark, label in legend(land):
+        text.append(f"   {mark} ", style=palette.style_name(ROLE[part]))
         text.append(label)
     if len(choices) > 1:
         text.append("   [ ] other parameters", style="dim")

@@ -10,6 +10,7 @@ from textual.events import Resize
 from textual.widgets import RichLog
 
 from linreg_core.parse import format_epoch
+from tui_app import palette
 from tui_app.widgets.log_start import header_lines
 
 #: Lines kept on screen; the full history stays in the app's compact arrays (export it with the core).
@@ -47,19 +48,23 @@ class LogPane(RichLog):
     def on_resize(self, event: Resize) -> None:
         width = self.scrollable_content_region.width
         if self._size_known and width != self._width and self._width:
-            self.clear()
-            for text in self._written:
-                self.write(text)
+            self.rewrite()
         self._width = width
+
+    def rewrite(self) -> None:
+        """Everything written, written again (at a new width, in a new theme's colours)."""
+        self.clear()
+        for text in self._written:
+            self.write(text)
 
     def epoch_line(self, epoch: int, w: tuple[float, ...], b: float | None, loss: float, extra: str = "") -> Text:
         line = Text(format_epoch(epoch, w, b, loss))
         prev = self._prev
         if prev is not None and math.isfinite(loss) and math.isfinite(prev):
             if loss < prev:
-                line.append(" ▼", style="green")
+                line.append(" ▼", style=palette.GOOD)
             elif loss > prev:
-                line.append(" △", style="red")
+                line.append(" △", style=palette.BAD)
             else:
                 line.append(" =", style="dim")
         self._prev = loss

@@ -14,7 +14,8 @@ from textual.widgets import ContentSwitcher, Static
 
 from linreg_core.data import Dataset
 from linreg_core.history import History
-from tui_app.plotting import finite_xy, log10_loss, plottable, rich_color
+from tui_app import palette
+from tui_app.plotting import finite_xy, log10_loss, plottable
 from tui_app.runs import PastRun
 from tui_app.widgets.plot import SafePlot
 
@@ -36,9 +37,9 @@ def points_for(plot: Widget) -> int:
     return MAX_POINTS if width <= 0 else max(100, min(MAX_POINTS, POINTS_PER_CELL * width))
 
 
-COLORS = ["cyan", "magenta", "orange", "blue", "red", "green"]
-#: Past runs overlaid on the loss chart (the current run is cyan, loss* green).
-OVERLAY_COLORS = ["magenta", "orange", "yellow", "blue", "red", "white", "gray"]
+def series_role(i: int) -> str:
+    """The role (tui_app/palette.py) of the ``i``-th curve after the run's own (a parameter, a past run)."""
+    return f"series-{1 + i % (len(palette.SERIES) - 1)}"
 
 
 def loss_star_text(star: float, dataset: Dataset) -> str:
@@ -71,29 +72,30 @@ def loss_series(data: ChartData, points: int, notes: Text) -> list[tuple[list[fl
         py = log10_loss(past.curve_y) if data.log_scale else past.curve_y
         px, pyv = plottable(past.curve_x, py, points)
         if px:
-            series.append((px, pyv, OVERLAY_COLORS[i % len(OVERLAY_COLORS)], past.label))
+            series.append((px, pyv, series_role(i), past.label))
     ref = data.reference
     if ref is not None and len(ref) and len(h):
         shown = ref[:max(len(h), 1)] if len(h) < len(ref) else ref
         ry = log10_loss(shown) if data.log_scale else shown
         rx, ryv = plottable(np.arange(1, len(shown) + 1), ry, points)
         if rx:
-            series.append((rx, ryv, "gray", "the same run without the mistake"))
+            series.append((rx, ryv, "muted", "the same run without the mistake"))
     if len(h):
         y = log10_loss(h.loss) if data.log_scale else h.loss
         x, yv = plottable(h.epochs, y, points)
         if x:
-            series.append((x, yv, "cyan", "this run"))
+            series.append((x, yv, "series-0", "this run"))
         if len(x) < len(h):
             notes.append(f"   ({len(h)} epochs, {len(x)} points drawn)", style="dim")
     return series
 
 
 def legend(items: list[tuple[str, str]], mark: str = "━") -> Text:
-    """The chart's legend, in the title rows above the plot (never over its data): ``━ label`` in each colour."""
+    """The chart's legend, in the title rows above the plot (never over its data): ``━ label`` in each role's
+    colour."""
     text = Text()
-    for color, label in items:
-        text.append(f"   {mark} ", style=f"bold {rich_color(color)}")
+    for role, label in items:
+        text.append(f"   {mark} ", style=palette.style_name(role))
         text.append(label)
     return text
 
@@ -143,7 +145,7 @@ class LossChart(Vertical):
             try:
                 title = draw_landscape(plot, data.landscape)
             except Exception as exc:  # noqa: BLE001 - a picture that cannot be drawn is a message, never a crash
-                title = Text(f"loss landscape unavailable: {type(exc).__name__}: {exc}", style="red")
+                title = Text(f"loss landscape unavailable: {type(exc).__name__}: {exc}", style=palette.BAD)
                 plot.show_empty(Text("(no landscape for this run)", style="dim"))
             self.set_title(title)
         else:
@@ -174,9 +176,9 @@ class LossChart(Vertical):
                 star_y = ys
             name = f"loss* {loss_star_text(star, data.dataset)} (closed form)"
             if star_y is not None:
-                items.append(("green", name))
+                items.append(("optimum", name))
             else:
-                notes.append(f"   {name}", style="green")
+                notes.append(f"   {name}", style=palette.GOOD)
         title.append_text(legend(items))
         title.append_text(notes)
         if data.overlays:
@@ -191,11 +193,12 @@ class LossChart(Vertical):
         plt.clear_data()
         plt.clear_figure()
         plt.xlabel("epoch")
-        for x, yv, color, _ in series:
-            plt.plot(x, yv, color=color, marker="braille")
+        variables = self.app.theme_variables
+        for x, yv, role, _ in series:
+            plt.plot(x, yv, color=palette.role_plot_color(variables, role), marker="braille")
         ys_all = [s[1] for s in series]
         if star_y is not None:
-            plt.hline(star_y, "green")
+            plt.hline(star_y, palette.role_plot_color(variables, "optimum"))
             ys_all.append([star_y])
         plot.ticks_for([s[0] for s in series], ys_all, whole_x=True)
         plot.refresh()
@@ -218,8 +221,9 @@ class LossChart(Vertical):
             for i, (name, s) in enumerate(series):
                 x, yv = plottable(h.epochs, s, points_for(pplot))
                 if x:
-                    plt.plot(x, yv, color=COLORS[i % len(COLORS)], marker="braille")
-                    items.append((COLORS[i % len(COLORS)], name))
+                    role = "series-0" if i == 0 else series_role(i - 1)
+                    plt.plot(x, yv, color=palette.role_plot_color(self.app.theme_variables, role), marker="braille")
+                    items.append((role, name))
                     drawn.append((x, yv))
             pplot.ticks_for([d[0] for d in drawn], [d[1] for d in drawn], whole_x=True)
         pplot.refresh()
@@ -243,7 +247,8 @@ class LossChart(Vertical):
             if len(xs) > 2000:
                 pick = np.linspace(0, len(xs) - 1, 2000).astype(np.int64)
                 xs, ys = xs[pick], ys[pick]
-            plt.scatter(xs.tolist(), ys.tolist(), color="white", marker="dot")
+            variables = self.app.theme_variables
+            plt.scatter(xs.tolist(), ys.tolist(), color=palette.role_plot_color(variables, "data"), marker="dot")
             lo, hi = float(np.min(ds.X)), float(np.max(ds.X))
             if hi == lo:
                 hi = lo + 1.0
@@ -251,10 +256,10 @@ class LossChart(Vertical):
             line_y = line_x * data.w[0] + (data.b or 0.0)
             fx, fy = finite_xy(line_x, line_y)
             if len(fx):
-                plt.plot(fx.tolist(), fy.tolist(), color="cyan")
+                plt.plot(fx.tolist(), fy.tolist(), color=palette.role_plot_color(variables, "series-0"))
             fplot.ticks_for([xs.tolist(), fx.tolist()], [ys.tolist(), fy.tolist()])
             plt.xlabel(ds.feature_names[0])
-            fit = legend([("white", "data")], mark="•") + legend([("cyan", "fit")])
+            fit = legend([("data", "data")], mark="•") + legend([("series-0", "fit")])
         else:
             plt.title(f"{ds.d} features: no single fitted line")
         fplot.refresh()

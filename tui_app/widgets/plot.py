@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import TYPE_CHECKING
 
 from rich.align import Align
@@ -11,12 +10,12 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
-from tui_app.plotting import set_ticks
-
 if TYPE_CHECKING:
     from textual_plotext.plot import Plot
 
-PLOT_MODULE = "textual_plotext.plot"
+    from tui_app.widgets.figure import Figure
+
+PLOT_MODULE = "tui_app.widgets.figure"
 
 
 def preload_plotting() -> threading.Thread:
@@ -31,11 +30,11 @@ def preload_plotting() -> threading.Thread:
 
 
 class SafePlot(Widget):
-    """A plotext figure sized to the widget and coloured after the app's theme.
+    """A chart: a line of text while there is nothing to draw (:meth:`show_empty`), else a plotext figure
+    (:class:`~tui_app.widgets.figure.Figure`, textual-plotext's widget, made when first drawn on).
 
-    Draw through :attr:`plt` (plotext's API; the first access imports plotext), or call :meth:`show_empty` to show a
-    line of text instead of axes while there is nothing to draw. A render never raises: a plotext failure shows a
-    one-line note. ``renders`` and ``last_render_seconds`` count and time the renders.
+    Draw through :attr:`plt` (plotext's API). A render never raises: a plotext failure shows a one-line note.
+    ``renders`` and ``last_render_seconds`` count and time the figure's renders.
     """
 
     DEFAULT_CSS = """
@@ -50,25 +49,30 @@ class SafePlot(Widget):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None):  # noqa: A002
         super().__init__(id=id, classes=classes)
-        self._plot: Plot | None = None
+        self._figure: Figure | None = None
         self._empty: Text | None = None
-        self._ticks: tuple[list[list[float]], list[list[float]], bool] | None = None
+        #: round ticks for the series drawn (x values, y values, whole numbers on x), placed at each render
+        self.ticks: tuple[list[list[float]], list[list[float]], bool] | None = None
 
     def ticks_for(self, xs: list[list[float]], ys: list[list[float]], whole_x: bool = False) -> None:
         """Round ticks for the series drawn (x and y values), placed at each render for the plot's size then."""
-        self._ticks = (xs, ys, whole_x)
+        self.ticks = (xs, ys, whole_x)
 
     @property
     def plt(self) -> Plot:
         """The figure to draw on (leaves the empty state of :meth:`show_empty`; plotext's ticks until
-        :meth:`ticks_for`)."""
+        :meth:`ticks_for`); it is drawn again once the caller is done."""
         self._empty = None
-        self._ticks = None
-        if self._plot is None:
-            from textual_plotext.plot import Plot
+        self.ticks = None
+        if self._figure is None:
+            from tui_app.widgets.figure import Figure
 
-            self._plot = Plot()
-        return self._plot
+            self._figure = Figure(self)
+            self.mount(self._figure)
+        self._figure.display = True
+        self._figure.refresh()
+        self.refresh()
+        return self._figure.plt
 
     @property
     def drawn_empty(self) -> bool:
@@ -77,42 +81,11 @@ class SafePlot(Widget):
     def show_empty(self, text: Text) -> None:
         """Show ``text`` in the middle instead of a figure."""
         self._empty = text
+        if self._figure is not None:
+            self._figure.display = False
         self.refresh()
 
     def render(self) -> RenderResult:
         if self._empty is not None:
             return Align.center(self._empty, vertical="middle")
-        if self.size.width < 12 or self.size.height < 5 or self._plot is None:
-            return Text("")
-        t0 = time.perf_counter()
-        try:
-            out: RenderResult = self._build(self._plot)
-        except Exception as exc:  # plotext edge cases must never kill the app
-            out = Text(f"(chart unavailable: {type(exc).__name__})", style="dim")
-        self.last_render_seconds = time.perf_counter() - t0
-        self.renders += 1
-        return out
-
-    def _build(self, plot: Plot) -> Text:
-        width, height = self.size
-        plot.plotsize(width, height)
-        plot._set_size(width, height)  # plotsize alone does not always resize the figure
-        if self._ticks is not None:
-            xs, ys, whole_x = self._ticks
-            set_ticks(plot, xs, ys, width, height, whole_x)
-        plot.theme(self._theme_name())
-        return Text.from_ansi(plot.build())
-
-    def _theme_name(self) -> str:
-        """A plotext theme with the app theme's background and foreground (registered on first use)."""
-        from plotext._dict import themes
-        from textual.color import Color
-        from textual_plotext.plot import _rgbify_theme, _sequence
-
-        name = f"linreg-auto-{self.app.theme}"
-        if name not in themes:
-            variables = self.app.theme_variables
-            surface = Color.parse(variables.get("surface", "black")).rgb
-            foreground = Color.parse(variables.get("foreground", "white")).rgb
-            themes[name] = _rgbify_theme(surface, surface, foreground, "default", list(_sequence))
-        return name
+        return Text("")

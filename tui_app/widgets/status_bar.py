@@ -10,12 +10,9 @@ from rich.text import Text
 from textual.widgets import Static
 
 from linreg_core.events import RunState
+from tui_app import palette
 
 STATES = tuple(RunState)
-STATE_STYLES = {
-    "ready": "bold cyan", "running": "bold green", "paused": "bold yellow",
-    "finished": "bold blue", "converged": "bold green", "diverged": "bold red", "failed": "bold red",
-}
 BAR = 16
 
 
@@ -35,16 +32,11 @@ def eta_text(seconds: float) -> str:
     return f"ETA {seconds // 3600:.0f}h{(seconds % 3600) // 60:02.0f}m"
 
 
-#: The theme colour of each state word (the status bar follows the app's theme, light ones included).
-STATE_THEME = {"ready": "accent", "running": "success", "paused": "warning", "finished": "primary",
-               "converged": "success", "diverged": "error", "failed": "error"}
-
-
 def status_text(state: str, epoch: int, epochs: int, loss: float, speed: float | None,
-                rate: float | None = None, styles: dict[str, str] | None = None) -> Text:
+                rate: float | None = None) -> Text:
     """``running  epoch 12/40  loss 1.234  speed 10/s``, then the bar, its percentage and the ETA."""
     text = Text()
-    text.append(state, style=(styles or STATE_STYLES).get(state, "bold"))
+    text.append(state, style=palette.style_name(f"state-{state}") if state in STATES else "bold")
     text.append(f"  epoch {epoch}/{epochs}")
     # before the training process has reported the initial loss (it may still be importing torch when space is
     # pressed), a dash rather than "nan"
@@ -53,7 +45,7 @@ def status_text(state: str, epoch: int, epochs: int, loss: float, speed: float |
     frac = min(1.0, epoch / epochs) if epochs else 0.0
     filled = int(round(frac * BAR))
     text.append("  ")
-    text.append("█" * filled, style="green")
+    text.append("█" * filled, style=palette.GOOD)
     text.append("░" * (BAR - filled), style="dim")
     text.append(f" {frac * 100:3.0f}%")
     if state == "running" and rate and rate > 0:
@@ -68,8 +60,6 @@ class StatusBar(Static):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._samples: deque[tuple[float, int]] = deque(maxlen=20)
         self._text = Text()
-        self._theme = ""
-        self._styles: dict[str, str] = {}
 
     def sample(self, epoch: int) -> None:
         """Note that the run is at ``epoch`` now."""
@@ -86,12 +76,7 @@ class StatusBar(Static):
         return (e1 - e0) / (t1 - t0) if t1 > t0 and e1 > e0 else None
 
     def show(self, state: str, epoch: int, epochs: int, loss: float, speed: float | None) -> None:
-        theme = self.app.current_theme
-        if theme.name != self._theme:  # the state words' styles, made again only when the theme changes
-            self._theme = theme.name
-            self._styles = {word: f"bold {getattr(theme, name, None) or 'default'}"
-                            for word, name in STATE_THEME.items()}
-        self._text = status_text(state, epoch, epochs, loss, speed, self.rate(), self._styles)
+        self._text = status_text(state, epoch, epochs, loss, speed, self.rate())
         self.update(self._text, layout=False)  # one row, always: no layout pass per batch
 
     @property

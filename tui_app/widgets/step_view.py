@@ -13,6 +13,7 @@ from textual.widgets import Static
 from linreg_core.code import BLOCKS, step_blocks
 from linreg_core.events import BlockStepped
 from linreg_core.parse import value_text as number_text
+from tui_app import palette
 
 MAX_VALUE = 60
 #: Below this many columns (the chart's column: the terminal less the left column and the lesson) the values go
@@ -71,9 +72,9 @@ def values_table(ev: BlockStepped, changed: bool | None = None) -> Table:
         if changed is not None and mark != changed:
             continue
         shape = ev.shapes.get(name)
-        label = Text(f"{'*' if mark else ' '} {name} =", style="bold yellow" if mark else "")
+        label = Text(f"{'*' if mark else ' '} {name} =", style=palette.MARKED if mark else "")
         values.add_row(label, Text(value_text(value) + (f"  {shape}" if shape else ""),
-                                   style="yellow" if mark else "", overflow="fold"))  # never cut
+                                   style=palette.NOTE if mark else "", overflow="fold"))  # never cut
     return values
 
 
