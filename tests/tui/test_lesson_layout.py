@@ -111,8 +111,13 @@ async def test_a_long_step_scrolls_with_pagedown_and_says_so(name: str) -> None:
         for i, step in enumerate(lesson.load(name).steps):
             if i:
                 guide.open(i)
-            await pilot.pause(0.1)
             last = words(step.text).rsplit(". ", 1)[-1]
+
+            def laid_out(last: str = last) -> bool:  # the step's end shown, or the mark that more text is below
+                shown = pane(app)
+                return MORE in shown or last in shown and ("To go on" in shown or "Lesson complete" in shown)
+
+            await wait_for(pilot, laid_out, timeout=3)
             seen = pane(app)
             presses = 0
             while last not in seen or "To go on" not in seen and "Lesson complete" not in seen:
@@ -125,8 +130,7 @@ async def test_a_long_step_scrolls_with_pagedown_and_says_so(name: str) -> None:
             await wait_for(pilot, lambda: MORE not in pane(app), timeout=3)
             if presses:
                 await pilot.press("pageup")
-                await pilot.pause(0.1)
-                assert MORE in pane(app)
+                await wait_for(pilot, lambda: MORE in pane(app), timeout=3)
 
 
 @pytest.mark.parametrize("size", SIZES)

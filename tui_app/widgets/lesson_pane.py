@@ -3,6 +3,7 @@ main screen, and beside every view a step can ask for (code, compare, gradient c
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -68,7 +69,9 @@ class LessonPane(VerticalScroll, can_focus=False):
         lesson, step = walk.lesson, walk.step
         self.border_title = f"Lesson: {lesson.title}"
         self.step = f"step {walk.index + 1} of {len(lesson.steps)}"
-        self.query_one("#lesson-text", Markdown).update(step.text)
+        # "PageDown: more" is marked again once the new text is laid out (Markdown mounts its blocks later)
+        self.border_subtitle = self.step
+        self.call_next(self._mark_when_laid_out, self.query_one("#lesson-text", Markdown).update(step.text))
         hint = self.query_one("#lesson-hint", Static)
         hint.update(Text(f"Hint: {step.hint}") if walk.hint_shown and step.hint else "")
         hint.display = bool(walk.hint_shown and step.hint)
@@ -83,6 +86,9 @@ class LessonPane(VerticalScroll, can_focus=False):
             goal.update(Text(f"To go on: {step.goal()}\n{KEYS_LINE}"))
         goal.set_class(walk.finished or waiting, "done")
         self.scroll_home(animate=False)
+
+    async def _mark_when_laid_out(self, laid_out: Awaitable[object]) -> None:
+        await laid_out
         self.call_after_refresh(self.mark_more)
 
     def can_page(self, down: bool) -> bool:
