@@ -71,10 +71,6 @@ def case_style(case: int) -> str:
     return style_name(f"case-{case}")
 
 
-def series_style(i: int) -> str:
-    return style_name(f"series-{i % len(SERIES)}")
-
-
 def rich_theme(variables: Mapping[str, str]) -> Theme:
     """Every role's Rich style in the theme whose variables are ``variables``."""
     styles = {}
