@@ -16,7 +16,9 @@ HELP = "\n\n".join([
     "hand, those marked [b $torch]torch[/] are done by torch. The loss in the log is computed in the "
     "epoch's forward pass, before its update; ▼/△ compare it with the previous logged loss.",
     "Hyperparameters: tab or ↓ moves to the next field, shift+tab or ↑ to the previous one, a click to that field. "
-    "A value is checked on Enter or when you leave its field: a bad one shows a message under the field and the "
+    "Bias and Standardize are checkboxes (space flips one); Optimizer, Loss and Mistake are menus (Enter opens "
+    "one, Enter takes a choice). A typed value is checked on Enter or when you leave its field: a bad one shows a "
+    "message under the field and the "
     "previous value stays in force. A change resets the run to epoch 0.",
     "Beside the learning rate: η_max = 2/λmax(H), the largest stable rate for full-batch MSE, and η_opt. "
     "Standardize trains on z-scored features and a centred target (its η_max and κ are for that space); the "
