@@ -19,7 +19,7 @@ from linreg_core.checkpoint import save as save_checkpoint
 from linreg_core.engine import Run
 from linreg_core.events import EpochEnded
 from linreg_core.history import History
-from linreg_core.lesson_cli import add_lessons, lesson_check, lessons
+from linreg_core.lesson_cli import add_lessons, lesson_command, lessons
 from linreg_core.options import (
     BAD_INPUT,
     EXIT_BAD_INPUT,
@@ -362,7 +362,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             return EXIT_BAD_INPUT
         handler = {"run": cmd_run, "gradcheck": cmd_gradcheck, "compare": cmd_compare,
                    "lr-find": cmd_lr_find, "code": cmd_code, "step": cmd_step, "script": cmd_script,
-                   "landscape": cmd_landscape, "lessons": lessons, "lesson": lesson_check}[args.command]
+                   "landscape": cmd_landscape, "lessons": lessons, "lesson": lesson_command}[args.command]
         return handler(args, out, err)
     except UsageError as exc:
         err.write(f"linreg: error: {exc}\n")

@@ -18,6 +18,7 @@ from linreg_core.config import CASES, MISTAKES, TrainConfig, mistakes_for
 from linreg_core.data import Dataset
 from linreg_core.events import RunState
 from linreg_core.lesson_setup import SetupChecker, apply
+from linreg_core.questions import QUESTION_KEYS, Question, parse_question
 
 __all__ = ["Facts", "Lesson", "LessonError", "Step", "Walk", "apply", "describe", "holds", "load", "parse"]
 
@@ -35,7 +36,7 @@ CONDITIONS = {
 }
 #: Conditions read under an older name: ``phase`` is ``block``.
 OLD_NAMES = {"phase": "block"}
-STEP_KEYS = ("text", "setup", "expect", "hint")
+STEP_KEYS = ("text", "setup", "expect", "hint", *QUESTION_KEYS)
 
 
 class LessonError(Exception):
@@ -53,12 +54,19 @@ class Step:
     setup: dict[str, Any] = field(default_factory=dict)
     expect: dict[str, Any] = field(default_factory=dict)
     hint: str | None = None
+    question: Question | None = None
+    #: The configuration and data the step's question asks about, as read from the file (the launch configuration
+    #: and the setups up to this step); the app asks about the configuration it has when the step opens.
+    config: TrainConfig | None = None
+    dataset: Dataset | None = None
 
     def goal(self) -> str:
         """What moves the lesson on, in words."""
+        then = "answer the question" if self.question is not None else ""
         if not self.expect:
-            return "press >"
-        return " and ".join(CONDITIONS[OLD_NAMES.get(k, k)].format(v) for k, v in self.expect.items())
+            return f"{then}, then press >" if then else "press >"
+        conditions = " and ".join(CONDITIONS[OLD_NAMES.get(k, k)].format(v) for k, v in self.expect.items())
+        return f"{then}, then {conditions}" if then else conditions
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,8 @@ class Walk:
         self.index = 0
         self.finished = False
         self.hint_shown = False
+        self.hints = 0
+        self.answered = False
         self.opened: Facts | None = None
 
     @property
@@ -123,6 +133,8 @@ class Walk:
         self.index = max(0, min(index, len(self.lesson.steps) - 1))
         self.finished = False
         self.hint_shown = False
+        self.hints = 0
+        self.answered = self.step.question is None
         self.opened = facts
 
     def relative(self, facts: Facts) -> Facts:
@@ -133,10 +145,18 @@ class Walk:
 
     def done(self, facts: Facts) -> bool:
         """The step's expectation holds, after something happened since it opened (a step whose expectation held
-        already when it opened waits for the learner to do something, so its text is never skipped unread)."""
+        already when it opened waits for the learner to do something, so its text is never skipped unread); a step's
+        question is answered first, and what counts happens after the answer (:meth:`answer`)."""
         step = self.step
-        return bool(step.expect) and not self.finished and _same(facts) != _same(self.opened) \
+        return bool(step.expect) and self.answered and not self.finished and _same(facts) != _same(self.opened) \
             and holds(step.expect, self.relative(facts))
+
+
+    def answer(self, facts: Facts) -> None:
+        """The step's question is answered (right, or its attempts used): its expectation counts from now, so the
+        learner predicts first and then runs and sees."""
+        self.answered = True
+        self.opened = facts
 
 
 def _same(facts: Facts | None) -> tuple[Any, ...]:
@@ -268,8 +288,13 @@ def _step(raw: dict[str, Any], k: int, start: int, end: int, lines: list[str],
     config = checker.config
     for key, msg in _expect_problems(tables["expect"], config):
         problems.append(f"{_key_line(lines, start, end, key, at['expect'])}: step {k}: expect: {msg}")
+    question, asked = parse_question(raw, config, checker.dataset.d)
+    body = "\n".join(lines[start - 1:end - 1])
+    for key, msg in asked:  # the line that sets the key (inside answer = { … }, say), else the answer's, the ask's
+        setter = next((x for x in (key, "answer", "ask") if re.search(rf"\b{x}\s*=", body)), "text")
+        problems.append(f"{_key_line(lines, start, end, setter)}: step {k}: {msg}")
     step = Step(text if isinstance(text, str) else "", start, dict(tables["setup"]), dict(tables["expect"]),
-                hint if isinstance(hint, str) else None)
+                hint if isinstance(hint, str) else None, question, config, checker.dataset)
     return step, problems
 
 
@@ -307,5 +332,6 @@ def _expect_problems(expect: dict[str, Any], config: TrainConfig) -> list[tuple[
 def describe(lesson: Lesson) -> str:
     """The one-line summary ``linreg lesson check`` prints."""
     expecting = sum(1 for s in lesson.steps if s.expect)
+    asking = sum(1 for s in lesson.steps if s.question is not None)
     return (f"{lesson.path}: ok — \"{lesson.title}\": {len(lesson.steps)} steps, {expecting} checked by the app, "
-            f"{len(lesson.steps) - expecting} moved on by a key")
+            f"{len(lesson.steps) - expecting} moved on by a key, {asking} question{'s' * (asking != 1)}")

@@ -21,7 +21,7 @@ from linreg_core.options import (
 )
 
 #: linreg-tui's options that are not a lesson step's to set.
-NOT_IN_SETUP = ("help", "version", "serve", "host", "port", "lesson")
+NOT_IN_SETUP = ("help", "version", "serve", "host", "port", "lesson", "record")
 
 
 def setup_parser() -> OneLineParser:

@@ -7,7 +7,9 @@ import sys
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
+    from linreg_core.lesson import Lesson
     from linreg_core.options import OneLineParser
+    from linreg_core.questions import Recorder
 
 
 def build_parser() -> OneLineParser:
@@ -25,6 +27,8 @@ def build_parser() -> OneLineParser:
     parser.add_argument("--lesson", metavar="FILE|NAME",
                         help="open a lesson beside the chart: a lesson file (TOML) or a built-in lesson's name "
                              "(linreg lessons lists them; linreg lesson check FILE checks a file)")
+    parser.add_argument("--record", metavar="FILE",
+                        help="with --lesson: append one JSON line per answer to a question and per step reached")
     web = parser.add_argument_group("serving in browsers")
     web.add_argument("--serve", action="store_true",
                      help="serve the app to browsers (textual-serve): each visitor gets their own app with these "
@@ -48,6 +52,20 @@ def _port(text: str) -> int:
     if not 0 < value < 65536:
         raise argparse.ArgumentTypeError(f"must be a port number 1…65535 (got {text!r})")
     return value
+
+
+def _recorder(path: str | None, lesson: Lesson | None) -> Recorder | None:
+    """``--record FILE``: where a lesson's answers go (ValueError: no lesson, or a file that cannot be written)."""
+    if path is None:
+        return None
+    from linreg_core.questions import Recorder
+
+    if lesson is None:
+        raise ValueError("--record needs --lesson (it records a lesson's answers)")
+    try:
+        return Recorder(path, lesson.path.stem)
+    except OSError as exc:
+        raise ValueError(f"--record: {exc}") from None
 
 
 def resume_gc() -> None:
@@ -96,6 +114,11 @@ def _main(argv: Sequence[str] | None) -> int:
         except LessonError as exc:
             sys.stderr.write("".join(f"linreg-tui: error: {p}\n" for p in exc.problems))
             return 2
+    try:
+        recorder = _recorder(args.record, lesson)
+    except ValueError as exc:
+        sys.stderr.write(f"linreg-tui: error: {exc}\n")
+        return 2
     if args.serve:  # the options were checked above: a bad one exits 2 before anything is served
         from tui_app.serve import serve
 
@@ -108,7 +131,8 @@ def _main(argv: Sequence[str] | None) -> int:
         from tui_app.visitor import Served
 
         served = Served.from_launch(config.data.source, args.load, lesson)
-    app = LinregApp(config, dataset, speed=args.speed, on_first_screen=resume_gc, lesson=lesson, served=served)
+    app = LinregApp(config, dataset, speed=args.speed, on_first_screen=resume_gc, lesson=lesson, served=served,
+                    recorder=recorder)
     code = app.run()
     return code if isinstance(code, int) else 0
 

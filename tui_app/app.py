@@ -23,6 +23,7 @@ from tui_app.widgets.lesson_pane import LessonPane
 
 if TYPE_CHECKING:
     from linreg_core.lesson import Lesson
+    from linreg_core.questions import Recorder
     from tui_app.visitor import Served
 
 
@@ -41,9 +42,10 @@ class LinregApp(App[int]):
                  cursor_blink: bool = True,
                  stream_factory: type[RunStream] | type[ProcessRunStream] = ProcessRunStream,
                  on_first_screen: Callable[[], None] | None = None, lesson: Lesson | None = None,
-                 served: Served | None = None):
+                 served: Served | None = None, recorder: Recorder | None = None):
         super().__init__()
         self.served = served
+        self.recorder = recorder  # --record: a lesson's answers and steps, as JSON lines
         self.cursor_blink = cursor_blink
         self._on_first_screen = on_first_screen
         # Built here, started once the first screen is drawn: the process stream's semaphores start

@@ -40,6 +40,8 @@ KEYS: list[Key] = [
     Key("less_than_sign", "> / <", "lesson('back')", _LESSON + "the next step / the step before (a step moves on "
         "by itself when what it asks for is done)", "Lesson: step back", "Back"),
     Key("H", "H", "lesson('hint')", _LESSON + "show the step's hint", "Lesson: hint", "Hint", "hint"),
+    Key("a", "a", "lesson('answer')", _LESSON + "into the answer field of the step's question (Enter grades the "
+        "answer; escape leaves the field)", "Lesson: answer the question"),
     Key("i", "i", "lesson('pane')", _LESSON + "hide / show the lesson pane", "Lesson: hide or show the pane",
         "Lesson", "lesson pane"),
     Key("pagedown", "PageDown / PageUp", "lesson('down')", _LESSON + "scroll the step's text (the pane says "

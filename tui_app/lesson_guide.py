@@ -1,6 +1,7 @@
-"""A lesson on the main screen: opens each step (applying its setup), watches what the app shows and moves on when
-the step's expectation holds; the keys > < H i go back and forth, show the hint, hide the pane, PageDown / PageUp
-scroll its text. A step whose setup changes the run opens only on the main screen, never under an open view."""
+"""A lesson on the main screen: opens each step (applying its setup), asks its question and grades the answers,
+watches what the app shows and moves on when the step's expectation holds; the keys > < H i a go back and forth,
+show the hint, hide the pane, go into the answer field, PageDown / PageUp scroll its text. A step whose setup
+changes the run opens only on the main screen, never under an open view."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from dataclasses import fields
 from typing import Any, Callable, Protocol
 
+from rich.text import Text
 from textual.app import App
 from textual.timer import Timer
 
@@ -15,6 +17,8 @@ from linreg_core import lesson as lessons
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.options import BAD_INPUT, UsageError
+from linreg_core.questions import Recorder, Unanswerable, answer_of, grade, recorded
+from tui_app import palette
 from tui_app.session import Session
 from tui_app.widgets.lesson_pane import LessonPane
 from tui_app.widgets.loss_chart import LossChart
@@ -53,12 +57,17 @@ VIEWS = {"loss-view": "loss", "param-view": "params", "landscape-view": "landsca
 
 
 class LessonGuide:
-    def __init__(self, screen: Host, lesson: lessons.Lesson):
+    def __init__(self, screen: Host, lesson: lessons.Lesson, recorder: Recorder | None = None):
         self.screen = screen
         self.walk = lessons.Walk(lesson)
         self.opened_at = time.monotonic()
         self.checking = False
         self.waiting: int | None = None  # a step done on a view: the next one's setup waits for the main screen
+        self.recorder = recorder
+        #: The open step's question: its right answer (computed when it opens), the answers given, what they got.
+        self.expected: float | None = None
+        self.tries = 0
+        self.feedback: Text | None = None
 
     @property
     def pane(self) -> LessonPane:
@@ -100,6 +109,57 @@ class LessonGuide:
             self.screen.say(f"{where} — to go on: {step.goal()}")
         walk.open(walk.index, self.facts())
         self.opened_at = time.monotonic()
+        if self.recorder is not None:
+            self.recorder.write(step=walk.index + 1, reached=True)
+        self.ask(step)
+        self.show()
+        if step.question is not None and not walk.answered and self.pane.display:
+            self.pane.focus_answer()
+
+    # -- the step's question ----------------------------------------------------------------------------
+    def ask(self, step: lessons.Step) -> None:
+        """Work out the open step's answer from a run of a copy of the configuration it asks about, from epoch 0
+        (the run on screen, of the same configuration, goes through the same epochs)."""
+        self.expected, self.tries, self.feedback = None, 0, None
+        q = step.question
+        if q is None:
+            return
+        s = self.screen.session
+        try:
+            self.expected = answer_of(q, s.config, s.dataset)
+        except Unanswerable as exc:
+            self.feedback = Text(f"This question has no answer on this run: {exc}", style=palette.BAD)
+            self.walk.answer(self.facts())
+
+    def submit(self, text: str) -> None:
+        """Grade an answer typed into the pane: right, not quite (attempts left), or the answer after the last."""
+        walk, q, expected = self.walk, self.walk.step.question, self.expected
+        if q is None or expected is None or walk.answered:
+            return
+        got = grade(q, expected, text)
+        if got.given is None:
+            self.screen.say(got.message, "warning")
+            return
+        self.tries += 1
+        if self.recorder is not None:
+            self.recorder.write(step=walk.index + 1, ask=q.ask, given=int(got.given) if q.is_choice else got.given,
+                                expected=int(expected) if q.is_choice else recorded(expected), correct=got.correct,
+                                attempt=self.tries, hints=walk.hints,
+                                seconds=round(time.monotonic() - self.opened_at, 1))
+        left = q.attempts - self.tries
+        if got.correct:
+            self.feedback = Text(f"✓ right: {q.shown(expected)}", style=palette.GOOD)
+            self.screen.say(f"✓ right: {q.ask}: {q.shown(expected)}", "info")
+        elif left > 0:
+            self.feedback = Text(f"✗ not quite — {left} attempt{'s' * (left > 1)} left", style=palette.BAD)
+            self.screen.say(f"✗ not quite — {left} attempt{'s' * (left > 1)} left", "warning")
+        else:
+            self.feedback = Text(f"✗ not quite. The answer: {q.shown(expected)}", style=palette.BAD)
+            self.screen.say(f"✗ not quite — the answer: {q.shown(expected)}", "warning")
+        if got.correct or left <= 0:
+            if q.explain:
+                self.feedback.append(f"\n{q.explain}", style="")
+            walk.answer(self.facts())
         self.show()
 
     def apply(self, step: lessons.Step, where: str) -> None:
@@ -158,7 +218,18 @@ class LessonGuide:
                 self.screen.say("this is the lesson's first step")
             else:
                 self.open(walk.index - 1 if not walk.finished else walk.index)
+        elif what == "answer":
+            if walk.step.question is None:
+                self.screen.say("this step asks no question")
+            elif walk.answered:
+                self.screen.say("this step's question is answered")
+            elif not self.pane.display:
+                self.screen.say("the lesson pane is hidden: i shows it")
+            else:
+                self.pane.focus_answer()
         elif what == "hint":
+            if walk.step.hint:
+                walk.hints = 1  # the step's hint, asked for: used (shown by itself after a while, it is not)
             walk.hint_shown = True
             self.screen.say(f"hint: {walk.step.hint}" if walk.step.hint else "this step has no hint")
             self.show()
@@ -176,7 +247,7 @@ class LessonGuide:
         """Every lesson pane open: the main screen's, and the one beside a view."""
         for screen in self.screen.app.screen_stack:
             for pane in screen.query(LessonPane):
-                pane.show(self.walk, waiting=self.waiting is not None)
+                pane.show(self.walk, waiting=self.waiting is not None, feedback=self.feedback)
 
 
 def changes(old: TrainConfig, new: TrainConfig) -> str:

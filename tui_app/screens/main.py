@@ -12,6 +12,7 @@ import math
 from typing import Any, Callable
 
 from textual import on
+from textual.widgets import Input
 
 from linreg_core import checkpoint
 from linreg_core.cases.facts import CASE
@@ -33,6 +34,12 @@ from tui_app.session import speed_text
 
 
 class MainScreen(MainCore):
+    @on(Input.Submitted, "#lesson-answer")
+    def on_answer(self, event: Input.Submitted) -> None:
+        event.input.select_all()  # a second try replaces the first
+        if self.guide is not None:
+            self.guide.submit(event.value)
+
     @on(FieldSubmitted)
     def on_field(self, event: FieldSubmitted) -> None:
         pane, s = self.hyperparams, self.session

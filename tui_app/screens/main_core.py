@@ -108,7 +108,7 @@ class MainCore(Screen[Any]):
         if self.session.lesson is not None:
             from tui_app.lesson_guide import LessonGuide  # the lesson's parser: only with a lesson
 
-            self.guide = LessonGuide(self, self.session.lesson)
+            self.guide = LessonGuide(self, self.session.lesson, getattr(self.app, "recorder", None))
             self.set_class(True, "-with-lesson")
         self.say(f"{self.session.describe_config()} — space runs, n steps, ? for help")
         self.refresh_status()

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 if TYPE_CHECKING:
     from linreg_core.lesson import Walk
+    from linreg_core.questions import Question
 
 KEYS_LINE = "> next  < back  H hint  i hide"
 #: What a pane says when its text goes on below what it shows (beside a view too: PageDown scrolls the lesson
@@ -36,6 +37,17 @@ class LessonPane(VerticalScroll, can_focus=False):
         color: $warning;
         margin-bottom: 1;
     }
+    LessonPane > #lesson-question {
+        color: $accent;
+        text-style: bold;
+        margin-top: 1;
+    }
+    LessonPane > #lesson-answer {
+        margin: 0;
+    }
+    LessonPane > #lesson-feedback {
+        margin-bottom: 1;
+    }
     LessonPane > #lesson-goal {
         color: $text-muted;
     }
@@ -48,11 +60,17 @@ class LessonPane(VerticalScroll, can_focus=False):
         super().__init__(**kwargs)
         self.beside_view = beside_view  # on a view over the main screen: its keys are the view's
         self.step = ""
+        self.asked: Question | None = None
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Markdown  # markdown-it: imported only when a lesson is open
 
         yield Markdown(id="lesson-text")
+        yield Static(id="lesson-question")
+        answer = Input(placeholder="your answer, then Enter", id="lesson-answer")
+        answer.cursor_blink = getattr(self.app, "cursor_blink", True)
+        yield answer
+        yield Static(id="lesson-feedback")
         yield Static(id="lesson-hint")
         yield Static(id="lesson-goal")
 
@@ -61,9 +79,10 @@ class LessonPane(VerticalScroll, can_focus=False):
         if guide is not None:
             guide.show()
 
-    def show(self, walk: Walk, waiting: bool = False) -> None:
-        """Draw the walk's open step (its text, the hint if shown, what moves it on). ``waiting``: the step is done
-        and the next one waits for the main screen (its setup changes the run)."""
+    def show(self, walk: Walk, waiting: bool = False, feedback: Text | None = None) -> None:
+        """Draw the walk's open step (its text, its question, the hint if shown, what moves it on). ``waiting``: the
+        step is done and the next one waits for the main screen (its setup changes the run); ``feedback``: what the
+        answers given so far got."""
         from textual.widgets import Markdown
 
         lesson, step = walk.lesson, walk.step
@@ -72,6 +91,7 @@ class LessonPane(VerticalScroll, can_focus=False):
         # "PageDown: more" is marked again once the new text is laid out (Markdown mounts its blocks later)
         self.border_subtitle = self.step
         self.call_next(self._mark_when_laid_out, self.query_one("#lesson-text", Markdown).update(step.text))
+        self.show_question(step.question, walk.answered or walk.finished, feedback)
         hint = self.query_one("#lesson-hint", Static)
         hint.update(Text(f"Hint: {step.hint}") if walk.hint_shown and step.hint else "")
         hint.display = bool(walk.hint_shown and step.hint)
@@ -86,6 +106,38 @@ class LessonPane(VerticalScroll, can_focus=False):
             goal.update(Text(f"To go on: {step.goal()}\n{KEYS_LINE}"))
         goal.set_class(walk.finished or waiting, "done")
         self.scroll_home(animate=False)
+
+    def show_question(self, question: Question | None, answered: bool, feedback: Text | None) -> None:
+        """The question and its choices, the answer field while it waits for an answer (on the main screen: beside a
+        view the keys are the view's), and the feedback."""
+        shown = self.query_one("#lesson-question", Static)
+        text = Text()
+        if question is not None:
+            text.append(f"? {question.ask}")
+            for i, choice in enumerate(question.choices, 1):
+                text.append(f"\n  {i}. {choice.text}", style="not bold")
+        shown.update(text)
+        shown.display = question is not None
+        field = self.query_one("#lesson-answer", Input)
+        asking = question is not None and not answered and not self.beside_view
+        if not asking and field.has_focus:
+            self.screen.set_focus(None)
+        if question is not self.asked:  # a new question: a blank field
+            self.asked, field.value = question, ""
+        field.display = asking
+        field.placeholder = (f"1 to {len(question.choices)}, then Enter" if question is not None and question.choices
+                             else "a number, then Enter")
+        box = self.query_one("#lesson-feedback", Static)
+        box.update(feedback or "")
+        box.display = bool(feedback)
+
+    def focus_answer(self) -> bool:
+        """Put the focus in the answer field (False when no question waits for an answer)."""
+        field = self.query_one("#lesson-answer", Input)
+        if not field.display:
+            return False
+        field.focus()
+        return True
 
     async def _mark_when_laid_out(self, laid_out: Awaitable[object]) -> None:
         await laid_out
