@@ -60,9 +60,9 @@ class Step:
     config: TrainConfig | None = None
     dataset: Dataset | None = None
 
-    def goal(self) -> str:
-        """What moves the lesson on, in words."""
-        then = "answer the question" if self.question is not None else ""
+    def goal(self, answered: bool = False) -> str:
+        """What moves the lesson on, in words (``answered``: its question is behind the learner)."""
+        then = "answer the question" if self.question is not None and not answered else ""
         if not self.expect:
             return f"{then}, then press >" if then else "press >"
         conditions = " and ".join(CONDITIONS[OLD_NAMES.get(k, k)].format(v) for k, v in self.expect.items())

@@ -128,7 +128,7 @@ class LessonGuide:
         try:
             self.expected = answer_of(q, s.config, s.dataset)
         except Unanswerable as exc:
-            self.feedback = Text(f"This question has no answer on this run: {exc}", style=palette.BAD)
+            self.feedback = Text.styled(f"This question has no answer on this run: {exc}", palette.BAD)
             self.walk.answer(self.facts())
 
     def submit(self, text: str) -> None:
@@ -148,17 +148,17 @@ class LessonGuide:
                                 seconds=round(time.monotonic() - self.opened_at, 1))
         left = q.attempts - self.tries
         if got.correct:
-            self.feedback = Text(f"✓ right: {q.shown(expected)}", style=palette.GOOD)
+            self.feedback = Text.styled(f"✓ right: {q.shown(expected)}", palette.GOOD)
             self.screen.say(f"✓ right: {q.ask}: {q.shown(expected)}", "info")
         elif left > 0:
-            self.feedback = Text(f"✗ not quite — {left} attempt{'s' * (left > 1)} left", style=palette.BAD)
+            self.feedback = Text.styled(f"✗ not quite — {left} attempt{'s' * (left > 1)} left", palette.BAD)
             self.screen.say(f"✗ not quite — {left} attempt{'s' * (left > 1)} left", "warning")
         else:
-            self.feedback = Text(f"✗ not quite. The answer: {q.shown(expected)}", style=palette.BAD)
+            self.feedback = Text.styled(f"✗ not quite. The answer: {q.shown(expected)}", palette.BAD)
             self.screen.say(f"✗ not quite — the answer: {q.shown(expected)}", "warning")
         if got.correct or left <= 0:
             if q.explain:
-                self.feedback.append(f"\n{q.explain}", style="")
+                self.feedback.append(f"\n{q.explain}")
             walk.answer(self.facts())
         self.show()
 
@@ -195,6 +195,8 @@ class LessonGuide:
         """Back on the main screen: the step that waited opens (its setup applied now)."""
         if self.waiting is not None:
             self.open(self.waiting)
+        elif self.walk.step.question is not None and not self.walk.answered and self.pane.display:
+            self.pane.focus_answer()  # a question asked while a view was open
 
     def advance(self, announce: bool = False) -> None:
         walk = self.walk

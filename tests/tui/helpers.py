@@ -41,6 +41,13 @@ async def settle(pilot: Pilot[Any], app: LinregApp) -> None:
     await pilot.pause(0.05)
 
 
+async def keys_to_app(pilot: Pilot[Any], app: LinregApp) -> None:
+    """Leave a lesson question's answer field (a step with a question gives it the focus when it opens), as a
+    learner does with escape, so that the keys pressed next are the app's."""
+    if app.focused is not None and app.focused.id == "lesson-answer":
+        await pilot.press("escape")
+
+
 def screen_text(app: LinregApp) -> str:
     """The text on the screen now, one line per row, each character in its column (from an SVG screenshot)."""
     import html

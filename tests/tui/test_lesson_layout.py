@@ -15,7 +15,7 @@ from tui_app.app import LinregApp
 from tui_app.widgets.lesson_pane import MORE, LessonPane
 from tui_app.widgets.step_view import StepView
 
-from .helpers import screen_text, settle, wait_for
+from .helpers import keys_to_app, screen_text, settle, wait_for
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -52,6 +52,7 @@ async def test_the_lesson_stays_in_sight_over_every_view(size: tuple[int, int], 
     app = lesson_app("notebook")
     async with app.run_test(size=size) as pilot:
         await settle(pilot, app)
+        await keys_to_app(pilot, app)
         await pilot.press(key)
         await wait_for(pilot, lambda: app.screen is not app.main)
         await pilot.pause(0.2)
@@ -67,6 +68,7 @@ async def test_a_step_done_on_a_view_keeps_its_setup_for_the_main_screen() -> No
     app = lesson_app("mistakes")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
+        await pilot.press("minus", "5", "5", "full_stop", "5", "enter")  # step 1's question: w.grad at epoch 2
         guide = app.main.guide
         assert guide is not None
         await pilot.press("n", "n", "n")
@@ -91,6 +93,7 @@ async def test_a_step_without_setup_opens_on_the_view_that_asked_for_it() -> Non
     app = lesson_app("notebook")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
+        await keys_to_app(pilot, app)
         guide = app.main.guide
         assert guide is not None
         guide.open(2)
@@ -100,12 +103,13 @@ async def test_a_step_without_setup_opens_on_the_view_that_asked_for_it() -> Non
         assert "In the code view, press d: case 1 beside the notebook's own cell." in pane(app)
 
 
-@pytest.mark.parametrize("name", ["notebook", "learning-rate", "mistakes"])
+@pytest.mark.parametrize("name", ["notebook", "learning-rate", "mistakes", "predict"])
 @pytest.mark.slow
 async def test_a_long_step_scrolls_with_pagedown_and_says_so(name: str) -> None:
     app = lesson_app(name)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
+        await keys_to_app(pilot, app)
         guide = app.main.guide
         assert guide is not None
         for i, step in enumerate(lesson.load(name).steps):
@@ -119,12 +123,13 @@ async def test_a_long_step_scrolls_with_pagedown_and_says_so(name: str) -> None:
 
             await wait_for(pilot, laid_out, timeout=3)
             seen = pane(app)
-            presses = 0
-            while last not in seen or "To go on" not in seen and "Lesson complete" not in seen:
+            shown, presses = seen, 0  # what the pages showed, one after the other
+            while last not in shown or MORE in seen or "To go on" not in seen and "Lesson complete" not in seen:
                 assert MORE in seen, f"step {i + 1}: text below the pane and nothing says so"
-                await pilot.press("pagedown")
+                await pilot.press("pagedown")  # (while a question's answer field has the focus too)
                 await pilot.pause(0.1)
                 seen, presses = pane(app), presses + 1
+                shown += " " + seen
                 assert presses < 6, f"step {i + 1}: PageDown does not reach the end"
             # the pane's edge follows the laid-out text (Markdown lays a new step out a refresh or two later)
             await wait_for(pilot, lambda: MORE not in pane(app), timeout=3)
@@ -140,6 +145,7 @@ async def test_the_step_view_and_the_log_beside_a_lesson_cut_no_value(size: tupl
     app = lesson_app("mistakes")
     async with app.run_test(size=size) as pilot:
         await settle(pilot, app)
+        await keys_to_app(pilot, app)
         await pilot.press("n", "n", "n", "full_stop", "full_stop", "full_stop")
         await wait_for(pilot, lambda: app.main.case_picker.next_block == "Update")
         await pilot.pause(0.2)

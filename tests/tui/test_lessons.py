@@ -1,31 +1,63 @@
-"""Lessons in the app: the three built-in lessons walked to their end under Pilot, each step's action done by keys
-as its text says and the lesson seen moving on; the pane's keys; the messages of setups."""
+"""Lessons in the app: the built-in lessons walked to their end under Pilot, each question answered wrong, then right,
+and each step's action done by keys as its text says and the lesson seen moving on; the pane's keys; the messages
+of setups."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from textual.widgets import Markdown
+from textual.pilot import Pilot
+from textual.widgets import Input, Markdown
 
 from linreg_core import lesson
 from linreg_core.config import TrainConfig
 from linreg_core.data import seed
+from linreg_core.questions import answer_of
 from tui_app.app import LinregApp
 from tui_app.widgets.lesson_pane import LessonPane
 
-from .helpers import screen_text, settle, wait_for
+from .helpers import keys_to_app, screen_text, settle, wait_for
 
+#: Where in a step's keys the learner answers its question (first, unless the step says where)
+ANSWER = "answer"
 #: What a learner presses in each step of the built-in lessons, as the step's text says (keys after the one that
 #: moved the lesson on are the next step's: `escape` closing a view the step before opened).
 WALKS: dict[str, list[list[str]]] = {
-    "notebook": [["n"], ["full_stop"] * 4, ["v"], ["d", "escape", "2"], ["v"], ["d", "escape", "3", "space"],
+    "notebook": [["n"], ["full_stop"] * 4, ["v"], ["d", "escape", ANSWER, "2"], ["v"], ["d", "escape", "3", "space"],
                  ["4", "c"], ["escape", "greater_than_sign"]],
     "learning-rate": [["space"], ["t", "t"], ["greater_than_sign"], ["space"], ["greater_than_sign"], ["space"],
                       ["o", "n", "n"], ["greater_than_sign"]],
     "mistakes": [["n", "n", "n"], ["full_stop"] * 3, ["v", "escape"], ["space"], ["greater_than_sign"], ["n"],
                  ["greater_than_sign"], ["space"], ["m"], ["greater_than_sign"]],
+    "predict": [["n"], ["n"], ["p", "5", "enter"], ["escape", "greater_than_sign"], ["space"], ["greater_than_sign"],
+                ["n", "n"], ["greater_than_sign"]],
 }
+KEY_OF = {"-": "minus", ".": "full_stop"}
+
+
+async def type_answer(pilot: Pilot[Any], text: str) -> None:
+    """Typed into the focused answer field, key by key, then Enter."""
+    await pilot.press(*(KEY_OF.get(c, c) for c in text), "enter")
+    await pilot.pause(0.05)
+
+
+async def answer_wrong_then_right(pilot: Pilot[Any], app: LinregApp, step: lesson.Step) -> None:
+    """A wrong answer first (feedback: not quite, one attempt left), then the key's (feedback: right)."""
+    q = step.question
+    assert q is not None
+    assert isinstance(app.focused, Input) and app.focused.id == "lesson-answer", "the answer field has the focus"
+    right = answer_of(q, app.session.config, app.session.dataset)
+    wrong = f"{int(right) % len(q.choices) + 1}" if q.is_choice else f"{right * 2 + 1:.6g}"
+    await type_answer(pilot, wrong)
+    feedback = str(app.main.lesson_pane().query_one("#lesson-feedback").render())
+    assert feedback == "✗ not quite — 1 attempt left", "no answer shown yet"
+    assert "✗ not quite — 1 attempt left" in screen_text(app)
+    app.focused.value = ""  # the field keeps the wrong answer selected: typing replaces it
+    await type_answer(pilot, f"{int(right)}" if q.is_choice else f"{right:.6g}")
+    assert "✓ right" in screen_text(app)
+    assert app.focused is None, "the keys are the app's again"
 
 
 def lesson_app(name: str, speed: float | None = None) -> LinregApp:
@@ -68,7 +100,12 @@ async def test_a_builtin_lesson_runs_to_its_end(name: str) -> None:
             assert walk.index == i and not walk.finished
             text = app.main.query_one(LessonPane).query_one(Markdown).source
             assert text == steps[i].text, f"step {i + 1}'s text is shown"
+            if steps[i].question is not None and ANSWER not in keys:
+                await answer_wrong_then_right(pilot, app, steps[i])
             for key in keys:
+                if key == ANSWER:
+                    await answer_wrong_then_right(pilot, app, steps[i])
+                    continue
                 await pilot.press(key)
                 await pilot.pause(0.05)
             await wait_for(pilot, lambda i=i: walk.finished or walk.index == i + 1, timeout=30)  # type: ignore[misc]
@@ -90,16 +127,24 @@ async def test_the_pane_keys_and_the_setup_message() -> None:
         assert (s.config.case, s.config.mistake) == (2, "no-zero-grad")
         assert app.main.message_line.text.startswith("lesson step 1 of 10: case 1 → 2, lr 0.02 → 0.01")
         assert "mistake none → no-zero-grad" in app.main.message_line.text
+        # step 1 asks a question: its answer field has the focus; escape gives the keys back to the app, a takes
+        # them to the field again
+        answer = app.main.query_one("#lesson-answer", Input)
+        assert app.focused is answer
+        await pilot.press("escape", "a")
+        assert app.focused is answer
         # > and < go back and forth; a step's setup is applied again when it opens
-        await pilot.press("greater_than_sign", "greater_than_sign", "greater_than_sign")
+        await pilot.press("escape", "greater_than_sign", "greater_than_sign", "greater_than_sign")
         await wait_for(pilot, lambda: guide.walk.index == 3)
         assert (s.config.case, s.config.mistake) == (3, "zero-grad-before-step")  # step 4
-        await pilot.press("less_than_sign")
+        await pilot.press("escape", "less_than_sign")
         await wait_for(pilot, lambda: guide.walk.index == 2)
+        await pilot.press("a")
+        assert app.main.message_line.text == "this step asks no question"
         await pilot.press("less_than_sign", "less_than_sign")
         await wait_for(pilot, lambda: guide.walk.index == 0)
         assert (s.config.case, s.config.mistake, s.epoch) == (2, "no-zero-grad", 0)
-        await pilot.press("n", "less_than_sign")  # < on the first step: a message, the run is kept
+        await pilot.press("escape", "n", "less_than_sign")  # < on the first step: a message, the run is kept
         await wait_for(pilot, lambda: s.epoch == 1)
         assert app.main.message_line.text == "this is the lesson's first step" and guide.walk.index == 0
         # H shows the hint, in the pane and on the message line
@@ -217,10 +262,12 @@ async def test_a_step_moved_on_by_itself_leaves_the_apps_answer_on_the_message_l
         guide = app.main.guide
         assert guide is not None
         for _ in range(5):
+            await keys_to_app(pilot, app)
             await pilot.press("greater_than_sign")
         await wait_for(pilot, lambda: guide.walk.index == 5)
         assert app.session.config.mistake == "update-in-graph"
         await settle(pilot, app)
+        await pilot.press("2", "enter")  # the step's question first: what will torch do?
         await pilot.press("n")
         await wait_for(pilot, lambda: guide.walk.index == 6)
         assert "leaf Variable that requires grad" in app.main.message_line.text

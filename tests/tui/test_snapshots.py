@@ -70,4 +70,17 @@ def lesson_app(name: str) -> LinregApp:
 
 
 def test_lesson_pane(snap_compare: Any) -> None:
+    """The first step's question, its answer field waiting with the focus."""
     assert snap_compare(lesson_app("notebook"), terminal_size=SIZE, run_before=steps(0))
+
+
+def test_lesson_question_answered(snap_compare: Any) -> None:
+    """A wrong answer, then the right one: ✓ and the explanation, and the keys are the app's again."""
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, LinregApp)
+        await settle(pilot, app)
+        await pilot.press("2", "0", "enter", "0", "full_stop", "6", "enter")
+        await wait_for(pilot, lambda: app.focused is None)
+        await settle(pilot, app)
+    assert snap_compare(lesson_app("predict"), terminal_size=SIZE, run_before=run_before)

@@ -57,7 +57,7 @@ class GradcheckScreen(ModalScreen[None]):
 
     def on_gradcheck_done(self, message: GradcheckDone) -> None:
         if message.result is None:
-            self.query_one("#gradcheck-body", Static).update(Text(message.error, style=palette.BAD))
+            self.query_one("#gradcheck-body", Static).update(Text.styled(message.error, palette.BAD))
             return
         self.result = message.result
         self.show()

@@ -309,6 +309,8 @@ class MainCore(Screen[Any]):
             return True
         if action == "fields":
             return False  # Textual's own tab (focus_next) moves on from a focused widget
+        if focused.id == "lesson-answer" and parameters in (("down",), ("up",)):
+            return True  # PageDown / PageUp scroll the lesson while its question's answer is typed
         if isinstance(focused, Input) or isinstance(focused.parent, Select):
             return None  # typed into the field, or into an open menu's search
         if isinstance(focused, (Checkbox, Select)) and action == "toggle_run":

@@ -101,9 +101,9 @@ class LessonPane(VerticalScroll, can_focus=False):
         elif waiting:
             goal.update(Text("✓ Done. Escape: back to the main screen for the next step"))
         elif self.beside_view:
-            goal.update(Text(f"To go on: {step.goal()}"))
+            goal.update(Text(f"To go on: {step.goal(walk.answered)}"))
         else:
-            goal.update(Text(f"To go on: {step.goal()}\n{KEYS_LINE}"))
+            goal.update(Text(f"To go on: {step.goal(walk.answered)}\n{KEYS_LINE}"))
         goal.set_class(walk.finished or waiting, "done")
         self.scroll_home(animate=False)
 
@@ -116,6 +116,8 @@ class LessonPane(VerticalScroll, can_focus=False):
             text.append(f"? {question.ask}")
             for i, choice in enumerate(question.choices, 1):
                 text.append(f"\n  {i}. {choice.text}", style="not bold")
+            if self.beside_view and not answered:
+                text.append("\n(answer it on the main screen: escape, then a)", style="not bold")
         shown.update(text)
         shown.display = question is not None
         field = self.query_one("#lesson-answer", Input)
@@ -136,7 +138,7 @@ class LessonPane(VerticalScroll, can_focus=False):
         field = self.query_one("#lesson-answer", Input)
         if not field.display:
             return False
-        field.focus()
+        field.focus(scroll_visible=False)  # the step's text is read from its start (PageDown: more says so)
         return True
 
     async def _mark_when_laid_out(self, laid_out: Awaitable[object]) -> None:
