@@ -160,7 +160,7 @@ class LessonGuide:
             if q.explain:
                 self.feedback.append(f"\n{q.explain}")
             walk.answer(self.facts())
-        self.show()
+        self.show(reveal=True)
 
     def apply(self, step: lessons.Step, where: str) -> None:
         s = self.screen.session
@@ -245,11 +245,11 @@ class LessonGuide:
             self.screen.set_class(self.pane.display, "-with-lesson")
             self.screen.say("lesson pane shown" if self.pane.display else "lesson pane hidden: i shows it again")
 
-    def show(self) -> None:
-        """Every lesson pane open: the main screen's, and the one beside a view."""
+    def show(self, reveal: bool = False) -> None:
+        """Every lesson pane open: the main screen's, and the one beside a view (``reveal``: an answer's feedback)."""
         for screen in self.screen.app.screen_stack:
             for pane in screen.query(LessonPane):
-                pane.show(self.walk, waiting=self.waiting is not None, feedback=self.feedback)
+                pane.show(self.walk, waiting=self.waiting is not None, feedback=self.feedback, reveal=reveal)
 
 
 def changes(old: TrainConfig, new: TrainConfig) -> str:

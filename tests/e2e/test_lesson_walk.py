@@ -1,17 +1,21 @@
-"""The three built-in lessons walked to their end by the installed linreg-tui in a real terminal (tmux) at 80×24 and
+"""The built-in lessons walked to their end by the installed linreg-tui in a real terminal (tmux) at 80×24 and
 120×40: at every step the lesson pane (on the main screen or beside a view) shows the step's whole text — paged with
 PageDown where it does not fit — its last sentence and every value it names unclipped, and the status bar its state
-word and epoch whole."""
+word and epoch whole; every question is answered wrong, then right, and the pane says so. ``--record`` writes the
+answers and the steps reached as JSON lines."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 
 from linreg_core import lesson
-from tests.tui.test_lessons import WALKS
+from linreg_core.questions import answer_of
+from tests.tui.test_lessons import ANSWER, WALKS
 
 from .test_console_script import TUI, Tmux, status_of
 
@@ -84,6 +88,28 @@ def read_step(t: Tmux, number: int, total: int) -> str:
     return " ".join(pages)
 
 
+def answer(t: Tmux, text: str) -> str:
+    """Type an answer into the focused answer field and press Enter; the screen once the pane changed."""
+    before = pane(t.screen())
+    t.keys("-l", "--", text)  # literally, and a leading minus sign is no option of tmux's
+    t.keys("Enter")
+    t.wait(lambda s: pane(s) != before, timeout=30)
+    return steady(t)
+
+
+def answer_wrong_then_right(t: Tmux, step: lesson.Step, number: int) -> None:
+    q = step.question
+    assert q is not None and step.config is not None and step.dataset is not None
+    right = answer_of(q, step.config, step.dataset)
+    wrong = f"{int(right) % len(q.choices) + 1}" if q.is_choice else f"{right * 2 + 1:.6g}"
+    shown = (pane(answer(t, wrong)) or ("", ""))[0]
+    assert "✗ not quite — 1 attempt left" in shown, f"step {number}: no feedback on a wrong answer:\n{t.screen()}"
+    assert "The answer" not in shown
+    t.keys("BSpace")  # the field keeps the wrong answer selected: a key replaces it
+    shown = (pane(answer(t, f"{int(right)}" if q.is_choice else f"{right:.6g}")) or ("", ""))[0]
+    assert "✓ right" in shown, f"step {number}: no feedback on the right answer:\n{t.screen()}"
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 @pytest.mark.parametrize("name", sorted(WALKS))
@@ -106,9 +132,40 @@ def test_a_builtin_lesson_walked_in_a_terminal_shows_every_step_whole(name: str,
                 for name, titles in PANES.items():
                     if name in text and HIDDEN not in text:
                         assert any(title in screen for title in titles), f"step {i + 1} names {name}:\n{screen}"
+            if steps[i].question is not None and ANSWER not in keys:
+                answer_wrong_then_right(t, steps[i], i + 1)
             for key in keys:
+                if key == ANSWER:
+                    answer_wrong_then_right(t, steps[i], i + 1)
+                    continue
                 t.keys(TMUX_KEYS.get(key, key))
                 time.sleep(0.35 if key == "escape" else 0.1)  # Escape then a key at once reads as Alt+key
         t.wait(lambda s: (p := pane(s)) is not None and "Lesson complete" in p[0], timeout=60)
     finally:
         t.kill()
+
+
+@pytest.mark.e2e
+def test_record_writes_the_answers_and_the_steps_reached(tmp_path: Path) -> None:
+    record = tmp_path / "answers.jsonl"
+    t = Tmux(f"{TUI} --lesson predict --record {record}; sleep 5", 120, 40)
+    try:
+        read_step(t, 1, 8)
+        assert "✗ not quite — 1 attempt left" in (pane(answer(t, "0.3")) or ("", ""))[0]
+        t.keys("BSpace")
+        assert "✓ right: 0.6" in (pane(answer(t, "0.6")) or ("", ""))[0]
+        t.keys("n")  # the step's run: the lesson moves on
+        read_step(t, 2, 8)
+        t.keys("q")
+        time.sleep(1)
+    finally:
+        t.kill()
+    lines = [json.loads(line) for line in record.read_text().splitlines()]
+    assert lines[0] == {"lesson": "predict", "step": 1, "reached": True}
+    first, second = lines[1], lines[2]
+    assert {k: first[k] for k in ("lesson", "step", "ask", "given", "expected", "correct", "attempt", "hints")} == {
+        "lesson": "predict", "step": 1, "ask": "w after epoch 1", "given": 0.3, "expected": 0.6, "correct": False,
+        "attempt": 1, "hints": 0}
+    assert (second["given"], second["correct"], second["attempt"]) == (0.6, True, 2)
+    assert 0 < first["seconds"] <= second["seconds"]
+    assert lines[3] == {"lesson": "predict", "step": 2, "reached": True}

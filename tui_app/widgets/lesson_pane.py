@@ -79,10 +79,10 @@ class LessonPane(VerticalScroll, can_focus=False):
         if guide is not None:
             guide.show()
 
-    def show(self, walk: Walk, waiting: bool = False, feedback: Text | None = None) -> None:
+    def show(self, walk: Walk, waiting: bool = False, feedback: Text | None = None, reveal: bool = False) -> None:
         """Draw the walk's open step (its text, its question, the hint if shown, what moves it on). ``waiting``: the
         step is done and the next one waits for the main screen (its setup changes the run); ``feedback``: what the
-        answers given so far got."""
+        answers given so far got; ``reveal``: scroll it into sight (an answer was just graded), else the text's start."""
         from textual.widgets import Markdown
 
         lesson, step = walk.lesson, walk.step
@@ -105,7 +105,10 @@ class LessonPane(VerticalScroll, can_focus=False):
         else:
             goal.update(Text(f"To go on: {step.goal(walk.answered)}\n{KEYS_LINE}"))
         goal.set_class(walk.finished or waiting, "done")
-        self.scroll_home(animate=False)
+        if reveal:  # the feedback and what moves the lesson on, under the question (a short pane scrolls to them)
+            self.call_after_refresh(goal.scroll_visible, animate=False)
+        else:
+            self.scroll_home(animate=False)
 
     def show_question(self, question: Question | None, answered: bool, feedback: Text | None) -> None:
         """The question and its choices, the answer field while it waits for an answer (on the main screen: beside a
