@@ -82,7 +82,8 @@ class LessonPane(VerticalScroll, can_focus=False):
     def show(self, walk: Walk, waiting: bool = False, feedback: Text | None = None, reveal: bool = False) -> None:
         """Draw the walk's open step (its text, its question, the hint if shown, what moves it on). ``waiting``: the
         step is done and the next one waits for the main screen (its setup changes the run); ``feedback``: what the
-        answers given so far got; ``reveal``: scroll it into sight (an answer was just graded), else the text's start."""
+        answers given so far got; ``reveal``: scroll it into sight (an answer was just graded), else the text's
+        start."""
         from textual.widgets import Markdown
 
         lesson, step = walk.lesson, walk.step
