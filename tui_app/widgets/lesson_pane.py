@@ -43,7 +43,8 @@ class LessonPane(VerticalScroll, can_focus=False):
         margin-top: 1;
     }
     LessonPane > #lesson-answer {
-        margin: 0;
+        margin: 0 0 1 0;
+        background: $boost;
     }
     LessonPane > #lesson-feedback {
         margin-bottom: 1;
@@ -67,7 +68,7 @@ class LessonPane(VerticalScroll, can_focus=False):
 
         yield Markdown(id="lesson-text")
         yield Static(id="lesson-question")
-        answer = Input(placeholder="your answer, then Enter", id="lesson-answer")
+        answer = Input(placeholder="your answer, then Enter", id="lesson-answer", compact=True)
         answer.cursor_blink = getattr(self.app, "cursor_blink", True)
         yield answer
         yield Static(id="lesson-feedback")
