@@ -37,6 +37,7 @@ MISTAKES: dict[str, tuple[int, ...]] = {
     "zero-grad-before-step": (3, 4),
     "update-in-graph": (2,),
     "rebind-param": (2,),
+    "target-shape": (3, 4),
 }
 #: Mistakes whose every step is N (the number of samples) times the correct one: the gradient summed, not averaged.
 STEP_TIMES_N = ("summed-gradient",)

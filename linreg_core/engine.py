@@ -58,6 +58,9 @@ class Run:
         self._tol = -1.0 if config.tol is None else config.tol  # a loss is never below 0
         self._patience = config.patience or 0
         self._epochs = config.epochs
+        #: torch's warnings so far (each once), and how many of them :meth:`take_warnings` has handed out
+        self.warned: list[tuple[int, str]] = []
+        self._taken = 0
 
     @property
     def epoch(self) -> int:
@@ -82,6 +85,7 @@ class Run:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             block = self._epochs_of(first, k)
+        self._keep_warnings(caught, first)
         failure = trainer.failure
         if failure is not None:  # a step torch refused: the run fails here, with torch's own words
             return block, self._finish("failed", failure_message(failure, [str(w.message) for w in caught]))
@@ -111,6 +115,21 @@ class Run:
         if epoch >= self._epochs:
             return block, self._finish("completed", f"completed {epoch} epochs")
         return block, None
+
+    def _keep_warnings(self, caught: list[warnings.WarningMessage], epoch: int) -> None:
+        """torch's warnings (UserWarning: a shape broadcast, a non-leaf's .grad), each once; NumPy's overflow
+        RuntimeWarnings of a diverging run are not kept (the divergence says it)."""
+        seen = {message for _, message in self.warned}
+        for w in caught:
+            message = " ".join(str(w.message).split())
+            if issubclass(w.category, UserWarning) and message not in seen:
+                seen.add(message)
+                self.warned.append((epoch, message))
+
+    def take_warnings(self) -> list[tuple[int, str]]:
+        """The warnings (epoch, torch's words) kept since the last call."""
+        new, self._taken = self.warned[self._taken:], len(self.warned)
+        return new
 
     def _epochs_of(self, first: int, k: int) -> EpochSpan:
         trainer = self.trainer

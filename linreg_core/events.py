@@ -140,6 +140,15 @@ class RunReset:
 
 
 @dataclass(frozen=True, slots=True)
+class Warned:
+    """What torch warned during a run (its own words, once per distinct warning), at the epoch it first did."""
+
+    message: str
+    epoch: int
+    run_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ParamsSet:
     """The parameters were set by hand at ``epoch`` (training continues from them); ``loss`` is at the new values."""
 
@@ -175,5 +184,5 @@ class BlockStepped:
     next_block: str | None
 
 
-Event = EpochEnded | EpochSpan | RunFinished | RunReset | ParamsSet | RunError | BlockStepped
+Event = EpochEnded | EpochSpan | RunFinished | RunReset | ParamsSet | RunError | BlockStepped | Warned
 

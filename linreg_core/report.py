@@ -56,6 +56,7 @@ class Progress:
     def __init__(self, total: int, stream: TextIO):
         self._bar: Any = None
         self._last = 0.0
+        self.stream = stream
         if total >= PROGRESS_MIN_EPOCHS and stream.isatty():
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -82,6 +83,13 @@ class Progress:
         if now - self._last >= 0.1:
             self._last = now
             self._bar.update(self._task, completed=epoch, loss=f"{loss:.6g}")
+
+    def warn(self, line: str) -> None:
+        """A line on stderr (above the bar while it shows)."""
+        if self._bar is None:
+            self.stream.write(line + "\n")
+        else:
+            self._bar.console.print(line, highlight=False, markup=False)
 
     def close(self) -> None:
         if self._bar is not None:
@@ -117,6 +125,8 @@ class RunReport:
                     if len(block):
                         self.block(block)
                         progress.update(block.last, float(block.loss[-1]))
+                for epoch, message in run.take_warnings():  # torch's own words, on stderr (stdout keeps its lines)
+                    progress.warn(f"linreg: torch warned at epoch {epoch}: {message}")
         finally:
             progress.close()
             self.write = self.out.write

@@ -21,6 +21,7 @@ from linreg_core.events import (
     RunFinished,
     RunReset,
     RunState,
+    Warned,
 )
 from linreg_core.history import History
 from linreg_core.stream import StreamBase
@@ -290,6 +291,10 @@ class Session:
                 folding.flush()
                 self.last_block, self.next_block = ev, ev.next_block
                 sink.block_stepped(ev)
+            elif isinstance(ev, Warned):
+                folding.flush()
+                sink.say(f"torch warned at epoch {ev.epoch}: {ev.message}", "warning")
+                sink.log_note(f"⚠ torch warned at epoch {ev.epoch}: {ev.message}", palette.NOTE)
             elif isinstance(ev, RunError):
                 sink.error(f"core error: {ev.message} — change a setting or press r")
         folding.flush()

@@ -22,6 +22,8 @@ EFFECTS = {
     "zero-grad-before-step": "the gradients are emptied before the optimizer reads them: nothing ever moves",
     "update-in-graph": "the update without torch.no_grad(): torch refuses an in-place change of a leaf",
     "rebind-param": "w = w - lr * w.grad makes a new tensor: w stops being a leaf and loses its gradient",
+    "target-shape": "the target as [N] against a prediction [N, 1]: nn.MSELoss broadcasts them to [N, N] and fits "
+                    "every prediction to every target — the wrong line",
 }
 
 
@@ -147,6 +149,34 @@ class ZeroGradBeforeStep4(ModuleTrainer):
         return loss
 
 
+class TargetShape3(TorchOptimTrainer):
+    def train_step(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # prediction: by hand
+        y_pred = self.forward(X)
+        # loss: nn.MSELoss — against the target flattened to [N] (the prediction is [N, 1])
+        loss = self.loss_fn(y_pred, y.view(-1))
+        # gradient: autograd, dL/dw into w.grad
+        loss.backward()
+        # update: torch.optim, then empty the gradients
+        self.optimizer.step()
+        self.optimizer.zero_grad()
+        return loss
+
+
+class TargetShape4(ModuleTrainer):
+    def train_step(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # prediction: the model
+        y_pred = self.model(X)
+        # loss: nn.MSELoss — against the target flattened to [N] (the prediction is [N, 1])
+        loss = self.loss_fn(y_pred, y.view(-1))
+        # gradient: autograd, dL/dw into w.grad
+        loss.backward()
+        # update: torch.optim, then empty the gradients
+        self.optimizer.step()
+        self.optimizer.zero_grad()
+        return loss
+
+
 VARIANTS: dict[tuple[str, int], type[Trainer]] = {
     ("summed-gradient", 1): SummedGradient,
     ("no-zero-grad", 2): NoZeroGrad2,
@@ -156,4 +186,6 @@ VARIANTS: dict[tuple[str, int], type[Trainer]] = {
     ("zero-grad-before-step", 4): ZeroGradBeforeStep4,
     ("update-in-graph", 2): UpdateInGraph,
     ("rebind-param", 2): RebindParam,
+    ("target-shape", 3): TargetShape3,
+    ("target-shape", 4): TargetShape4,
 }

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Protocol
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.engine import Run
-from linreg_core.events import Event, ParamsSet, RunError, RunReset
+from linreg_core.events import Event, ParamsSet, RunError, RunReset, Warned
 from linreg_core.stream.commands import (
     BlockCmd,
     Command,
@@ -235,6 +235,7 @@ class Worker:
             self.chunk_started = started
         if len(block):  # empty when the block's first epoch failed
             self.pending.append(block if len(block) > 1 else block.event(0))
+        self.pending += [Warned(message, epoch, self.run_id) for epoch, message in run.take_warnings()]
         self.pending_epochs += len(block)
         if self.steps_left > 0:
             self.steps_left = max(0, self.steps_left - len(block))

@@ -103,3 +103,41 @@ def test_a_mistake_the_case_cannot_make_is_refused(case: int, mistake: str) -> N
 def test_switching_case_drops_a_mistake_the_new_case_cannot_make() -> None:
     cfg = TrainConfig.for_case(2, mistake="update-in-graph")
     assert cfg.with_case(3).mistake is None and TrainConfig.for_case(3, mistake="no-zero-grad").with_case(4).mistake
+
+
+TARGET_SHAPE_WARNING = ("Using a target size (torch.Size([4])) that is different to the input size "
+                        "(torch.Size([4, 1])). This will likely lead to incorrect results due to broadcasting.")
+
+
+@pytest.mark.parametrize("case", [3, 4])
+def test_target_shape_broadcasts_and_fits_the_wrong_line(case: int) -> None:
+    """A prediction [N, 1] against a target [N]: nn.MSELoss broadcasts to [N, N], mean over i, j of
+    (ŷᵢ − yⱼ)², and warns. Its minimum fits every prediction to mean(y): without a bias, w = mean(y)·Σx/Σx² = 5/3
+    on the seed data, not 2; with one, w = 0 and b = mean(y) = 5."""
+    x, y = seed().X[:, 0].astype(np.float64), seed().y[:, 0].astype(np.float64)
+    bias = case == 4
+    cfg = TrainConfig.for_case(case, mistake="target-shape", lr=0.01, epochs=3000, init_w=(0.5,),
+                               init_b=0.25 if bias else None, bias=bias)
+    run = Run(cfg, seed())
+    spans = [span for span, _ in run.blocks()]
+    assert run.finished is not None and run.finished.reason == "completed"
+    assert [m for _, m in run.warned] == [TARGET_SHAPE_WARNING + " Please ensure they have the same size."]
+    assert run.warned[0][0] == 1
+    # epoch 1's loss, as torch computes it: the mean of the [N, N] broadcast
+    pred = 0.5 * x + (0.25 if bias else 0.0)
+    assert float(spans[0].loss[0]) == pytest.approx(np.mean((pred[:, None] - y[None, :]) ** 2), rel=1e-6)
+    w, b = run.trainer.parameters()
+    if bias:
+        assert (w[0], b) == (pytest.approx(0.0, abs=1e-3), pytest.approx(y.mean(), rel=1e-3))
+    else:
+        assert w[0] == pytest.approx(y.mean() * x.sum() / (x ** 2).sum(), rel=1e-4)
+    correct = Run(cfg.replace(mistake=None), seed())
+    list(correct.blocks())
+    assert correct.trainer.parameters()[0][0] == pytest.approx(2.0, rel=1e-3) and correct.warned == []
+
+
+def test_target_shape_in_linreg_run_says_torchs_warning_on_stderr() -> None:
+    code, out, err = cli("run", "--case", "3", "--mistake", "target-shape", "--epochs", "200", "--log-every", "100")
+    assert code == 0  # the run completes — on the wrong line
+    assert err == f"linreg: torch warned at epoch 1: {TARGET_SHAPE_WARNING} Please ensure they have the same size.\n"
+    assert "completed: 200 epochs, w=1.667" in out

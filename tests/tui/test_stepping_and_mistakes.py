@@ -161,3 +161,20 @@ async def test_a_diverging_run_in_the_landscape_view_keeps_its_state_and_the_vie
         await settle(pilot, app)
         assert app.main.chart.view == "landscape-view" and "loss landscape" in screen_text(app)
         assert app.main.status_line().startswith("diverged") and not app.main.errors
+
+
+async def test_torchs_warning_reaches_the_message_line_and_the_log() -> None:
+    """target-shape: nn.MSELoss warns of the broadcast in the training process; the app says torch's words."""
+    app = make_app(3, mistake="target-shape")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: "torch warned" in app.main.message_line.text)
+        assert app.main.message_line.text.startswith(
+            "torch warned at epoch 1: Using a target size (torch.Size([4])) that is different to the input size")
+        await settle(pilot, app)
+        assert "⚠ torch warned at epoch 1" in screen_text(app)
+        await pilot.press("n")  # said once, not at every epoch
+        await wait_for(pilot, lambda: app.session.epoch == 2)
+        await settle(pilot, app)
+        assert screen_text(app).count("torch warned") == 1

@@ -34,6 +34,10 @@ from tui_app.session import speed_text
 
 
 class MainScreen(MainCore):
+    def action_lesson(self, what: str) -> None:
+        if self.guide is not None:
+            self.guide.command(what)
+
     @on(Input.Submitted, "#lesson-answer")
     def on_answer(self, event: Input.Submitted) -> None:
         event.input.select_all()  # a second try replaces the first

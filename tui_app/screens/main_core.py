@@ -309,17 +309,12 @@ class MainCore(Screen[Any]):
             return True
         if action == "fields":
             return False  # Textual's own tab (focus_next) moves on from a focused widget
-        if focused.id == "lesson-answer" and parameters in (("down",), ("up",)):
-            return True  # PageDown / PageUp scroll the lesson while its question's answer is typed
-        if isinstance(focused, Input) or isinstance(focused.parent, Select):
-            return None  # typed into the field, or into an open menu's search
+        if isinstance(focused, Input) or isinstance(focused.parent, Select):  # typed into the field, or a menu's
+            # search; PageDown / PageUp scroll the lesson while a question's answer is typed
+            return True if focused.id == "lesson-answer" and parameters in (("down",), ("up",)) else None
         if isinstance(focused, (Checkbox, Select)) and action == "toggle_run":
             return None  # space flips the switch or opens the menu
         return True
-
-    def action_lesson(self, what: str) -> None:
-        if self.guide is not None:
-            self.guide.command(what)
 
     def on_key(self, event: events.Key) -> None:
         # without a lesson its keys are not bound (nor in the footer): they still say why they do nothing
