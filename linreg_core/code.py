@@ -34,6 +34,10 @@ def step_source(case: int, mistake: str | None = None) -> tuple[str, list[CodeLi
     shown = path.resolve().relative_to(root) if path.resolve().is_relative_to(root) else path
     where = f"{shown}:{inspect.getsourcelines(fn)[1]}"
     lines: list[CodeLine] = []
+    made = made_lines(case, mistake)
+    if made:  # a mistake in how a parameter is made: that line, above the step it breaks
+        indent = re.match(r"\s*", source).group(0)  # type: ignore[union-attr]
+        lines += [CodeLine(f"{indent}{text}", None, None) for text in ("# in __init__:", *made, "")]
     block: str | None = None
     for raw in source.splitlines():
         m = _BLOCK_COMMENT.match(raw)
@@ -44,6 +48,17 @@ def step_source(case: int, mistake: str | None = None) -> tuple[str, list[CodeLi
         manual = None if block is None else STEPS[case][block] == "manual"
         lines.append(CodeLine(raw, block, manual))
     return where, lines
+
+
+def made_lines(case: int, mistake: str | None) -> list[str]:
+    """The lines a mistake's own ``__init__`` changes in how the case makes its parameters (comment included), as
+    in its source; none for a mistake in the step itself."""
+    cls = trainer_class(case, mistake)
+    if mistake is None or "__init__" not in vars(cls):
+        return []
+    base = {line.strip() for line in inspect.getsource(trainer_class(case).__init__).splitlines()}
+    own = textwrap.dedent(inspect.getsource(cls.__init__)).splitlines()[1:]  # without the def line
+    return [line.strip() for line in own if line.strip() and line.strip() not in base]
 
 
 #: The notebook's own case-1 cell, block by block (its gradient is a sum: N× the mean gradient).

@@ -38,6 +38,7 @@ MISTAKES: dict[str, tuple[int, ...]] = {
     "update-in-graph": (2,),
     "rebind-param": (2,),
     "target-shape": (3, 4),
+    "non-leaf": (2,),
 }
 #: Mistakes whose every step is N (the number of samples) times the correct one: the gradient summed, not averaged.
 STEP_TIMES_N = ("summed-gradient",)

@@ -85,8 +85,9 @@ class Run:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             block = self._epochs_of(first, k)
-        self._keep_warnings(caught, first)
         failure = trainer.failure
+        if failure is None:  # (a failed step's warning goes with its error)
+            self._keep_warnings(caught, first)
         if failure is not None:  # a step torch refused: the run fails here, with torch's own words
             return block, self._finish("failed", failure_message(failure, [str(w.message) for w in caught]))
         # Parameters can turn non-finite while the loss is still fine: the run ends at the first such epoch.

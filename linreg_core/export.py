@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg_core.cases.facts import CASE
-from linreg_core.code import BLOCKS, step_blocks
+from linreg_core.code import BLOCKS, made_lines, step_blocks
 from linreg_core.config import CASES, STEPS, TrainConfig
 from linreg_core.data import Dataset
 
@@ -143,7 +143,10 @@ def _model_code(config: TrainConfig) -> list[str]:
     if not case.torch:
         lines += ["w = w0.copy()", "b = np.array(b0, dtype=np.float32)"]
     else:
-        lines += ["w = torch.tensor(w0, requires_grad=True)", "b = torch.tensor(b0, requires_grad=BIAS)"]
+        # a mistake in how w is made (non-leaf) replaces the line that makes it, as the mistake's __init__ does
+        made = [m.replace("self.d", "D").replace("self.", "") for m in made_lines(config.case, config.mistake)]
+        lines += made or ["w = torch.tensor(w0, requires_grad=True)"]
+        lines += ["b = torch.tensor(b0, requires_grad=BIAS)"]
     if case.torch_loss:
         lines += [f"loss_fn = {LOSS_CODE[config.loss]}",
                   f"optimizer = {OPTIMIZER_CODE[config.optimizer].format(params='[w, b] if BIAS else [w]')}"]

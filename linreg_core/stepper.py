@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from linreg_core.cases.base import StepResult, Trainer
 from linreg_core.code import BLOCKS, step_blocks
+from linreg_core.engine import failure_message
 
 ORDER = tuple(BLOCKS)  # prediction, loss, gradient, update
 NONE_NOTE = ("optimizer.zero_grad() sets the gradients to None: torch's default (set_to_none=True), cheaper "
@@ -86,14 +88,16 @@ class Stepper:
         lines = self.blocks[BLOCKS[block]]
         code = [line for line in lines if line.strip() and not line.strip().startswith("#")]
         error = ""
-        try:
-            exec(compile(textwrap.dedent("\n".join(lines)), f"<{block} of {type(self.inner).__name__}>", "exec"),
-                 self.module, self.ns)
-        except Exception as exc:  # noqa: BLE001 - a mistake torch refuses: shown, and the epoch fails there
-            self.failure = exc
-            error = " ".join(f"{type(exc).__name__}: {exc}".split())
-        self.index += 1
-        now = named_values(self.inner, self.ns)
+        with warnings.catch_warnings(record=True) as caught:  # torch's warnings go with the block's error
+            warnings.simplefilter("always")
+            try:
+                exec(compile(textwrap.dedent("\n".join(lines)), f"<{block} of {type(self.inner).__name__}>",
+                             "exec"), self.module, self.ns)
+            except Exception as exc:  # noqa: BLE001 - a mistake torch refuses: shown, and the epoch fails there
+                self.failure = exc
+                error = failure_message(exc, [str(w.message) for w in caught if issubclass(w.category, UserWarning)])
+            self.index += 1
+            now = named_values(self.inner, self.ns)
         values = {k: plain(v) for k, v in now.items()}
         changed = [k for k, v in values.items() if self._before.get(k, object()) != v]
         self._before = values

@@ -75,7 +75,8 @@ class TorchTrainer(Trainer):
         out: dict[str, Any] = {}
         for name, tensor_ in zip(self.facts.params, self.parameter_tensors(), strict=True):
             if tensor_ is not None:
-                out[name], out[f"{name}.grad"] = tensor_, tensor_.grad
+                # a non-leaf's .grad is None (reading it warns: the step's own code reads it, and torch says so)
+                out[name], out[f"{name}.grad"] = tensor_, tensor_.grad if tensor_.is_leaf else None
         return out
 
     def step_result(self, ns: dict[str, Any]) -> StepResult:
@@ -96,9 +97,9 @@ class TorchTrainer(Trainer):
         if not self._hooked:
             self._hooked = True
             weight, bias = self.parameter_tensors()
-            weight.register_post_accumulate_grad_hook(self._record_w)
-            if bias is not None:
-                bias.register_post_accumulate_grad_hook(self._record_b)
+            for param, record in ((weight, self._record_w), (bias, self._record_b)):
+                if param is not None and param.is_leaf:  # a non-leaf (a mistake) accumulates no gradient
+                    param.register_post_accumulate_grad_hook(record)
         return self.X, self.y
 
     # the gradient in .grad once backward() has added this pass's to it: the one the update uses

@@ -1,7 +1,8 @@
 """The classic mistakes, each a case's step with one line changed (the code view marks it beside the correct one).
 
 The correct case files stay free of mistake switches: every mistake is its own small subclass whose ``train_step``
-is the case's four blocks with that one line changed. ``MISTAKE_LINES`` names the line for the code view.
+is the case's four blocks with that one line changed — or, for a mistake in how a parameter is made (``non-leaf``),
+whose ``__init__`` changes that one line (the code view and the export show it above the step).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from linreg_core.cases.base import F32, Trainer
 from linreg_core.cases.manual import ManualTrainer
 from linreg_core.cases.module import ModuleTrainer
 from linreg_core.cases.torch_optim import TorchOptimTrainer
+from linreg_core.config import TrainConfig
+from linreg_core.data import Dataset
 
 #: What each mistake does, in a sentence.
 EFFECTS = {
@@ -24,6 +27,8 @@ EFFECTS = {
     "rebind-param": "w = w - lr * w.grad makes a new tensor: w stops being a leaf and loses its gradient",
     "target-shape": "the target as [N] against a prediction [N, 1]: nn.MSELoss broadcasts them to [N, N] and fits "
                     "every prediction to every target — the wrong line",
+    "non-leaf": "w made as torch.zeros(…, requires_grad=True) * 0.01 is the result of an operation, not a leaf: "
+                "backward() leaves w.grad None, and the update fails on it",
 }
 
 
@@ -93,6 +98,13 @@ class RebindParam(AutogradTrainer):
         if self.bias:
             self.b.grad.zero_()
         return loss
+
+
+class NonLeaf(AutogradTrainer):
+    def __init__(self, config: TrainConfig, dataset: Dataset):
+        super().__init__(config, dataset)
+        # the parameter made by an operation on a leaf: w itself is no leaf, so backward() fills no w.grad
+        self.w = torch.zeros((self.d, 1), requires_grad=True) * 0.01
 
 
 class NoZeroGrad3(TorchOptimTrainer):
@@ -186,6 +198,7 @@ VARIANTS: dict[tuple[str, int], type[Trainer]] = {
     ("zero-grad-before-step", 4): ZeroGradBeforeStep4,
     ("update-in-graph", 2): UpdateInGraph,
     ("rebind-param", 2): RebindParam,
+    ("non-leaf", 2): NonLeaf,
     ("target-shape", 3): TargetShape3,
     ("target-shape", 4): TargetShape4,
 }

@@ -141,3 +141,37 @@ def test_target_shape_in_linreg_run_says_torchs_warning_on_stderr() -> None:
     assert code == 0  # the run completes — on the wrong line
     assert err == f"linreg: torch warned at epoch 1: {TARGET_SHAPE_WARNING} Please ensure they have the same size.\n"
     assert "completed: 200 epochs, w=1.667" in out
+
+
+def test_non_leaf_leaves_w_grad_none_and_the_update_fails_saying_why() -> None:
+    """w made as torch.zeros(…, requires_grad=True) * 0.01 is no leaf: backward() fills the leaf it came from, torch
+    warns when w.grad is read, and the hand-written update multiplies the lr by None."""
+    run = Run(TrainConfig.for_case(2, mistake="non-leaf"), seed())
+    assert not run.trainer.w.is_leaf  # type: ignore[attr-defined]
+    list(run.blocks())
+    fin = run.finished
+    assert fin is not None and fin.reason == "failed" and fin.epochs == 0
+    assert fin.message.startswith("TypeError: unsupported operand type(s) for *: 'float' and 'NoneType' — torch "
+                                  "warned: The .grad attribute of a Tensor that is not a leaf Tensor is being "
+                                  "accessed.")
+    assert run.trainer.parameters()[0] == (0.0,)  # nothing moved
+    code, out, err = cli("run", "--case", "2", "--mistake", "non-leaf", "--json")
+    assert code == 4 and err == ""  # torch's warning is in the failure, not said twice
+    assert json.loads(out.splitlines()[-1])["error"] == fin.message
+    steps = phases("--case", "2", "--mistake", "non-leaf")
+    assert steps[-1]["phase"] == "update" and steps[-1]["values"]["w.grad"] is None
+    assert "torch warned: The .grad attribute of a Tensor that is not a leaf" in steps[-1]["error"]
+
+
+def test_non_leaf_is_shown_where_w_is_made_and_exported_so() -> None:
+    from linreg_core.code import step_source
+    from linreg_core.export import program
+
+    _, lines = step_source(2, "non-leaf")
+    assert [line.text.strip() for line in lines[:3]] == [
+        "# in __init__:", lines[1].text.strip(), "self.w = torch.zeros((self.d, 1), requires_grad=True) * 0.01"]
+    assert all(line.block is None for line in lines[:4])
+    assert step_source(2)[1][0].text.startswith("def train_step")  # the correct case shows its step only
+    code = program(TrainConfig.for_case(2, mistake="non-leaf"), seed())
+    assert "w = torch.zeros((D, 1), requires_grad=True) * 0.01" in code
+    assert "w = torch.tensor(w0, requires_grad=True)" not in code
