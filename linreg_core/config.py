@@ -39,6 +39,7 @@ MISTAKES: dict[str, tuple[int, ...]] = {
     "rebind-param": (2,),
     "target-shape": (3, 4),
     "non-leaf": (2,),
+    "loss-history-graph": (2, 3, 4),
 }
 #: Mistakes whose every step is N (the number of samples) times the correct one: the gradient summed, not averaged.
 STEP_TIMES_N = ("summed-gradient",)

@@ -149,6 +149,15 @@ class Warned:
 
 
 @dataclass(frozen=True, slots=True)
+class Held:
+    """What a run keeps alive that it should not (a mistake's memory), in words, as of ``epoch``."""
+
+    message: str
+    epoch: int
+    run_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ParamsSet:
     """The parameters were set by hand at ``epoch`` (training continues from them); ``loss`` is at the new values."""
 
@@ -184,5 +193,5 @@ class BlockStepped:
     next_block: str | None
 
 
-Event = EpochEnded | EpochSpan | RunFinished | RunReset | ParamsSet | RunError | BlockStepped | Warned
+Event = EpochEnded | EpochSpan | RunFinished | RunReset | ParamsSet | RunError | BlockStepped | Warned | Held
 

@@ -134,8 +134,9 @@ def _model_code(config: TrainConfig) -> list[str]:
                       "        model.lin.weight.copy_(torch.from_numpy(init_w).reshape(1, D))",
                       "    if BIAS and INIT_B is not None:",
                       "        model.lin.bias.fill_(INIT_B)"]
+        made = [m.replace("self.", "") for m in made_lines(config.case, config.mistake)]  # (loss-history-graph)
         return lines + [f"loss_fn = {LOSS_CODE[config.loss]}",
-                        f"optimizer = {OPTIMIZER_CODE[config.optimizer].format(params='model.parameters()')}"]
+                        f"optimizer = {OPTIMIZER_CODE[config.optimizer].format(params='model.parameters()')}", *made]
     lines = []
     if std:
         lines += ["w_init, b_init = to_original(np.zeros(D), 0.0 if BIAS else None)"] + _std_init() + \
@@ -145,8 +146,9 @@ def _model_code(config: TrainConfig) -> list[str]:
     else:
         # a mistake in how w is made (non-leaf) replaces the line that makes it, as the mistake's __init__ does
         made = [m.replace("self.d", "D").replace("self.", "") for m in made_lines(config.case, config.mistake)]
-        lines += made or ["w = torch.tensor(w0, requires_grad=True)"]
-        lines += ["b = torch.tensor(b0, requires_grad=BIAS)"]
+        makes_w = any(m.startswith("w =") for m in made)
+        lines += made if makes_w else ["w = torch.tensor(w0, requires_grad=True)"]
+        lines += ["b = torch.tensor(b0, requires_grad=BIAS)"] + ([] if makes_w else made)
     if case.torch_loss:
         lines += [f"loss_fn = {LOSS_CODE[config.loss]}",
                   f"optimizer = {OPTIMIZER_CODE[config.optimizer].format(params='[w, b] if BIAS else [w]')}"]

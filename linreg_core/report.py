@@ -127,6 +127,8 @@ class RunReport:
                         progress.update(block.last, float(block.loss[-1]))
                 for epoch, message in run.take_warnings():  # torch's own words, on stderr (stdout keeps its lines)
                     progress.warn(f"linreg: torch warned at epoch {epoch}: {message}")
+            if (held := run.trainer.case_trainer.holding()) is not None:  # a mistake's memory, at the end
+                progress.warn(f"linreg: after {run.epoch} epochs, {held}")
         finally:
             progress.close()
             self.write = self.out.write

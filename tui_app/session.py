@@ -16,6 +16,7 @@ from linreg_core.events import (
     EpochEnded,
     EpochSpan,
     Event,
+    Held,
     ParamsSet,
     RunError,
     RunFinished,
@@ -50,13 +51,10 @@ class Sink(Protocol):
         loss the first line compares with when some were skipped."""
 
     def log_note(self, text: str, style: str) -> None: ...
-
     def say(self, text: str, level: str = "info") -> None: ...
-
     def error(self, text: str) -> None: ...
 
-    def block_stepped(self, ev: BlockStepped) -> None:
-        """A block of the epoch ran on its own (`.`)."""
+    def block_stepped(self, ev: BlockStepped) -> None: ...  # a block of the epoch ran on its own (`.`)
 
 
 def shape_of(dataset: Dataset) -> DataShape:
@@ -291,10 +289,12 @@ class Session:
                 folding.flush()
                 self.last_block, self.next_block = ev, ev.next_block
                 sink.block_stepped(ev)
-            elif isinstance(ev, Warned):
+            elif isinstance(ev, (Warned, Held)):  # torch's warning; a mistake's memory (logged when the run ends)
                 folding.flush()
-                sink.say(f"torch warned at epoch {ev.epoch}: {ev.message}", "warning")
-                sink.log_note(f"⚠ torch warned at epoch {ev.epoch}: {ev.message}", palette.NOTE)
+                text = f"{'torch warned at ' if isinstance(ev, Warned) else ''}epoch {ev.epoch}: {ev.message}"
+                sink.say(text, "warning")
+                if isinstance(ev, Warned) or self.state.ended:
+                    sink.log_note(f"⚠ {text}", palette.NOTE)
             elif isinstance(ev, RunError):
                 sink.error(f"core error: {ev.message} — change a setting or press r")
         folding.flush()

@@ -121,6 +121,10 @@ class Trainer(ABC):
     def evaluate(self) -> float:
         """The loss on all the data at the current parameters, without changing anything."""
 
+    def holding(self) -> str | None:
+        """What the run keeps alive that it should not (a mistake's memory), in words; None for a correct step."""
+        return None
+
     # -- shared ---------------------------------------------------------------------------------------
     def epoch_step(self) -> Callable[[Any, Any], StepResult]:
         """What runs the next epoch on all the data: the rest of an epoch begun block by block, one full batch,

@@ -7,6 +7,8 @@ whose ``__init__`` changes that one line (the code view and the export show it a
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import torch
 
@@ -29,6 +31,8 @@ EFFECTS = {
                     "every prediction to every target — the wrong line",
     "non-leaf": "w made as torch.zeros(…, requires_grad=True) * 0.01 is the result of an operation, not a leaf: "
                 "backward() leaves w.grad None, and the update fails on it",
+    "loss-history-graph": "every epoch's loss kept in a list as the tensor (not loss.item()): each keeps its autograd "
+                          "graph alive, and the memory held grows epoch after epoch",
 }
 
 
@@ -189,6 +193,109 @@ class TargetShape4(ModuleTrainer):
         return loss
 
 
+def resident_mb() -> float:
+    """The process's resident memory in MB (Linux: /proc/self/statm; elsewhere its peak, from getrusage)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+class KeepsLosses:
+    """loss-history-graph: the loss tensors the step keeps, and what they hold alive (walked once each)."""
+
+    losses: list[torch.Tensor]
+
+    def __init__(self, config: TrainConfig, dataset: Dataset):
+        super().__init__(config, dataset)  # type: ignore[call-arg]  # (the case's trainer, next in the MRO)
+        self._nodes: set[int] = set()
+        self._walked = 0
+        self._start_mb = resident_mb()
+
+    def held(self) -> tuple[int, int]:
+        """(loss tensors kept, autograd nodes alive through them): every epoch's graph, freed by nothing."""
+        for loss in self.losses[self._walked:]:
+            todo = [loss.grad_fn]
+            while todo:
+                node = todo.pop()
+                if node is not None and id(node) not in self._nodes:
+                    self._nodes.add(id(node))
+                    todo += [f for f, _ in node.next_functions]
+        self._walked = len(self.losses)
+        return len(self.losses), len(self._nodes)
+
+    def holding(self) -> str:
+        tensors, nodes = self.held()
+        return (f"self.losses holds {tensors:,} loss tensors with their graphs: {nodes:,} autograd nodes alive, "
+                f"{resident_mb() - self._start_mb:+.1f} MB resident since the run began (the correct step keeps "
+                f"none: it logs loss.item())")
+
+
+class LossHistoryGraph2(KeepsLosses, AutogradTrainer):
+    def __init__(self, config: TrainConfig, dataset: Dataset):
+        super().__init__(config, dataset)
+        self.losses = []  # the loss of every epoch, to plot later
+
+    def train_step(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # prediction: by hand
+        y_pred = self.forward(X)
+        # loss: by hand, the mean squared error — kept as the tensor, with its graph (not loss.item())
+        loss = ((y_pred - y) ** 2).mean()
+        self.losses.append(loss)
+        # gradient: autograd, dL/dw into w.grad
+        loss.backward()
+        # update: by hand, outside the graph; then empty the gradients
+        with torch.no_grad():
+            self.w -= self.lr * self.w.grad
+            if self.bias:
+                self.b -= self.lr * self.b.grad
+        self.w.grad.zero_()
+        if self.bias:
+            self.b.grad.zero_()
+        return loss
+
+
+class LossHistoryGraph3(KeepsLosses, TorchOptimTrainer):
+    def __init__(self, config: TrainConfig, dataset: Dataset):
+        super().__init__(config, dataset)
+        self.losses = []  # the loss of every epoch, to plot later
+
+    def train_step(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # prediction: by hand
+        y_pred = self.forward(X)
+        # loss: nn.MSELoss (or the configured torch loss) — kept as the tensor, with its graph (not loss.item())
+        loss = self.loss_fn(y_pred, y)
+        self.losses.append(loss)
+        # gradient: autograd, dL/dw into w.grad
+        loss.backward()
+        # update: torch.optim, then empty the gradients
+        self.optimizer.step()
+        self.optimizer.zero_grad()
+        return loss
+
+
+class LossHistoryGraph4(KeepsLosses, ModuleTrainer):
+    def __init__(self, config: TrainConfig, dataset: Dataset):
+        super().__init__(config, dataset)
+        self.losses = []  # the loss of every epoch, to plot later
+
+    def train_step(self, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # prediction: the model
+        y_pred = self.model(X)
+        # loss: nn.MSELoss (or the configured torch loss) — kept as the tensor, with its graph (not loss.item())
+        loss = self.loss_fn(y_pred, y)
+        self.losses.append(loss)
+        # gradient: autograd, dL/dw into w.grad
+        loss.backward()
+        # update: torch.optim, then empty the gradients
+        self.optimizer.step()
+        self.optimizer.zero_grad()
+        return loss
+
+
 VARIANTS: dict[tuple[str, int], type[Trainer]] = {
     ("summed-gradient", 1): SummedGradient,
     ("no-zero-grad", 2): NoZeroGrad2,
@@ -199,6 +306,9 @@ VARIANTS: dict[tuple[str, int], type[Trainer]] = {
     ("update-in-graph", 2): UpdateInGraph,
     ("rebind-param", 2): RebindParam,
     ("non-leaf", 2): NonLeaf,
+    ("loss-history-graph", 2): LossHistoryGraph2,
+    ("loss-history-graph", 3): LossHistoryGraph3,
+    ("loss-history-graph", 4): LossHistoryGraph4,
     ("target-shape", 3): TargetShape3,
     ("target-shape", 4): TargetShape4,
 }

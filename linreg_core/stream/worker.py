@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, Protocol
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.engine import Run
-from linreg_core.events import Event, ParamsSet, RunError, RunReset, Warned
+from linreg_core.events import Event, Held, ParamsSet, RunError, RunReset, Warned
 from linreg_core.stream.commands import (
     BlockCmd,
     Command,
@@ -34,6 +34,8 @@ CHUNK_EVENTS = 512
 CHUNK_SECONDS = 0.02
 #: While training flat out, commands are looked for at most this often.
 POLL_SECONDS = 0.002
+#: How often a run that keeps what it should not says how much (a Held event), in seconds.
+HELD_EVERY = 1.0
 
 RunFactory = Callable[[TrainConfig, Dataset, int], Run]
 
@@ -84,6 +86,7 @@ class Worker:
         self.last_poll = 0.0
         self.next_due = time.perf_counter()
         self.epoch_seconds = POLL_SECONDS  # a running estimate of one epoch's time, which sizes the blocks
+        self.held_said = 0.0  # when a mistake's memory was last said (Held)
 
     @property
     def busy(self) -> bool:
@@ -242,6 +245,10 @@ class Worker:
         if fin is not None:
             self.pending.append(fin)
             self.running, self.steps_left = False, 0
+        if fin is not None or now - self.held_said >= HELD_EVERY:  # a mistake's memory: every second, and last
+            self.held_said = now
+            if (held := run.trainer.case_trainer.holding()) is not None:
+                self.pending.append(Held(held, run.epoch, self.run_id))
         if self.speed is not None and self.running:
             self.next_due = max(self.next_due + 1.0 / self.speed, now - 0.5)
         if (fin is not None or (self.steps_left == 0 and not self.running) or self.pending_epochs >= CHUNK_EVENTS

@@ -175,3 +175,42 @@ def test_non_leaf_is_shown_where_w_is_made_and_exported_so() -> None:
     code = program(TrainConfig.for_case(2, mistake="non-leaf"), seed())
     assert "w = torch.zeros((D, 1), requires_grad=True) * 0.01" in code
     assert "w = torch.tensor(w0, requires_grad=True)" not in code
+
+
+@pytest.mark.parametrize("case", [2, 3, 4])
+def test_loss_history_graph_keeps_every_epochs_graph(case: int) -> None:
+    """Every epoch's loss tensor kept in a list: each still has its grad_fn (its graph), so nothing frees them; the
+    correct step's graph goes with the next epoch."""
+    cfg = TrainConfig.for_case(case, mistake="loss-history-graph", epochs=300)
+    run = Run(cfg, seed())
+    list(run.blocks())
+    trainer: Any = run.trainer
+    assert len(trainer.losses) == 300 and all(loss.grad_fn is not None for loss in trainer.losses)
+    tensors, nodes = trainer.held()
+    assert tensors == 300 and nodes > 2 * 300  # each epoch's own nodes, beyond the parameters' shared ones
+    assert "self.losses holds 300 loss tensors" in trainer.holding()
+    correct = Run(cfg.replace(mistake=None), seed())
+    list(correct.blocks())
+    assert correct.trainer.holding() is None and not hasattr(correct.trainer, "losses")
+    # the same losses, the same parameters: only the memory differs
+    assert correct.trainer.parameters() == run.trainer.parameters()
+
+
+def test_loss_history_graph_holds_memory_that_grows() -> None:
+    from linreg_core.cases.mistakes import resident_mb
+
+    def growth(mistake: str | None) -> float:
+        run = Run(TrainConfig.for_case(2, mistake=mistake, epochs=20_000), seed())
+        before = resident_mb()
+        list(run.blocks())
+        return resident_mb() - before
+
+    growth(None)  # the allocator's first growth, out of the way
+    correct, mistaken = growth(None), growth("loss-history-graph")
+    assert mistaken > 20 and mistaken > 3 * correct, (correct, mistaken)  # about 4 KB an epoch here
+    code, _, err = cli("run", "--case", "3", "--mistake", "loss-history-graph", "--epochs", "50", "--log-every", "50")
+    assert code == 0 and err.startswith("linreg: after 50 epochs, self.losses holds 50 loss tensors with their graphs")
+    from linreg_core.export import program
+
+    text = program(TrainConfig.for_case(4, mistake="loss-history-graph"), seed())
+    assert "losses = []" in text and "    losses.append(loss)" in text

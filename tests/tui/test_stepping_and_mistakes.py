@@ -178,3 +178,14 @@ async def test_torchs_warning_reaches_the_message_line_and_the_log() -> None:
         await wait_for(pilot, lambda: app.session.epoch == 2)
         await settle(pilot, app)
         assert screen_text(app).count("torch warned") == 1
+
+
+async def test_the_memory_a_kept_loss_list_holds_is_said_as_it_grows() -> None:
+    app = make_app(2, speed=None, mistake="loss-history-graph", epochs=400)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.session.state.ended)
+        await wait_for(pilot, lambda: "self.losses holds" in app.main.message_line.text)
+        assert app.main.message_line.text.startswith("epoch 400: self.losses holds 400 loss tensors with their graphs")
+        assert "the correct step keeps none" in app.main.message_line.text
