@@ -210,3 +210,56 @@ def test_recorder_appends_json_lines(tmp_path: Path) -> None:
     assert lines[1]["expected"] == "inf" and lines[1]["lesson"] == "predict"
     with pytest.raises(OSError):
         Recorder(str(tmp_path / "no" / "such" / "dir.jsonl"), "x")
+
+
+KEY_LESSON = '''title = "Two features and a bias"
+
+[[step]]
+text = "x"
+setup = { case = CASE, data = "synthetic", n = 30, features = 2, noise = 0.3, "true-w" = [1.5, -2], \
+"true-b" = 0.7, bias = true, lr = 0.05, epochs = 4, "init-w" = [0.5, -0.25], "init-b" = 0.1 }
+ask = "w2"
+answer = { value = "w2", epoch = 3 }
+
+[[step]]
+text = "x"
+ask = "b"
+answer = { value = "b", epoch = 2 }
+
+[[step]]
+text = "x"
+ask = "loss"
+answer = { value = "loss", epoch = 3 }
+
+[[step]]
+text = "x"
+ask = "grad_w1"
+answer = { value = "grad_w1", epoch = 1 }
+
+[[step]]
+text = "x"
+ask = "grad_b"
+answer = { value = "grad_b", epoch = 4 }
+
+[[step]]
+text = "x"
+ask = "f"
+answer = { value = "prediction", input = [2, -1], epoch = 2 }
+'''
+
+
+@pytest.mark.parametrize("case", [1, 2, 3, 4])
+def test_lesson_key_agrees_with_gradient_descent_written_out(tmp_path: Path, case: int) -> None:
+    """``linreg lesson key --json`` on a lesson over synthetic data with two features and a bias (the data the same
+    options make, rebuilt here), every value kind against float64 gradient descent."""
+    path = tmp_path / "key.toml"
+    path.write_text(KEY_LESSON.replace("CASE", str(case)))
+    code, out, err = run("lesson", "key", "--json", str(path))
+    assert code == 0, err
+    got = {line["ask"]: line["answer"] for line in map(json.loads, out.splitlines())}
+    ds = synthetic(n=30, d=2, noise=0.3, true_w=[1.5, -2.0], true_b=0.7, seed=0)
+    ref = descent(ds, 0.05, 4, [0.5, -0.25], 0.1)
+    want = {"w2": ref[3]["w"][1], "b": ref[2]["b"], "loss": ref[3]["loss"], "grad_w1": ref[1]["grad_w"][0],  # type: ignore[index]
+            "grad_b": ref[4]["grad_b"], "f": float(np.dot(ref[2]["w"], [2, -1])) + ref[2]["b"]}  # type: ignore[call-overload, operator]
+    for ask, value in want.items():
+        assert got[ask] == pytest.approx(value, rel=1e-4), ask

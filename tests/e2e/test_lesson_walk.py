@@ -88,13 +88,15 @@ def read_step(t: Tmux, number: int, total: int) -> str:
     return " ".join(pages)
 
 
-def answer(t: Tmux, text: str) -> str:
-    """Type an answer into the focused answer field and press Enter; the screen once the pane changed."""
-    before = pane(t.screen())
+def answer(t: Tmux, text: str, feedback: str) -> str:
+    """Type an answer into the focused answer field and press Enter; the screen once the pane shows ``feedback``
+    (or after 30 s, for the caller's assertion to show)."""
     t.keys("-l", "--", text)  # literally, and a leading minus sign is no option of tmux's
     t.keys("Enter")
-    t.wait(lambda s: pane(s) != before, timeout=30)
-    return steady(t)
+    try:
+        return t.wait(lambda s: feedback in (pane(s) or ("", ""))[0], timeout=30)
+    except AssertionError:
+        return t.screen()
 
 
 def answer_wrong_then_right(t: Tmux, step: lesson.Step, number: int) -> None:
@@ -102,11 +104,11 @@ def answer_wrong_then_right(t: Tmux, step: lesson.Step, number: int) -> None:
     assert q is not None and step.config is not None and step.dataset is not None
     right = answer_of(q, step.config, step.dataset)
     wrong = f"{int(right) % len(q.choices) + 1}" if q.is_choice else f"{right * 2 + 1:.6g}"
-    shown = (pane(answer(t, wrong)) or ("", ""))[0]
+    shown = (pane(answer(t, wrong, "✗ not quite")) or ("", ""))[0]
     assert "✗ not quite — 1 attempt left" in shown, f"step {number}: no feedback on a wrong answer:\n{t.screen()}"
     assert "The answer" not in shown
     t.keys("BSpace")  # the field keeps the wrong answer selected: a key replaces it
-    shown = (pane(answer(t, f"{int(right)}" if q.is_choice else f"{right:.6g}")) or ("", ""))[0]
+    shown = (pane(answer(t, f"{int(right)}" if q.is_choice else f"{right:.6g}", "✓ right")) or ("", ""))[0]
     assert "✓ right" in shown, f"step {number}: no feedback on the right answer:\n{t.screen()}"
 
 
@@ -151,9 +153,9 @@ def test_record_writes_the_answers_and_the_steps_reached(tmp_path: Path) -> None
     t = Tmux(f"{TUI} --lesson predict --record {record}; sleep 5", 120, 40)
     try:
         read_step(t, 1, 8)
-        assert "✗ not quite — 1 attempt left" in (pane(answer(t, "0.3")) or ("", ""))[0]
+        assert "✗ not quite — 1 attempt left" in (pane(answer(t, "0.3", "✗ not quite")) or ("", ""))[0]
         t.keys("BSpace")
-        assert "✓ right: 0.6" in (pane(answer(t, "0.6")) or ("", ""))[0]
+        assert "✓ right: 0.6" in (pane(answer(t, "0.6", "✓ right")) or ("", ""))[0]
         t.keys("n")  # the step's run: the lesson moves on
         read_step(t, 2, 8)
         t.keys("q")

@@ -140,7 +140,8 @@ def test_mistakes_offered_are_those_of_the_case() -> None:
     assert session().mistakes() == [None, "summed-gradient"]
     cfg = TrainConfig.for_case(2)
     two = Session(cfg, seed(), Commands(cfg, seed()), 10.0)
-    assert two.mistakes() == [None, "no-zero-grad", "update-in-graph", "rebind-param"]
+    assert two.mistakes() == [None, "no-zero-grad", "update-in-graph", "rebind-param", "non-leaf",
+                              "loss-history-graph"]
 
 
 def test_a_failed_run_is_its_own_state_with_torchs_words() -> None:

@@ -79,7 +79,7 @@ async def test_m_cycles_the_cases_mistakes_and_a_refused_step_fails_the_run() ->
         await wait_for(pilot, lambda: app.session.state == "failed")
         assert app.main.status_line().startswith("failed")
         assert "RuntimeError: a leaf Variable that requires grad" in app.main.message_line.text
-        await pilot.press("m", "m")  # rebind-param, then none again
+        await pilot.press("m", "m", "m", "m")  # rebind-param, non-leaf, loss-history-graph, then none again
         assert app.session.config.mistake is None and app.session.state == "ready"
 
 
