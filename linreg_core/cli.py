@@ -16,6 +16,7 @@ import numpy as np
 
 from linreg_core import analysis, report, scaling
 from linreg_core.checkpoint import save as save_checkpoint
+from linreg_core.class_cli import add_class, class_command
 from linreg_core.engine import Run
 from linreg_core.events import EpochEnded
 from linreg_core.history import History
@@ -303,6 +304,7 @@ def build_parser() -> OneLineParser:
     cp.add_argument("--json", action="store_true", help="one strict JSON object per line")
     _add_step_and_code(sub)
     add_lessons(sub)
+    add_class(sub)
     return parser
 
 
@@ -362,7 +364,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             return EXIT_BAD_INPUT
         handler = {"run": cmd_run, "gradcheck": cmd_gradcheck, "compare": cmd_compare,
                    "lr-find": cmd_lr_find, "code": cmd_code, "step": cmd_step, "script": cmd_script,
-                   "landscape": cmd_landscape, "lessons": lessons, "lesson": lesson_command}[args.command]
+                   "landscape": cmd_landscape, "lessons": lessons, "lesson": lesson_command,
+                   "class": class_command}[args.command]
         return handler(args, out, err)
     except UsageError as exc:
         err.write(f"linreg: error: {exc}\n")

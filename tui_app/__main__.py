@@ -7,9 +7,14 @@ import sys
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
+    import argparse
+
+if TYPE_CHECKING:
+    from linreg_core.classroom import Learner
     from linreg_core.lesson import Lesson
     from linreg_core.options import OneLineParser
     from linreg_core.questions import Recorder
+    from tui_app.visitor import Served
 
 
 def build_parser() -> OneLineParser:
@@ -37,6 +42,15 @@ def build_parser() -> OneLineParser:
                      help="address to serve on (default 127.0.0.1; another address exposes the app, which has no "
                           "authentication)")
     web.add_argument("--port", type=_port, default=8000, help="port to serve on (default 8000)")
+    web.add_argument("--class", dest="class_dir", metavar="DIR",
+                     help="with --serve: a class; each visitor signs in with a name and the class code, and their "
+                          "lesson steps, answers and runs are kept in DIR/class.sqlite (linreg class DIR shows them)")
+    web.add_argument("--code", metavar="CODE",
+                     help="with --class: the class code to give the learners (default six random letters and "
+                          "digits, printed at start)")
+    web.add_argument("--teacher", metavar="DIR",
+                     help="the teacher's view of a class served with --class DIR, live: each learner's progress and "
+                          "the class's answers to a question")
     # set by --serve on each visitor's app: its files go to the browser, typed paths are refused (tui_app/visitor.py)
     web.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
     return parser
@@ -68,6 +82,44 @@ def _recorder(path: str | None, lesson: Lesson | None) -> Recorder | None:
         raise ValueError(f"--record: {exc}") from None
 
 
+def _class_options(args: argparse.Namespace) -> None:
+    """--class, --code and --teacher go with --serve, with --class, and alone (UsageError otherwise)."""
+    from linreg_core.options import UsageError
+
+    if args.code is not None and args.class_dir is None:
+        raise UsageError("--code needs --class DIR (the class it is the code of)")
+    if args.class_dir is not None and not (args.serve or args.served):
+        raise UsageError("--class needs --serve (a class's learners sign in to the served app)")
+    if args.class_dir is not None and args.record is not None:
+        raise UsageError("--record and --class: a class keeps its answers in its store, not in a file")
+    if args.code is not None and not (4 <= len(args.code) <= 12 and args.code.isalnum()):
+        raise UsageError(f"--code: 4 to 12 letters and digits (got {args.code!r})")
+
+
+def _lesson_facts(lesson: Lesson | None) -> dict[str, object]:
+    """What a class's store keeps of its lesson: its name, title, steps and questions."""
+    if lesson is None:
+        return {}
+    return {"name": lesson.path.stem, "title": lesson.title, "steps": len(lesson.steps),
+            "questions": [[k, step.question.ask, [c.text for c in step.question.choices]]
+                          for k, step in enumerate(lesson.steps, 1) if step.question]}
+
+
+def _classroom(args: argparse.Namespace, lesson: Lesson | None) -> tuple[str | None, Learner | None]:
+    """--class: the server makes the store (and says its class code); a visitor's app opens it (StoreError)."""
+    from linreg_core.classroom import Learner, Store
+
+    if args.class_dir is None:
+        return None, None
+    if args.serve:
+        store = Store.create(args.class_dir, args.code, _lesson_facts(lesson))
+        code = store.code
+        store.close()
+        return code, None
+    name, steps = (lesson.path.stem, len(lesson.steps)) if lesson else ("", 0)
+    return None, Learner(Store.open(args.class_dir), name, steps)
+
+
 def resume_gc() -> None:
     """Collections on again, for the objects made from now on (those of the start-up are kept for good)."""
     gc.freeze()
@@ -85,26 +137,40 @@ def main(argv: Sequence[str] | None = None) -> int:
             resume_gc()
 
 
+def _served(args: argparse.Namespace, data: str, lesson: Lesson | None) -> Served | None:
+    """--served (set by --serve on each visitor's app): the server's files the visitor may use, by name."""
+    if not args.served:
+        return None
+    from tui_app.visitor import Served
+
+    return Served.from_launch(data, args.load, lesson)
+
+
+def _fail(*problems: str) -> int:
+    sys.stderr.write("".join(f"linreg-tui: error: {p}\n" for p in problems))
+    return 2
+
+
 def _main(argv: Sequence[str] | None) -> int:
     from linreg_core.options import BAD_INPUT, UsageError, setup_for_app, setup_from_args
 
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        _class_options(args)
+        if args.teacher is not None:
+            from tui_app.teacher import teach
+
+            return teach(args.teacher)
         if args.lesson is None and not args.serve:  # generated data is made after the first screen
             config, dataset = setup_for_app(args)
         else:
             setup = setup_from_args(args)
             config, dataset = setup.config, setup.dataset
-    except UsageError as exc:
-        sys.stderr.write(f"linreg-tui: error: {exc}\n")
-        return 2
+    except (UsageError, OSError) as exc:
+        return _fail(str(exc))
     except BAD_INPUT as exc:
-        sys.stderr.write(f"linreg-tui: error: {' '.join(str(exc).split())}\n")
-        return 2
-    except OSError as exc:
-        sys.stderr.write(f"linreg-tui: error: {exc}\n")
-        return 2
+        return _fail(" ".join(str(exc).split()))
     lesson = None
     if args.lesson is not None:
         from linreg_core.lesson import LessonError, load
@@ -112,27 +178,25 @@ def _main(argv: Sequence[str] | None) -> int:
         try:
             lesson = load(args.lesson, config, dataset)
         except LessonError as exc:
-            sys.stderr.write("".join(f"linreg-tui: error: {p}\n" for p in exc.problems))
-            return 2
+            return _fail(*exc.problems)
+    from linreg_core.classroom import StoreError
+
     try:
         recorder = _recorder(args.record, lesson)
-    except ValueError as exc:
-        sys.stderr.write(f"linreg-tui: error: {exc}\n")
-        return 2
+        class_code, learner = _classroom(args, lesson)
+    except (ValueError, StoreError) as exc:
+        return _fail(str(exc))
     if args.serve:  # the options were checked above: a bad one exits 2 before anything is served
         from tui_app.serve import serve
 
         resume_gc()
-        return serve(list(sys.argv[1:] if argv is None else argv), args.host, args.port)
+        return serve(list(sys.argv[1:] if argv is None else argv), args.host, args.port,
+                     (args.class_dir, class_code) if class_code else None)
     from tui_app.app import LinregApp
 
-    served = None
-    if args.served:
-        from tui_app.visitor import Served
-
-        served = Served.from_launch(config.data.source, args.load, lesson)
+    served = _served(args, config.data.source, lesson)
     app = LinregApp(config, dataset, speed=args.speed, on_first_screen=resume_gc, lesson=lesson, served=served,
-                    recorder=recorder)
+                    recorder=recorder, learner=learner)
     code = app.run()
     return code if isinstance(code, int) else 0
 

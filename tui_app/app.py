@@ -14,14 +14,16 @@ from textual.worker import Worker, WorkerState
 
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
+from linreg_core.events import RunState
 from linreg_core.stream import ProcessRunStream, RunStream
 from tui_app import keymap, palette
 from tui_app.screens.main import MainScreen
-from tui_app.session import Session
+from tui_app.session import REASON_STATE, Session
 from tui_app.typeahead import TypeAhead
 from tui_app.widgets.lesson_pane import LessonPane
 
 if TYPE_CHECKING:
+    from linreg_core.classroom import Learner
     from linreg_core.lesson import Lesson
     from linreg_core.questions import Recorder
     from tui_app.visitor import Served
@@ -42,16 +44,24 @@ class LinregApp(App[int]):
                  cursor_blink: bool = True,
                  stream_factory: type[RunStream] | type[ProcessRunStream] = ProcessRunStream,
                  on_first_screen: Callable[[], None] | None = None, lesson: Lesson | None = None,
-                 served: Served | None = None, recorder: Recorder | None = None):
+                 served: Served | None = None, recorder: Recorder | Learner | None = None,
+                 learner: Learner | None = None):
+        """``learner``: a class's visitor (--class), who signs in first; their steps, answers and runs are stored."""
         super().__init__()
         self.served = served
-        self.recorder = recorder  # --record: a lesson's answers and steps, as JSON lines
+        self.learner = learner
+        # --record: a lesson's answers and steps, as JSON lines; in a class, into the class's store
+        self.recorder = learner if learner is not None else recorder
         self.cursor_blink = cursor_blink
         self._on_first_screen = on_first_screen
         # Built here, started once the first screen is drawn: the process stream's semaphores start
         # multiprocessing's resource tracker, which must happen before Textual redirects stderr.
         self.session = Session(config, dataset, stream_factory(config, dataset, speed=speed), speed, lesson)
         self.typeahead = TypeAhead(self)
+        if learner is not None:
+            self.session.past_runs.listeners.append(
+                lambda run: learner.run(run.config.case, run.config.lr, run.epochs, run.loss,
+                                        REASON_STATE.get(run.reason, RunState.FINISHED).value))
         self.console.push_theme(palette.rich_theme(self.theme_variables))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -85,6 +95,20 @@ class LinregApp(App[int]):
         self.screen_change_signal.subscribe(self, self.on_screen_change)
         self.theme_changed_signal.subscribe(self, lambda _theme: self.recolor())
         self.typeahead.follow(self.screen)
+        if self.learner is not None:
+            from tui_app.screens.sign_in import SignInScreen
+
+            lesson = self.session.lesson
+            self.push_screen(SignInScreen(self.learner, lesson.title if lesson else None), self.signed_in)
+
+    def signed_in(self, name: str | None) -> None:
+        """A class's visitor is in: heard from every few seconds, and told what the teacher sees."""
+        from linreg_core.classroom import HEARTBEAT_SECONDS
+
+        assert self.learner is not None
+        self.set_interval(HEARTBEAT_SECONDS, self.learner.heartbeat)
+        self.sub_title = name or ""  # in the header, literally (a name is never markup)
+        self.main.say(f"signed in as {name} — your teacher sees your lesson steps, answers and runs")
 
     def on_screen_change(self, screen: Screen[Any]) -> None:
         """Every view opened over the main one is counted by its name (a lesson's `screen` condition reads the
@@ -149,3 +173,5 @@ class LinregApp(App[int]):
 
     def on_unmount(self) -> None:
         self.session.stream.stop(timeout=1.0)
+        if self.learner is not None:
+            self.learner.close()

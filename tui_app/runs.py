@@ -75,6 +75,8 @@ class RunLog:
         self.runs: deque[PastRun] = deque(maxlen=keep)
         self.shown: set[int] = set()
         self._count = 0
+        #: Told of every run added (a class's store records it)
+        self.listeners: list[Callable[[PastRun], None]] = []
 
     def add(self, config: TrainConfig, data_name: str, reason: str, epochs: int, loss: float,
             history: History) -> PastRun:
@@ -84,6 +86,8 @@ class RunLog:
         self.runs.append(run)
         kept = {r.number for r in self.runs}
         self.shown &= kept
+        for listener in self.listeners:
+            listener(run)
         return run
 
     def overlays(self) -> list[PastRun]:

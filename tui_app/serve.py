@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 #: The options that configure the server, not the app each visitor gets.
-SERVER_OPTIONS = {"--serve": 0, "--host": 1, "--port": 1}
+SERVER_OPTIONS = {"--serve": 0, "--host": 1, "--port": 1, "--code": 1}
 
 
 def app_arguments(argv: Sequence[str]) -> list[str]:
@@ -24,6 +24,10 @@ def app_arguments(argv: Sequence[str]) -> list[str]:
             skip -= 1
             continue
         name = arg.split("=", 1)[0]
+        if name == "--class" or out[-1:] == ["--class"]:  # the visitors' apps may start in another folder
+            value = arg.split("=", 1)[1] if "=" in arg else (None if name == "--class" else arg)
+            out.append(arg if value is None else arg[:len(arg) - len(value)] + os.path.abspath(value))
+            continue
         if name in SERVER_OPTIONS:
             skip = SERVER_OPTIONS[name] if "=" not in arg else 0
             continue
@@ -84,8 +88,9 @@ def running(pids: Sequence[int]) -> dict[int, str]:
     return out
 
 
-def serve(argv: Sequence[str], host: str, port: int) -> int:
-    """Serve the app with the launch options in ``argv`` until Ctrl+C."""
+def serve(argv: Sequence[str], host: str, port: int, classroom: tuple[str, str] | None = None) -> int:
+    """Serve the app with the launch options in ``argv`` until Ctrl+C; ``classroom``: the class's folder and
+    code (--class)."""
     from textual_serve.server import Server
 
     # exec: the app replaces the shell textual-serve starts it with, so stopping it stops the app itself
@@ -94,6 +99,10 @@ def serve(argv: Sequence[str], host: str, port: int) -> int:
     server = Server(command, host=host, port=port, title="linreg-tui")
     print(f"linreg-tui: serving on http://{host}:{port}/ — each visitor gets their own app; Ctrl+C stops it",
           flush=True)
+    if classroom is not None:
+        folder, code = classroom
+        print(f"linreg-tui: class code {code} — learners sign in with a name and this code; linreg class {folder} "
+              f"(or linreg-tui --teacher {folder}) shows their progress", flush=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"linreg-tui: {host} is reachable from other machines, and the app has no authentication",
               flush=True)
