@@ -87,6 +87,7 @@ class Store:
 
     def __init__(self, db: sqlite3.Connection, path: Path):
         self.db, self.path = db, path
+        self.lock = threading.RLock()  # one transaction at a time on this connection (the writer thread's, the app's)
 
     @classmethod
     def create(cls, folder: str | os.PathLike[str], code: str | None = None,
@@ -259,9 +260,11 @@ class _Transaction:
         self.store = store
 
     def __enter__(self) -> sqlite3.Connection:
+        self.store.lock.acquire()
         try:
             self.store.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
+            self.store.lock.release()
             raise StoreError(f"{self.store.path}: {_reason(exc)}") from None
         return self.store.db
 
@@ -270,6 +273,8 @@ class _Transaction:
             self.store.db.execute("COMMIT" if exc is None else "ROLLBACK")
         except sqlite3.Error as err:
             raise StoreError(f"{self.store.path}: {_reason(err)}") from None
+        finally:
+            self.store.lock.release()
         if isinstance(exc, sqlite3.Error):
             raise StoreError(f"{self.store.path}: {_reason(exc)}") from None
 

@@ -102,13 +102,12 @@ class LinregApp(App[int]):
             self.push_screen(SignInScreen(self.learner, lesson.title if lesson else None), self.signed_in)
 
     def signed_in(self, name: str | None) -> None:
-        """A class's visitor is in: heard from every few seconds, and told what the teacher sees."""
+        """A class's visitor is in: heard from every few seconds, their name in the header."""
         from linreg_core.classroom import HEARTBEAT_SECONDS
 
         assert self.learner is not None
         self.set_interval(HEARTBEAT_SECONDS, self.learner.heartbeat)
         self.sub_title = name or ""  # in the header, literally (a name is never markup)
-        self.main.say(f"signed in as {name} — your teacher sees your lesson steps, answers and runs")
 
     def on_screen_change(self, screen: Screen[Any]) -> None:
         """Every view opened over the main one is counted by its name (a lesson's `screen` condition reads the

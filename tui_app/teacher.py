@@ -52,14 +52,14 @@ def histogram(bars: list[Bar], width: int) -> Text:
         return out
     label_width = max(cell_len(b.label) for b in bars)
     most = max(b.count for b in bars) or 1
-    room = max(4, width - label_width - 16)
+    room = max(4, width - label_width - len(str(most)) - len(" ◀ the answer") - 2)
     for bar in bars:
         length = math.ceil(bar.count * room / most) if bar.count else 0
         out.append(f"{bar.label:>{label_width}} ", style=palette.GOOD if bar.right else "")
         out.append("█" * length, style=palette.GOOD if bar.right else palette.NOTE)
         out.append(f" {bar.count}")
         if bar.right:
-            out.append("  ◀ the answer", style=palette.GOOD)
+            out.append(" ◀ the answer", style=palette.GOOD)
         out.append("\n")
     return out
 
@@ -69,10 +69,12 @@ class TeacherApp(App[int]):
     CSS = """
     #teacher-top { height: auto; padding: 0 1; }
     #teacher-body { height: 1fr; }
-    #teacher-table { width: 3fr; min-width: 40; }
-    #teacher-answers { width: 2fr; min-width: 30; border-left: solid $accent; padding: 0 1; }
+    #teacher-table { width: auto; max-width: 70%; }
+    #teacher-answers { width: 1fr; min-width: 28; border-left: solid $accent; padding: 0 1; }
     """
-    BINDINGS = [Binding("left", "question(-1)", "Question before"), Binding("right", "question(1)", "Next question"),
+    # priority: the table's own left and right (it scrolls sideways) give way to the questions
+    BINDINGS = [Binding("left", "question(-1)", "Question before", priority=True),
+                Binding("right", "question(1)", "Next question", priority=True),
                 Binding("f", "follow", "Follow the class"), Binding("q", "quit", "Quit")]
 
     def __init__(self, store: Store, folder: str):
@@ -83,6 +85,10 @@ class TeacherApp(App[int]):
         #: The question shown: an index into ``questions``; None follows the one the class answered last
         self.chosen: int | None = None
         self.error: str | None = None
+        self.console.push_theme(palette.rich_theme(self.theme_variables))
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(palette.VARIABLES)  # the same colours for the same roles as the learners' app
 
     def compose(self) -> ComposeResult:
         yield Static(id="teacher-top")
@@ -116,7 +122,7 @@ class TeacherApp(App[int]):
         about = f"lesson {lesson['name']} ({lesson.get('steps', 0)} steps)" if lesson.get("name") else "no lesson"
         here = sum(1 for r in rows if r.seen <= AWAY_SECONDS)
         top = Text.assemble((f"class {self.folder}", "bold"), f" · code {self.store.code} · {about} · ",
-                            f"{len(rows)} signed in, {here} here now")
+                            f"{len(rows)} learners, {here} here")
         if self.error:
             top.append(f"\n{self.error}", style=palette.BAD)
         self.query_one("#teacher-top", Static).update(top)
@@ -134,7 +140,7 @@ class TeacherApp(App[int]):
             return
         for row in rows:
             for column, cell in zip(table.columns, row_cells(row), strict=True):
-                table.update_cell(row.name, column, cell)
+                table.update_cell(row.name, column, cell, update_width=True)
 
     def shown_question(self) -> list[Any] | None:
         if not self.questions:
@@ -161,7 +167,7 @@ class TeacherApp(App[int]):
             return
         expected = answers[0].expected
         bars = answer_bars([a.given for a in answers], expected, len(choices))
-        text.append(histogram(bars, widget.content_region.width or 40))
+        text.append(histogram(bars, self.query_one("#teacher-answers").content_region.width or 28))
         most = max(bars, key=lambda b: b.count)
         right = sum(1 for a in answers if a.correct)
         answer = f"{int(expected)}. {choices[int(expected) - 1]}" if choices else f"{expected:.4g}"
@@ -169,6 +175,9 @@ class TeacherApp(App[int]):
         text.append(f"\n{len(answers)} answered, {right} right at the first try. Most predicted {predicted}; "
                     f"the answer is {answer}.")
         widget.update(text)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.refresh_class)  # the histogram's bars at the new width
 
     def action_question(self, move: int) -> None:
         if not self.questions:
