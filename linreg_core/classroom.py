@@ -346,8 +346,8 @@ class Bar:
 
 def answer_bars(given: list[float], expected: float, choices: int = 0, bins: int = 8) -> list[Bar]:
     """The class's answers as bars: one per choice (``choices`` > 0), one per distinct value when there are few,
-    else ``bins`` equal bins over the answers' middle 80 % and the right value, with the answers beyond them in a
-    bar at each end."""
+    else ``bins`` equal bins from the answers' lowest tenth to their highest tenth (and the right value), with the
+    answers beyond in a bar at each end."""
     if choices:
         return [Bar(f"{k}", sum(1 for g in given if g == k), k == expected) for k in range(1, choices + 1)]
     shown = sorted({float(f"{g:.3g}") for g in given if math.isfinite(g)} | {float(f"{expected:.3g}")})

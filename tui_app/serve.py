@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Sequence
@@ -96,6 +98,13 @@ def serve(argv: Sequence[str], host: str, port: int, classroom: tuple[str, str] 
     # exec: the app replaces the shell textual-serve starts it with, so stopping it stops the app itself
     # --served: each visitor's app sends its files to the browser and reads no path a visitor types
     command = "exec " + shlex.join([sys.executable, "-m", "tui_app", *app_arguments(argv), "--served"])
+    from linreg_core.stream import zygote
+
+    # one process with torch loaded forks every visitor's training process (they share its memory)
+    place = tempfile.mkdtemp(prefix="linreg-serve-")  # only this user can enter it
+    if zygote.start(os.path.join(place, "zygote")) is None:
+        print("linreg-tui: the training processes' zygote did not start; each visitor's app starts its own",
+              flush=True)
     server = Server(command, host=host, port=port, title="linreg-tui")
     print(f"linreg-tui: serving on http://{host}:{port}/ — each visitor gets their own app; Ctrl+C stops it",
           flush=True)
@@ -110,4 +119,5 @@ def serve(argv: Sequence[str], host: str, port: int, classroom: tuple[str, str] 
         server.serve()
     finally:
         stop_descendants()
+        shutil.rmtree(place, ignore_errors=True)
     return 0

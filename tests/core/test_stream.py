@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -10,11 +14,31 @@ from linreg_core.config import TrainConfig
 from linreg_core.data import seed, synthetic
 from linreg_core.engine import Run
 from linreg_core.events import EpochEnded, Event, ParamsSet, RunError, RunFinished, RunReset
-from linreg_core.stream import ProcessRunStream, RunStream
+from linreg_core.stream import ProcessRunStream, RunStream, zygote
+from tui_app.serve import descendants
 
 
-@pytest.fixture(params=["thread", "process"])
-def Stream(request: pytest.FixtureRequest) -> type:  # noqa: N802 - a class, as a fixture
+@pytest.fixture(scope="module")
+def zygote_socket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A zygote, as ``linreg-tui --serve`` starts one (linreg_core/stream/zygote.py)."""
+    path = str(tmp_path_factory.mktemp("serve") / "zygote")
+    before = os.environ.get(zygote.ENV)
+    proc = zygote.start(path)
+    assert proc is not None
+    os.environ.pop(zygote.ENV)  # named only where a test asks for it
+    if before is not None:
+        os.environ[zygote.ENV] = before
+    yield path
+    for pid in [*descendants(proc.pid), proc.pid]:
+        os.kill(pid, signal.SIGKILL)
+    proc.wait()
+
+
+@pytest.fixture(params=["thread", "process", "zygote"])
+def Stream(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type:  # noqa: N802 - a class
+    """The thread stream; the process stream with its worker spawned, or forked by a served app's zygote."""
+    if request.param == "zygote":
+        monkeypatch.setenv(zygote.ENV, request.getfixturevalue("zygote_socket"))
     return RunStream if request.param == "thread" else ProcessRunStream
 
 
@@ -231,3 +255,67 @@ async def test_commands_sent_before_the_start_are_handled_after_it_in_order(Stre
     stream.stop()
     assert epochs_of(events, new_run) == list(range(1, 51))
     assert [e.reason for e in events if isinstance(e, RunFinished) and e.run_id == new_run] == ["completed"]
+
+
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+async def test_a_served_apps_worker_is_forked_by_the_zygote(zygote_socket: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(zygote.ENV, zygote_socket)
+    stream = ProcessRunStream(TrainConfig.for_case(2, epochs=5), seed(), speed=None)
+    stream.start()
+    stream.run()
+    events = await collect_until_final(stream)
+    assert epochs_of(events) == [1, 2, 3, 4, 5]
+    pid = stream.pid
+    assert pid is not None and parent_of(pid) != os.getpid()  # the zygote's child, not this process's
+    assert "linreg_core.stream.zygote" in Path(f"/proc/{parent_of(pid)}/cmdline").read_text()
+    stream.stop(timeout=5)
+    assert not zygote.Forked(pid).is_alive()
+
+
+async def test_with_no_zygote_answering_the_worker_is_spawned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(zygote.ENV, str(tmp_path / "nobody-listens"))
+    stream = ProcessRunStream(TrainConfig.for_case(1, epochs=3), seed(), speed=None)
+    stream.start()
+    stream.run()
+    assert epochs_of(await collect_until_final(stream)) == [1, 2, 3]
+    assert stream.pid is not None and parent_of(stream.pid) == os.getpid()
+    stream.stop(timeout=5)
+
+
+CONSUMER = """
+import asyncio, sys
+from linreg_core.config import TrainConfig
+from linreg_core.data import seed
+from linreg_core.stream import ProcessRunStream
+async def main():
+    stream = ProcessRunStream(TrainConfig.for_case(2, epochs=10**6), seed(), speed=10)
+    stream.start()
+    stream.run()
+    await stream.get()
+    print(stream.pid, flush=True)
+    await asyncio.sleep(60)
+asyncio.run(main())
+"""
+
+
+def test_a_worker_ends_when_its_app_is_killed(zygote_socket: str) -> None:
+    """A visitor's disconnect ends its app (SIGKILL at worst): its worker, the zygote's child, ends too."""
+    import subprocess
+    import sys
+    import time
+
+    app = subprocess.Popen([sys.executable, "-c", CONSUMER], stdout=subprocess.PIPE, text=True,
+                           env={**os.environ, zygote.ENV: zygote_socket})
+    assert app.stdout is not None
+    worker = zygote.Forked(int(app.stdout.readline()))
+    assert worker.is_alive()
+    app.kill()
+    app.wait()
+    end = time.monotonic() + 10
+    while worker.is_alive() and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not worker.is_alive()

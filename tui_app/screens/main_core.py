@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 #: Smallest gap between two display updates while epochs stream in (≤ 16 a second; more when a chart render is
 #: slow). Status, log and chart are updated together: each update costs a composition of the screen.
 DISPLAY_GAP = 0.06
+#: A served app's (a visitor's; sent over the network, the server's cores shared): the epochs still count up live.
+SERVED_DISPLAY_GAP = 1.0
 
 
 class MainCore(Screen[Any]):
@@ -65,7 +67,8 @@ class MainCore(Screen[Any]):
         self.redraws = 0
         self.pair = 0  # which pair of parameters the landscape view draws
         self.display_due = False
-        self.display_gap = DISPLAY_GAP
+        self.min_gap = DISPLAY_GAP if served is None else SERVED_DISPLAY_GAP
+        self.display_gap = self.min_gap
         self.guide: LessonGuide | None = None
 
     def compose(self) -> ComposeResult:
@@ -95,7 +98,7 @@ class MainCore(Screen[Any]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.display_timer = self.set_interval(DISPLAY_GAP, self._update_display, pause=True)
+        self.display_timer = self.set_interval(self.min_gap, self._update_display, pause=True)
         self.status_bar = self.query_one(StatusBar)
         self.message_line = self.query_one(MessageLine)
         self.hyperparams = self.query_one(Hyperparams)
@@ -226,7 +229,7 @@ class MainCore(Screen[Any]):
                                chart.log_scale, s.past_runs.overlays(), s.reference, land))
         self.redraws += 1
         # a slow render (big terminal) spaces the next update out: the UI stays responsive
-        gap = max(DISPLAY_GAP, 2.0 * chart.last_render_seconds())
+        gap = max(self.min_gap, 2.0 * chart.last_render_seconds())
         if abs(gap - self.display_gap) > 0.25 * self.display_gap:
             self.display_gap = gap
             self.display_timer.stop()
