@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Input, Static
@@ -125,3 +126,15 @@ async def test_the_teacher_sees_the_class_and_its_answers(tmp_path: Path) -> Non
         assert [str(k.value) for k in table.rows][-1] == "dee"
         await pilot.press("f")
         assert "following the class" in str(app.query_one("#teacher-question", Static).render())
+
+
+def test_sign_in_snapshot(snap_compare: Any, tmp_path: Path) -> None:
+    """The sign-in screen at 80×24 with a wrong code refused: every line readable, the name kept literally."""
+    async def run_before(pilot: Any) -> None:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        await type_in(pilot, "[bold red]x")
+        await pilot.press("tab")
+        await type_in(pilot, "WRONG2")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: pilot.app.screen.query_one("#signin-error").display)
+    assert snap_compare(visitor(tmp_path), terminal_size=(80, 24), run_before=run_before)
