@@ -54,6 +54,7 @@ bench: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $$(command -v taskset >/dev/null && echo taskset -c $$(( $$(nproc) - 1 ))) \
 		$(BIN)/python benchmarks/core_overhead.py --pairs 4
 	$(BIN)/python benchmarks/app_speed.py
+	$(BIN)/python benchmarks/classroom.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
