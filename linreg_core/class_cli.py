@@ -8,7 +8,7 @@ import json
 import math
 from typing import Any, TextIO
 
-from linreg_core.classroom import LearnerRow, Store, StoreError, rows_as_csv
+from linreg_core.classroom import LearnerRow, Store, StoreError, ago, rows_as_csv
 from linreg_core.options import EXIT_BAD_INPUT, EXIT_OK
 
 
@@ -64,7 +64,7 @@ def _command(store: Store, args: argparse.Namespace, out: TextIO, err: TextIO) -
 def table(rows: list[LearnerRow], lesson: str | None) -> str:
     head = ["learner", "step", "right", "last run", "loss", "seen"]
     body = [[r.name, f"{r.step}/{r.steps}", f"{r.right}/{r.asked}", r.state or "—",
-             "—" if r.loss is None else f"{r.loss:.4g}", f"{r.seen:.0f} s ago"] for r in rows]
+             "—" if r.loss is None else f"{r.loss:.4g}", f"{ago(r.seen)} ago"] for r in rows]
     widths = [max(len(line[i]) for line in [head, *body]) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
              for line in [head, *body]]

@@ -374,6 +374,15 @@ def answer_bars(given: list[float], expected: float, choices: int = 0, bins: int
     return out
 
 
+def ago(seconds: float) -> str:
+    """How long since: ``12 s``, ``23 min``, ``2 h``."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
+
+
 def rows_as_csv(rows: list[LearnerRow]) -> Iterator[list[str]]:
     yield ["name", "step", "steps", "right", "asked", "state", "loss", "seen"]
     for r in rows:

@@ -54,8 +54,8 @@ class LinregApp(App[int]):
         self.recorder = learner if learner is not None else recorder
         self.cursor_blink = cursor_blink
         self._on_first_screen = on_first_screen
-        # Built here, started once the first screen is drawn: the process stream's semaphores start
-        # multiprocessing's resource tracker, which must happen before Textual redirects stderr.
+        # Built here, started once the first screen is drawn: the process stream starts multiprocessing's
+        # resource tracker when it is built, which must happen before Textual redirects stderr.
         self.session = Session(config, dataset, stream_factory(config, dataset, speed=speed), speed, lesson)
         self.typeahead = TypeAhead(self)
         if learner is not None:

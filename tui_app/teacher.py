@@ -13,12 +13,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
-from linreg_core.classroom import Bar, LearnerRow, Store, StoreError, answer_bars
+from linreg_core.classroom import Bar, LearnerRow, Store, StoreError, ago, answer_bars
 from tui_app import palette
 
 COLUMNS = ("learner", "step", "right", "last run", "loss", "seen")
 #: Seconds between two reads of the store
 REFRESH_SECONDS = 1.0
+#: The longest bar of the answers' histogram, in cells
+BAR_MAX = 40
 #: A learner not heard from for this long is shown as away
 AWAY_SECONDS = 15.0
 
@@ -42,7 +44,7 @@ def row_cells(row: LearnerRow) -> list[Text]:
     state_style = {"diverged": palette.BAD, "failed": palette.BAD, "converged": palette.GOOD}.get(row.state, "")
     return [Text(row.name), Text(f"{row.step}/{row.steps}"), Text(f"{row.right}/{row.asked}"),
             Text(row.state or "—", style=state_style), Text("—" if row.loss is None else f"{row.loss:.4g}"),
-            Text(f"{row.seen:.0f} s" + (" away" if away else ""), style="dim" if away else "")]
+            Text(ago(row.seen) + (" away" if away else ""), style="dim" if away else "")]
 
 
 def histogram(bars: list[Bar], width: int) -> Text:
@@ -52,7 +54,7 @@ def histogram(bars: list[Bar], width: int) -> Text:
         return out
     label_width = max(cell_len(b.label) for b in bars)
     most = max(b.count for b in bars) or 1
-    room = max(4, width - label_width - len(str(most)) - len(" ◀ the answer") - 2)
+    room = max(4, min(BAR_MAX, width - label_width - len(str(most)) - len(" ◀ the answer") - 2))
     for bar in bars:
         length = math.ceil(bar.count * room / most) if bar.count else 0
         out.append(f"{bar.label:>{label_width}} ", style=palette.GOOD if bar.right else "")

@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import multiprocessing as mp
 import threading
+from multiprocessing import resource_tracker
 from typing import Any
 
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.events import RunError
+from linreg_core.stream import zygote
 from linreg_core.stream.base import StreamBase
 from linreg_core.stream.commands import Command, StopCmd, WorkerState, WorkerStatus
 from linreg_core.stream.pipes import FdCredits, FdFlag, child_main
@@ -29,6 +31,9 @@ class ProcessRunStream(StreamBase):
         super().__init__(config, dataset, speed, max_chunks, loop)
         ctx = mp.get_context("spawn")
         self._ctx = ctx
+        # spawning needs multiprocessing's resource tracker (a served app too, should its zygote not answer):
+        # started now, while stderr is still a file (the app builds its stream before Textual redirects stderr)
+        resource_tracker.ensure_running()
         self._credits = FdCredits.new(max_chunks)
         self._interrupted = FdFlag.new()
         self._cmd_parent, self._cmd_child = ctx.Pipe()
@@ -47,8 +52,6 @@ class ProcessRunStream(StreamBase):
             self._loop = asyncio.get_running_loop()
         args = (self._cmd_child, self._evt_parent, self._credits, self._interrupted, self.config, self.dataset,
                 self._speed)
-        from linreg_core.stream import zygote
-
         proc: Any = zygote.fork(*args)  # a served visitor: forked with torch loaded (None: no zygote)
         if proc is None:
             proc = self._ctx.Process(target=child_main, name="linreg-train", daemon=True, args=args)
