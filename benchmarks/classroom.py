@@ -152,7 +152,7 @@ def processes(server: int) -> dict[str, list[int]]:
             continue
         if b"tui_app" in cmd and b"--served" in cmd:
             out["apps"].append(pid)
-        elif b"linreg_core.stream.zygote" in cmd and not out["zygote"]:
+        elif b"linreg_core.stream.zygote import serve" in cmd and not out["zygote"]:
             out["zygote"].append(pid)
             out["workers"] = descendants(pid)
     return out

@@ -106,8 +106,16 @@ class LinregApp(App[int]):
         from linreg_core.classroom import HEARTBEAT_SECONDS
 
         assert self.learner is not None
-        self.set_interval(HEARTBEAT_SECONDS, self.learner.heartbeat)
+        self.set_interval(HEARTBEAT_SECONDS, self.heartbeat)
         self.sub_title = name or ""  # in the header, literally (a name is never markup)
+
+    def heartbeat(self) -> None:
+        """The class hears from this visitor; a write the store refused is said (once per failure)."""
+        assert self.learner is not None
+        self.learner.heartbeat()
+        failed, self.learner.failed = self.learner.failed, None
+        if failed:
+            self.main.error(f"the class's store: {failed} — your work goes on here, but is not recorded")
 
     def on_screen_change(self, screen: Screen[Any]) -> None:
         """Every view opened over the main one is counted by its name (a lesson's `screen` condition reads the

@@ -6,8 +6,6 @@ copied only when written) instead of building thirty.
 (``LINREG_ZYGOTE``); a visitor's :class:`~linreg_core.stream.process.ProcessRunStream` asks it for a worker
 (:func:`fork`), handing over the worker's file descriptors and its run. Without a zygote, or if it does not answer,
 the app spawns its worker itself. The socket lives in a folder only the server's user can enter.
-
-    python -m linreg_core.stream.zygote SOCKET
 """
 
 from __future__ import annotations
@@ -26,6 +24,8 @@ from typing import Any
 ENV = "LINREG_ZYGOTE"
 HEADER = struct.Struct("!Q")
 FDS = 6  # commands, events, the credits' two ends, the interrupt flag's two ends
+#: The zygote's command line (not ``-m``: the package has loaded this module before runpy would run it)
+ENTRY = "import sys; from linreg_core.stream.zygote import serve; serve(sys.argv[1])"
 
 
 class Forked:
@@ -136,7 +136,7 @@ def serve(path: str) -> None:
 def start(path: str, timeout: float = 60.0) -> subprocess.Popen[bytes] | None:
     """Start the zygote on the socket ``path`` and wait until it answers; the environment then names it to the
     visitors' apps started from this process. None if it did not answer within ``timeout`` seconds."""
-    proc = subprocess.Popen([sys.executable, "-m", "linreg_core.stream.zygote", path])
+    proc = subprocess.Popen([sys.executable, "-c", ENTRY, path])
     end = time.monotonic() + timeout
     while time.monotonic() < end and proc.poll() is None:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
@@ -150,6 +150,3 @@ def start(path: str, timeout: float = 60.0) -> subprocess.Popen[bytes] | None:
     proc.kill()
     return None
 
-
-if __name__ == "__main__":
-    serve(sys.argv[1])

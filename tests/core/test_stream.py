@@ -271,7 +271,7 @@ async def test_a_served_apps_worker_is_forked_by_the_zygote(zygote_socket: str,
     assert epochs_of(events) == [1, 2, 3, 4, 5]
     pid = stream.pid
     assert pid is not None and parent_of(pid) != os.getpid()  # the zygote's child, not this process's
-    assert "linreg_core.stream.zygote" in Path(f"/proc/{parent_of(pid)}/cmdline").read_text()
+    assert "linreg_core.stream.zygote import serve" in Path(f"/proc/{parent_of(pid)}/cmdline").read_text()
     stream.stop(timeout=5)
     assert not zygote.Forked(pid).is_alive()
 

@@ -138,3 +138,33 @@ def test_sign_in_snapshot(snap_compare: Any, tmp_path: Path) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: pilot.app.screen.query_one("#signin-error").display)
     assert snap_compare(visitor(tmp_path), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_a_store_that_refuses_a_write_is_said_and_the_app_goes_on(tmp_path: Path) -> None:
+    app = visitor(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await type_in(pilot, "ann")
+        await pilot.press("enter")
+        await type_in(pilot, "K7P2QX")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, SignInScreen))
+        assert app.learner is not None
+        app.learner.store.db.execute("DROP TABLE runs")  # the store changed under the app (a damaged file)
+        app.learner.run(1, 0.02, 20, 1.0, "finished")
+        await wait_for(pilot, lambda: app.learner is not None and app.learner.failed is not None)
+        app.heartbeat()
+        assert "the class's store:" in app.main.message_line.text and "no such table" in app.main.message_line.text
+        await pilot.press("escape", "n")
+        await wait_for(pilot, lambda: app.session.epoch == 1)  # the app goes on
+
+
+def test_a_damaged_store_stops_the_server_before_it_serves(tmp_path: Path, capsys: Any) -> None:
+    from tui_app.__main__ import main
+
+    (tmp_path / "class.sqlite").write_bytes(b"garbage" * 200)
+    assert main(["--serve", "--class", str(tmp_path), "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("linreg-tui: error:") and "not a database" in err and err.count("\n") == 1
+    assert main(["--class", str(tmp_path)]) == 2  # a class is served
+    assert "--class needs --serve" in capsys.readouterr().err
