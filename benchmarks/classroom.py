@@ -5,8 +5,9 @@ Starts the server, then N visitors that speak textual-serve's websocket protocol
 name and the class code, press space), plus two real pages in headless Chromium (Debian's chromium through
 Playwright) doing the same; the browsers' own cost is not counted. Over a window it reads every visitor's app process
 and training process from /proc: proportional set size (PSS, /proc/PID/smaps_rollup: a page shared by k processes
-counts 1/k in each) and CPU time. Then it presses ? in visitors one at a time and times until the help screen
-arrives in the websocket's output. Prints per-visitor figures and how many visitors the machine holds.
+counts 1/k in each) and CPU time. Then it presses space and ? in visitors one at a time and times until the
+answer (the state word paused; the help screen) arrives in the websocket's output. Prints per-visitor figures
+and how many visitors the machine holds.
 
     python benchmarks/classroom.py [--visitors 30] [--window 20] [--browsers 2]
 """
@@ -102,13 +103,20 @@ class Visitor:
         await self.send(" ")
         await self.wait(RUNNING_MARK)
 
-    async def key_latency(self) -> float:
+    async def key_latency(self) -> tuple[float, float]:
+        """Seconds from a key to its answer arriving: space until the state word says paused (then space runs
+        again), and ? until the help screen is drawn (then escape closes it)."""
+        self.tail = ""
+        await self.send(" ")
+        pause = await self.wait("paused  epoch", timeout=30)
+        await self.send(" ")
+        await asyncio.sleep(0.6)
         self.tail = ""
         await self.send("?")
-        seconds = await self.wait(HELP_MARK, timeout=30)
+        help_screen = await self.wait(HELP_MARK, timeout=30)
         await self.send("\x1b")
         await asyncio.sleep(0.6)
-        return seconds
+        return pause, help_screen
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -235,10 +243,11 @@ def report(got: dict[str, object], args: argparse.Namespace) -> None:
           f"{got['workers']} training processes forked by the zygote (shared out above)")
     print(f"the server (textual-serve) itself: {float(str(got['server_cpu'])) * 100:.1f}% of a core; "
           f"{float(str(got['sent'])) / 1024:.1f} KiB/s of terminal output per visitor")
-    if latency:
-        ordered = sorted(latency)
-        print(f"keys answered (? until the help screen arrives), {len(latency)} visitors at that load: median "
-              f"{statistics.median(latency) * 1000:.0f} ms, worst {ordered[-1] * 1000:.0f} ms (goal <= 150)")
+    for k, what in enumerate(("space until the state word says paused", "? until the help screen is drawn")):
+        times = [pair[k] * 1000 for pair in latency]
+        if times:
+            print(f"a key answered at that load ({what}), {len(times)} visitors: median "
+                  f"{statistics.median(times):.0f} ms, worst {max(times):.0f} ms (goal <= 150)")
     print(f"this machine ({total / 2**30:.0f} GiB, {cores} cores) holds ~{int(0.8 * total / m)} visitors by memory "
           f"(80% of RAM) and ~{int(0.8 * cores / c) if c > 0 else 0} by CPU (80% busy)")
 

@@ -36,6 +36,14 @@ async def type_in(pilot: object, text: str) -> None:
         await pilot.press(ch if ch != " " else "space")  # type: ignore[attr-defined]
 
 
+async def sign_in(pilot: Any, app: LinregApp, name: str) -> None:
+    await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+    await type_in(pilot, name)
+    await pilot.press("enter")
+    await type_in(pilot, "K7P2QX")
+    await pilot.press("enter")
+
+
 @pytest.mark.parametrize("move", ["tab", "enter"])
 async def test_a_wrong_code_is_refused_then_the_right_one_signs_in(tmp_path: Path, move: str) -> None:
     app = visitor(tmp_path)
@@ -74,11 +82,7 @@ async def test_an_empty_name_is_refused_where_it_is_typed(tmp_path: Path) -> Non
 async def test_answers_and_runs_reach_the_store(tmp_path: Path) -> None:
     app = visitor(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
-        await type_in(pilot, "ann")
-        await pilot.press("enter")
-        await type_in(pilot, "K7P2QX")
-        await pilot.press("enter")
+        await sign_in(pilot, app, "ann")
         await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "lesson-answer")
         await type_in(pilot, "0.1")  # w after epoch 1 is 0.6 (w ← 0 − 0.02 · (−30))
         await pilot.press("enter")
@@ -143,11 +147,7 @@ def test_sign_in_snapshot(snap_compare: Any, tmp_path: Path) -> None:
 async def test_a_store_that_refuses_a_write_is_said_and_the_app_goes_on(tmp_path: Path) -> None:
     app = visitor(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
-        await type_in(pilot, "ann")
-        await pilot.press("enter")
-        await type_in(pilot, "K7P2QX")
-        await pilot.press("enter")
+        await sign_in(pilot, app, "ann")
         await wait_for(pilot, lambda: not isinstance(app.screen, SignInScreen))
         assert app.learner is not None
         app.learner.store.db.execute("DROP TABLE runs")  # the store changed under the app (a damaged file)
