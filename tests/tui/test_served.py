@@ -143,3 +143,23 @@ async def test_served_data_field_offers_the_named_data_and_refuses_a_path(tmp_pa
         pane.post_message(FieldSubmitted("data", "class.csv"))
         await wait_for(pilot, lambda: app.session.config.data.source == str(csv))
         assert app.session.dataset.n == 5
+
+
+async def test_a_served_app_updates_once_a_second_and_its_chart_every_other_time(tmp_path: Path) -> None:
+    """Thirty visitors share the server's cores: a served app's display updates once a second, its chart at every
+    other update — but the update that shows a run's end draws the chart too."""
+    app = make(Served(), tmp_path, epochs=5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        main = app.main
+        assert (main.min_gap, main.chart_every) == (1.0, 2)
+        before = main.redraws
+        for _ in range(4):
+            main.display_due = True
+            main._update_display()
+        assert main.redraws - before == 2
+        main.display_due = True
+        main._update_display()  # an odd update: the chart waits for the next tick …
+        assert main.redraws - before == 2 and main.display_due
+        main._update_display(final=True)  # … unless it shows a run's end
+        assert main.redraws - before == 3

@@ -35,11 +35,10 @@ if TYPE_CHECKING:
     from tui_app.widgets.lesson_pane import LessonPane
     from tui_app.widgets.log_pane import LogPane
 
-#: Smallest gap between two display updates while epochs stream in (≤ 16 a second; more when a chart render is
-#: slow). Status, log and chart are updated together: each update costs a composition of the screen.
-DISPLAY_GAP = 0.06
-#: A served app's (a visitor's; sent over the network, the server's cores shared): the epochs still count up live.
-SERVED_DISPLAY_GAP = 1.0
+#: Smallest gap between two display updates (status, log, chart: each a composition of the screen) while epochs
+#: stream in: ≤ 16 a second, more when a chart render is slow. A served app's (its output goes over the network,
+#: thirty share the cores): once a second, the chart (the costliest part) every other time; the epochs count up live.
+DISPLAY_GAP, SERVED_DISPLAY_GAP, SERVED_CHART_EVERY = 0.06, 1.0, 2
 
 
 class MainCore(Screen[Any]):
@@ -64,11 +63,10 @@ class MainCore(Screen[Any]):
         self.on_first_screen = on_first_screen
         self._resumed = False
         self.errors: list[str] = []
-        self.redraws = 0
         self.pair = 0  # which pair of parameters the landscape view draws
-        self.display_due = False
-        self.min_gap = DISPLAY_GAP if served is None else SERVED_DISPLAY_GAP
-        self.display_gap = self.min_gap
+        self.display_due, self.redraws, self.updates = False, 0, 0
+        self.min_gap = self.display_gap = DISPLAY_GAP if served is None else SERVED_DISPLAY_GAP
+        self.chart_every = 1 if served is None else SERVED_CHART_EVERY
         self.guide: LessonGuide | None = None
 
     def compose(self) -> ComposeResult:
@@ -118,8 +116,7 @@ class MainCore(Screen[Any]):
         if self.session.has_data:  # read before the start (a file): the log and what the data gives, at once
             self.start_log()
             self.show_data()
-        # Generated data (NumPy's import weighs on the start), the training process (it would compete with the
-        # first layout for the CPU) and plotext come once the first screen is drawn; commands wait in the pipe.
+        # Once the first screen is drawn: generated data (NumPy), the training process, plotext (commands wait)
         self.call_after_refresh(self.after_first_screen)
 
     def on_screen_resume(self, event: ScreenResume) -> None:
@@ -148,7 +145,7 @@ class MainCore(Screen[Any]):
             self.guide.check()
         self.schedule_display()  # the status and the log's new lines go with it
         if ended:  # a run that ended shows it at once: its last epochs, the state word and the chart together
-            self._update_display()
+            self._update_display(final=True)
 
     # -- the session's sink ---------------------------------------------------------------------------
     def log_lines(self, lines: list[EpochEnded], skipped: int, previous: float | None) -> None:
@@ -203,15 +200,14 @@ class MainCore(Screen[Any]):
         return self.status_bar.plain
 
     def schedule_display(self) -> None:
-        """Redraw the chart, and show the status and the log's waiting lines, at the display timer's next tick: at
-        once when it was resting, then at most every ``display_gap`` seconds while events keep coming."""
+        """The status, the log's waiting lines and the chart at the display timer's next tick: at once when it was
+        resting, then at most every ``display_gap`` seconds while events keep coming."""
         self.display_due = True
         self.display_timer.resume()
 
-    def _update_display(self) -> None:
+    def _update_display(self, final: bool = False) -> None:
         if not self.display_due:
-            self.display_timer.pause()  # nothing new since the last tick: rest until the next schedule_display
-            return
+            return self.display_timer.pause()  # nothing new since the last tick: rest until schedule_display
         self.display_due = False
         chart, s = self.chart, self.session
         if not self.app.is_running or not chart.is_attached or not chart.children:
@@ -220,6 +216,10 @@ class MainCore(Screen[Any]):
         self.refresh_status()
         w, b = s.params()
         self.inference.follow(w, b, s.epoch)
+        self.updates += 1
+        if self.updates % self.chart_every and not final:
+            self.display_due = True  # the chart at the next tick
+            return
         land = None
         if chart.view == "landscape-view":
             from tui_app.widgets.landscape_view import LandscapeData  # and the landscape's math, once drawn
