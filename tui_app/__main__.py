@@ -106,18 +106,22 @@ def _lesson_facts(lesson: Lesson | None) -> dict[str, object]:
 
 
 def _classroom(args: argparse.Namespace, lesson: Lesson | None) -> tuple[str | None, Learner | None]:
-    """--class: the server makes the store (and says its class code); a visitor's app opens it (StoreError)."""
-    from linreg_core.classroom import Learner, Store
-
+    """--class: the server makes the store (and says its class code); a visitor's app opens it (ValueError: a
+    store that cannot be used). SQLite is imported only for a class (not on a local app's way to its screen)."""
     if args.class_dir is None:
         return None, None
-    if args.serve:
-        store = Store.create(args.class_dir, args.code, _lesson_facts(lesson))
-        code = store.code
-        store.close()
-        return code, None
-    name, steps = (lesson.path.stem, len(lesson.steps)) if lesson else ("", 0)
-    return None, Learner(Store.open(args.class_dir), name, steps)
+    from linreg_core.classroom import Learner, Store, StoreError
+
+    try:
+        if args.serve:
+            store = Store.create(args.class_dir, args.code, _lesson_facts(lesson))
+            code = store.code
+            store.close()
+            return code, None
+        name, steps = (lesson.path.stem, len(lesson.steps)) if lesson else ("", 0)
+        return None, Learner(Store.open(args.class_dir), name, steps)
+    except StoreError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def resume_gc() -> None:
@@ -179,12 +183,10 @@ def _main(argv: Sequence[str] | None) -> int:
             lesson = load(args.lesson, config, dataset)
         except LessonError as exc:
             return _fail(*exc.problems)
-    from linreg_core.classroom import StoreError
-
     try:
         recorder = _recorder(args.record, lesson)
         class_code, learner = _classroom(args, lesson)
-    except (ValueError, StoreError) as exc:
+    except ValueError as exc:
         return _fail(str(exc))
     if args.serve:  # the options were checked above: a bad one exits 2 before anything is served
         from tui_app.serve import serve

@@ -15,11 +15,13 @@ import pickle
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import time
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import subprocess
 
 ENV = "LINREG_ZYGOTE"
 HEADER = struct.Struct("!Q")
@@ -136,6 +138,8 @@ def serve(path: str) -> None:
 def start(path: str, timeout: float = 60.0) -> subprocess.Popen[bytes] | None:
     """Start the zygote on the socket ``path`` and wait until it answers; the environment then names it to the
     visitors' apps started from this process. None if it did not answer within ``timeout`` seconds."""
+    import subprocess  # the server's only (an app imports this module for fork())
+
     proc = subprocess.Popen([sys.executable, "-c", ENTRY, path])
     end = time.monotonic() + timeout
     while time.monotonic() < end and proc.poll() is None:
