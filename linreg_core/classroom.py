@@ -18,6 +18,7 @@ import sqlite3
 import string
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -131,8 +132,24 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    def transaction(self) -> _Transaction:
-        return _Transaction(self)
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``with store.transaction() as db``: BEGIN IMMEDIATE … COMMIT, ROLLBACK on an error. The busy timeout makes
+        BEGIN wait for another process's write; SQLite's errors come out as a :class:`StoreError` with its reason."""
+        with self.lock:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: {_reason(exc)}") from None
+            try:
+                yield self.db
+                self.db.execute("COMMIT")
+            except BaseException as exc:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"{self.path}: {_reason(exc)}") from None
+                raise
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -250,33 +267,6 @@ class Answer:
     given: float
     expected: float
     correct: bool
-
-
-class _Transaction:
-    """``with store.transaction() as db``: BEGIN IMMEDIATE … COMMIT (ROLLBACK on an error). The busy timeout makes
-    BEGIN wait for another process's write; an error is a :class:`StoreError` with SQLite's reason."""
-
-    def __init__(self, store: Store):
-        self.store = store
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.store.lock.acquire()
-        try:
-            self.store.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            self.store.lock.release()
-            raise StoreError(f"{self.store.path}: {_reason(exc)}") from None
-        return self.store.db
-
-    def __exit__(self, kind: object, exc: object, tb: object) -> None:
-        try:
-            self.store.db.execute("COMMIT" if exc is None else "ROLLBACK")
-        except sqlite3.Error as err:
-            raise StoreError(f"{self.store.path}: {_reason(err)}") from None
-        finally:
-            self.store.lock.release()
-        if isinstance(exc, sqlite3.Error):
-            raise StoreError(f"{self.store.path}: {_reason(exc)}") from None
 
 
 def _reason(exc: sqlite3.Error) -> str:

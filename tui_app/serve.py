@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Sequence
 
 #: The options that configure the server, not the app each visitor gets.
-SERVER_OPTIONS = {"--serve": 0, "--host": 1, "--port": 1, "--code": 1}
+SERVER_OPTIONS = {"--serve": 0, "--host": 1, "--port": 1, "--code": 1, "--class": 1}
 
 
 def app_arguments(argv: Sequence[str]) -> list[str]:
-    """The launch options for each visitor's app: ``argv`` without the server's own options."""
+    """The launch options for each visitor's app: ``argv`` without the server's own options (and the class's
+    folder, which :func:`serve` gives as an absolute path)."""
     out: list[str] = []
     skip = 0
     for arg in argv:
@@ -26,10 +27,6 @@ def app_arguments(argv: Sequence[str]) -> list[str]:
             skip -= 1
             continue
         name = arg.split("=", 1)[0]
-        if name == "--class" or out[-1:] == ["--class"]:  # the visitors' apps may start in another folder
-            value = arg.split("=", 1)[1] if "=" in arg else (None if name == "--class" else arg)
-            out.append(arg if value is None else arg[:len(arg) - len(value)] + os.path.abspath(value))
-            continue
         if name in SERVER_OPTIONS:
             skip = SERVER_OPTIONS[name] if "=" not in arg else 0
             continue
@@ -97,7 +94,9 @@ def serve(argv: Sequence[str], host: str, port: int, classroom: tuple[str, str] 
 
     # exec: the app replaces the shell textual-serve starts it with, so stopping it stops the app itself
     # --served: each visitor's app sends its files to the browser and reads no path a visitor types
-    command = "exec " + shlex.join([sys.executable, "-m", "tui_app", *app_arguments(argv), "--served"])
+    # --class: the class's folder as an absolute path (the visitors' apps may start in another folder)
+    in_class = ["--class", os.path.abspath(classroom[0])] if classroom else []
+    command = "exec " + shlex.join([sys.executable, "-m", "tui_app", *app_arguments(argv), *in_class, "--served"])
     from linreg_core.stream import zygote
 
     # one process with torch loaded forks every visitor's training process (they share its memory)

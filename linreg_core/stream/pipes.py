@@ -18,13 +18,30 @@ from linreg_core.stream.base import Delivery
 from linreg_core.stream.commands import Command, StopCmd, WorkerState, WorkerStatus
 
 
-class FdCredits:
-    """A counting semaphore on a pipe, one byte per credit: both ends are file descriptors another process can be
-    given. The consumer releases, the worker acquires."""
+class FdPipe:
+    """A pipe whose two ends are file descriptors another process can be given: a spawned one (pickled as its
+    descriptors) or one the zygote forks (sent over its socket)."""
 
     def __init__(self, read_fd: int, write_fd: int):
         self.read_fd, self.write_fd = read_fd, write_fd
         os.set_blocking(read_fd, False)
+
+    def readable(self, timeout: float) -> bool:
+        return bool(select.select([self.read_fd], [], [], timeout)[0])
+
+    def fds(self) -> list[int]:
+        return [self.read_fd, self.write_fd]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self)._rebuild, (reduction.DupFd(self.read_fd), reduction.DupFd(self.write_fd))
+
+    @classmethod
+    def _rebuild(cls, read: Any, write: Any) -> Any:
+        return cls(read.detach(), write.detach())
+
+
+class FdCredits(FdPipe):
+    """A counting semaphore: one byte in the pipe per credit. The consumer releases, the worker acquires."""
 
     @classmethod
     def new(cls, value: int) -> FdCredits:
@@ -33,7 +50,7 @@ class FdCredits:
         return made
 
     def acquire(self, timeout: float) -> bool:
-        if not select.select([self.read_fd], [], [], timeout)[0]:
+        if not self.readable(timeout):
             return False
         try:
             return len(os.read(self.read_fd, 1)) == 1
@@ -43,29 +60,20 @@ class FdCredits:
     def release(self) -> None:
         os.write(self.write_fd, b"\0")
 
-    def fds(self) -> list[int]:
-        return [self.read_fd, self.write_fd]
 
-    def __reduce__(self) -> tuple[Any, ...]:  # given to a spawned process as its file descriptors
-        return type(self)._rebuild, (reduction.DupFd(self.read_fd), reduction.DupFd(self.write_fd))
+class FdFlag(FdPipe):
+    """An event flag: set by the consumer (a byte in the pipe), seen and cleared by the worker."""
 
     @classmethod
-    def _rebuild(cls, read: Any, write: Any) -> FdCredits:
-        return cls(read.detach(), write.detach())
-
-
-class FdFlag(FdCredits):
-    """An event flag on a pipe: set by the consumer, seen and cleared by the worker."""
-
-    @classmethod
-    def new(cls, value: int = 0) -> FdFlag:
+    def new(cls) -> FdFlag:
         return cls(*os.pipe())
 
     def set(self) -> None:
-        self.release()
+        if not self.is_set():  # one byte at most: the pipe never fills
+            os.write(self.write_fd, b"\0")
 
     def is_set(self) -> bool:
-        return bool(select.select([self.read_fd], [], [], 0)[0])
+        return self.readable(0)
 
     def clear(self) -> None:
         try:
