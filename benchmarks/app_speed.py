@@ -79,32 +79,33 @@ def app_in_terminal(epochs: int, settle: bool = True) -> float:
     """Seconds from `space` to `finished` on the screen of the installed linreg-tui in tmux at 120×40 (the screen
     read every 20 ms). With ``settle``, space is pressed once the training process is idle; without it, 0.5 s
     after the first screen (a learner who presses space at once)."""
-    name = f"linreg-bench-{os.getpid()}"
+    name = f"linreg-bench-{os.getpid()}-{time.monotonic_ns()}"
+    tmux = ["tmux", "-L", name]  # a server of its own: the last one may still be exiting
     cmd = f"{os.path.join(BIN, 'linreg-tui')} --epochs {epochs} --log-every {epochs} --speed max"
 
     def screen() -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
+        return subprocess.run([*tmux, "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
 
     def status() -> str:
         return next((line for line in screen().splitlines() if "speed max" in line), "")
 
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", cmd], check=True)
+    subprocess.run([*tmux, "new-session", "-d", "-s", name, "-x", "120", "-y", "40", cmd], check=True)
     try:
         while not status().lstrip().startswith("ready"):
             time.sleep(0.05)
         if settle:
-            pane = subprocess.run(["tmux", "list-panes", "-t", name, "-F", "#{pane_pid}"], capture_output=True,
+            pane = subprocess.run([*tmux, "list-panes", "-t", name, "-F", "#{pane_pid}"], capture_output=True,
                                   text=True, check=True)
             wait_idle(int(pane.stdout.split()[0]))
         else:
             time.sleep(0.5)
         t0 = time.perf_counter()
-        subprocess.run(["tmux", "send-keys", "-t", name, "Space"], check=True)
+        subprocess.run([*tmux, "send-keys", "-t", name, "Space"], check=True)
         while not status().lstrip().startswith("finished"):
             time.sleep(0.02)
         return time.perf_counter() - t0
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        subprocess.run([*tmux, "kill-session", "-t", name], capture_output=True)
 
 
 async def app_run(epochs: int) -> tuple[float, float]:
