@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -325,6 +325,13 @@ def grade(q: Question, expected: float, text: str) -> Grade:
 
 
 # -- recording ----------------------------------------------------------------------------------------------------
+
+class Records(Protocol):
+    """Where a lesson's answers and steps reached go: a :class:`Recorder`, or a class's store
+    (:class:`linreg_core.classroom.Learner`)."""
+
+    def write(self, **fields: Any) -> None: ...
+
 
 class Recorder:
     """``linreg-tui --record FILE``: one JSON line per answer and per step reached, appended (and flushed) as they

@@ -25,7 +25,7 @@ from tui_app.widgets.lesson_pane import LessonPane
 if TYPE_CHECKING:
     from linreg_core.classroom import Learner
     from linreg_core.lesson import Lesson
-    from linreg_core.questions import Recorder
+    from linreg_core.questions import Recorder, Records
     from tui_app.visitor import Served
 
 
@@ -44,14 +44,14 @@ class LinregApp(App[int]):
                  cursor_blink: bool = True,
                  stream_factory: type[RunStream] | type[ProcessRunStream] = ProcessRunStream,
                  on_first_screen: Callable[[], None] | None = None, lesson: Lesson | None = None,
-                 served: Served | None = None, recorder: Recorder | Learner | None = None,
+                 served: Served | None = None, recorder: Recorder | None = None,
                  learner: Learner | None = None):
         """``learner``: a class's visitor (--class), who signs in first; their steps, answers and runs are stored."""
         super().__init__()
         self.served = served
         self.learner = learner
         # --record: a lesson's answers and steps, as JSON lines; in a class, into the class's store
-        self.recorder = learner if learner is not None else recorder
+        self.recorder: Records | None = learner if learner is not None else recorder
         self.cursor_blink = cursor_blink
         self._on_first_screen = on_first_screen
         # Built here, started once the first screen is drawn: the process stream starts multiprocessing's

@@ -17,7 +17,7 @@ from linreg_core import lesson as lessons
 from linreg_core.config import TrainConfig
 from linreg_core.data import Dataset
 from linreg_core.options import BAD_INPUT, UsageError
-from linreg_core.questions import Recorder, Unanswerable, answer_of, grade, recorded
+from linreg_core.questions import Records, Unanswerable, answer_of, grade, recorded
 from tui_app import palette
 from tui_app.session import Session
 from tui_app.widgets.lesson_pane import LessonPane
@@ -57,7 +57,7 @@ VIEWS = {"loss-view": "loss", "param-view": "params", "landscape-view": "landsca
 
 
 class LessonGuide:
-    def __init__(self, screen: Host, lesson: lessons.Lesson, recorder: Recorder | None = None):
+    def __init__(self, screen: Host, lesson: lessons.Lesson, recorder: Records | None = None):
         self.screen = screen
         self.walk = lessons.Walk(lesson)
         self.opened_at = time.monotonic()
